@@ -1,0 +1,114 @@
+"""Score components and their weights (design.md, matching step 3).
+
+Every component is in [0, 1] and is computed for one need against many offers at once (numpy
+arrays), so the same function serves the fast engine and the naive reference. The weights live
+here and nowhere else; they sum to 1, so the score is in [0, 1] too.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+WEIGHTS: dict[str, float] = {
+    "concept": 0.34,  # the same thing, in either world's words (the vocabulary)
+    "text": 0.08,  # fuzzy text similarity, the fallback when no concept is known
+    "distance": 0.16,  # closer is better
+    "slots": 0.14,  # available when they need it
+    "fit": 0.10,  # capacity against people, money against the amount asked
+    "conditions": 0.08,  # shared social-quality conditions
+    "fairness": 0.05,  # small and new initiatives are not crowded out
+    "load": 0.05,  # an offer already committed elsewhere ranks lower
+}
+COMPONENTS = tuple(WEIGHTS)
+
+# Distance at which the distance component halves, per kind: people walk to a venue, but a
+# fund or an expert can be across town.
+HALF_DISTANCE_KM = {
+    "venue": 1.5,
+    "volunteers": 2.0,
+    "goods": 3.0,
+    "art": 3.0,
+    "expertise": 6.0,
+    "money": 10.0,
+}
+UNKNOWN = 0.5  # a component we cannot judge counts as half
+UNKNOWN_FIT = 0.7  # not knowing a capacity is less worrying than not knowing a distance
+CONCEPT_RECALL_SHARE = 0.75  # how much of the need the offer covers weighs most
+SAME_DAY_OTHER_PART = 0.25
+
+
+def distance_component(distances: np.ndarray, kind: str) -> np.ndarray:
+    half = HALF_DISTANCE_KM.get(kind, 3.0)
+    decay = np.power(0.5, np.nan_to_num(distances, nan=0.0) / half)
+    return np.where(np.isnan(distances), UNKNOWN, decay)
+
+
+def _day_mask(mask: np.ndarray | int) -> np.ndarray:
+    """Fold a 21-bit (day, part) mask to 7 day bits."""
+    mask = np.asarray(mask, dtype=np.int64)
+    days = np.zeros_like(mask)
+    for day in range(7):
+        days |= (((mask >> (day * 3)) & 0b111) != 0).astype(np.int64) << day
+    return days
+
+
+def slot_component(need_mask: int, offer_masks: np.ndarray) -> np.ndarray:
+    if need_mask == 0:
+        return np.ones(len(offer_masks))
+    wanted = int(need_mask).bit_count()
+    shared = np.bitwise_count(offer_masks & need_mask).astype(float) / wanted
+    same_day = (_day_mask(offer_masks) & int(_day_mask(need_mask))) != 0
+    partial = np.where(same_day, SAME_DAY_OTHER_PART, 0.0)
+    return np.where(offer_masks == 0, 1.0, np.where(shared > 0, shared, partial))
+
+
+def fit_component(
+    kind: str,
+    people: int | None,
+    amount: float | None,
+    capacity: np.ndarray,
+    amount_min: np.ndarray,
+    amount_max: np.ndarray,
+) -> np.ndarray:
+    n = len(capacity)
+    if kind == "venue":
+        if people is None:
+            return np.full(n, UNKNOWN_FIT)
+        # A snug room is best; a hall for 200 is a poor fit for 10 people.
+        roomy = np.maximum(0.3, np.minimum(1.0, 2.0 * people / np.where(capacity > 0, capacity, 1)))
+        return np.where(np.isnan(capacity), UNKNOWN_FIT, np.where(capacity >= people, roomy, 0.0))
+    if kind == "volunteers":
+        if people is None:
+            return np.full(n, UNKNOWN_FIT)
+        return np.where(np.isnan(capacity), UNKNOWN_FIT, np.minimum(1.0, capacity / people))
+    if kind == "money":
+        if amount is None:
+            return np.full(n, UNKNOWN_FIT)
+        covered = np.minimum(1.0, np.maximum(0.1, amount_max / amount))
+        return np.where(np.isnan(amount_max), UNKNOWN_FIT, covered)
+    return np.ones(n)
+
+
+def share_component(need_bits: int, offer_bits: np.ndarray) -> np.ndarray:
+    """Shared social-quality conditions, as a share of the need's own."""
+    if need_bits == 0:
+        return np.full(len(offer_bits), UNKNOWN)
+    return np.bitwise_count(offer_bits & need_bits).astype(float) / int(need_bits).bit_count()
+
+
+def fairness_component(legal_form: str, is_new: bool) -> float:
+    # "Kneuterigheid verdient een standbeeld": informal and new groups first.
+    if is_new or legal_form == "informal":
+        return 1.0
+    if legal_form in ("association", "foundation"):
+        return 0.6
+    return 0.3
+
+
+def load_component(loads: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + loads)
+
+
+def combine(components: dict[str, np.ndarray]) -> np.ndarray:
+    total = sum(WEIGHTS[name] * components[name] for name in COMPONENTS)
+    return np.clip(total, 0.0, 1.0)

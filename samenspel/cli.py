@@ -1,0 +1,165 @@
+"""The `samenspel` command line. It parses arguments, calls the engine or a service and prints;
+bad input gives a message with row, column and reason and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+EXIT_BAD_INPUT = 2
+
+
+class BadInput(Exception):
+    """Input the user can fix; the message says how."""
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{path}: kan het bestand niet lezen ({exc.strerror})") from exc
+
+
+def _load(path: str, parse):
+    from matching.csvformat import FileError, fatal
+
+    try:
+        rows, errors = parse(_read_bytes(path))
+    except FileError as exc:
+        raise BadInput(f"{path}: {exc}") from exc
+    for warning in (e for e in errors if e.warning):
+        print(f"{path}: {warning}", file=sys.stderr)
+    problems = fatal(errors)
+    if problems:
+        raise BadInput("\n".join(f"{path}: {e}" for e in problems))
+    return rows
+
+
+def _today(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadInput(f"--today: '{value}' is geen datum (JJJJ-MM-DD)") from exc
+
+
+def _engine(args):
+    from matching.csvformat import parse_needs, parse_offers
+    from matching.engine import Engine
+
+    needs = _load(args.needs, parse_needs)
+    offers = _load(args.offers, parse_offers)
+    return needs, Engine(offers, today=_today(args.today), lang=args.lang)
+
+
+def cmd_suggest(args) -> int:
+    if args.top < 1:
+        raise BadInput("--top moet 1 of meer zijn")
+    needs, engine = _engine(args)
+    results = engine.suggest(needs, top_k=args.top)
+    if args.format == "json":
+        payload = [
+            {
+                "need_id": result.need_id,
+                "suggestions": [
+                    {"offer_id": s.offer_id, "score": s.score, "reasons": s.reasons}
+                    for s in result.suggestions
+                ],
+            }
+            for result in results
+        ]
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["need_id", "rank", "offer_id", "score", "tie", "reasons"])
+        for result in results:
+            for rank, s in enumerate(result.suggestions, start=1):
+                writer.writerow(
+                    [result.need_id, rank, s.offer_id, s.score, s.tie, "; ".join(s.reasons)]
+                )
+    return 0
+
+
+def cmd_explain(args) -> int:
+    from matching.types import Exclusion
+
+    needs, engine = _engine(args)
+    need = next((n for n in needs if n.id == args.need_id), None)
+    if need is None:
+        raise BadInput(f"vraag '{args.need_id}' staat niet in {args.needs}")
+    if args.offer_id not in engine.by_id:
+        raise BadInput(f"aanbod '{args.offer_id}' staat niet in {args.offers}")
+    result = engine.explain(need, args.offer_id)
+    if isinstance(result, Exclusion):
+        payload = {
+            "need_id": need.id,
+            "offer_id": args.offer_id,
+            "excluded": True,
+            "code": result.code,
+            "reason": result.reason,
+        }
+    else:
+        payload = {
+            "need_id": need.id,
+            "offer_id": args.offer_id,
+            "excluded": False,
+            "score": result.score,
+            "components": result.components,
+            "tie": result.tie,
+            "reasons": result.reasons,
+        }
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    print()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="samenspel",
+        description="Samenspel: buurtinitiatieven en partners vinden elkaar.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def engine_args(p):
+        p.add_argument("needs", metavar="NEEDS.csv", help="needs in the exchange format")
+        p.add_argument("offers", metavar="OFFERS.csv", help="offers in the exchange format")
+        p.add_argument("--lang", choices=["nl", "en"], default="nl", help="language of the reasons")
+        p.add_argument("--today", help="reference date for deadlines (YYYY-MM-DD); default today")
+
+    suggest = sub.add_parser("suggest", help="best offers per need, with reasons")
+    engine_args(suggest)
+    suggest.add_argument("--top", type=int, default=5, metavar="K", help="suggestions per need")
+    suggest.add_argument("--format", choices=["json", "csv"], default="json")
+    suggest.set_defaults(func=cmd_suggest)
+
+    explain = sub.add_parser("explain", help="score components of one pair, or why it is excluded")
+    engine_args(explain)
+    explain.add_argument("need_id", metavar="NEED_ID")
+    explain.add_argument("offer_id", metavar="OFFER_ID")
+    explain.set_defaults(func=cmd_explain)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return args.func(args)
+    except BadInput as exc:
+        print(f"samenspel: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

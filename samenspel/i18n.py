@@ -1,0 +1,44 @@
+"""Translation layer. Dutch is the source language (msgid); English comes from a gettext
+catalogue (locale/en.po), read with Babel so no compile step is needed.
+
+The current language lives in a ContextVar: every Streamlit session runs its script in its own
+thread, so one user's choice never leaks into another's page.
+"""
+
+from __future__ import annotations
+
+import functools
+from contextvars import ContextVar
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = {"nl": "Nederlands", "en": "English"}
+
+_language: ContextVar[str] = ContextVar("samenspel_language", default="nl")
+
+
+def set_language(lang: str) -> None:
+    _language.set(lang if lang in LANGUAGES else "nl")
+
+
+def language() -> str:
+    return _language.get()
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    path = LOCALE_DIR / f"{lang}.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+
+
+def t(message: str, **values) -> str:
+    """Translate a Dutch message into the current language, then fill in {placeholders}."""
+    lang = language()
+    text = message if lang == "nl" else catalogue(lang).get(message, message)
+    return text.format(**values) if values else text

@@ -1,0 +1,93 @@
+"""Pure folium builders: data in, folium.Map out, tested on the rendered HTML.
+
+folium inserts popups as raw HTML and tooltips into JavaScript template literals
+(pitfalls.md), and Leaflet sets tooltip content as HTML. So every user string goes through
+`inert()` before it reaches the map, and the points travel as JSON data to one JavaScript
+callback (FastMarkerCluster: 0.4 MB for 10k points where individual markers take 7.6 MB).
+"""
+
+from __future__ import annotations
+
+import html
+
+import folium
+import pandas as pd
+from branca.element import Element
+from folium.plugins import FastMarkerCluster
+
+UTRECHT = (52.0907, 5.1214)
+
+# Colour per kind (from a colour-blind-safe palette); shape tells needs from offers, so colour
+# is never the only signal.
+KIND_COLOURS = {
+    "venue": "#0072B2",
+    "volunteers": "#E69F00",
+    "money": "#009E73",
+    "art": "#CC79A7",
+    "goods": "#D55E00",
+    "expertise": "#56B4E9",
+}
+SHAPES = {"need": "ss-need", "offer": "ss-offer"}
+
+_CSS = """
+<style>
+.ss-marker { border: 2px solid #fff; box-shadow: 0 0 2px #333; }
+.ss-need { border-radius: 50%; }
+.ss-offer { border-radius: 2px; transform: rotate(45deg); }
+%s
+</style>
+"""
+
+# Each row: [lat, lon, shape class, kind, tooltip (already inert), point key]
+_CALLBACK = """
+function (row) {
+    var icon = L.divIcon({className: 'ss-marker ' + row[2] + ' ss-kind-' + row[3], iconSize: [14, 14]});
+    var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon, keyboard: true});
+    marker.bindTooltip(row[4]);
+    marker.options.ssKey = row[5];
+    return marker;
+}
+"""
+
+
+def inert(text: object) -> str:
+    """Text that cannot run: HTML-escaped, and the characters that matter inside JavaScript
+    template literals (backtick, dollar, backslash) turned into HTML entities."""
+    escaped = html.escape(str(text), quote=True)
+    return escaped.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def _kind_css() -> str:
+    return "\n".join(
+        f".ss-kind-{kind} {{ background: {colour}; }}" for kind, colour in KIND_COLOURS.items()
+    )
+
+
+def point_rows(points: pd.DataFrame) -> list[list]:
+    rows = []
+    for p in points.itertuples(index=False):
+        kind = p.kind if p.kind in KIND_COLOURS else "goods"
+        shape = SHAPES.get(p.type, "ss-need")
+        tooltip = f"{inert(p.title)} &middot; {inert(p.organisation)}"
+        rows.append([float(p.lat), float(p.lon), shape, kind, tooltip, f"{p.type}:{int(p.id)}"])
+    return rows
+
+
+def build_map(
+    points: pd.DataFrame,
+    *,
+    lines: list[tuple[tuple[float, float], tuple[float, float], str]] | None = None,
+    center: tuple[float, float] = UTRECHT,
+    zoom: int = 13,
+) -> folium.Map:
+    """A map of needs and offers. `points` has the columns of queries.POINT_COLUMNS."""
+    fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap", control_scale=True)
+    fmap.get_root().header.add_child(Element(_CSS % _kind_css()))
+    rows = point_rows(points)
+    if rows:
+        FastMarkerCluster(rows, callback=_CALLBACK, name="needs_offers").add_to(fmap)
+    for start, end, label in lines or []:
+        folium.PolyLine(
+            [start, end], color="#333", weight=3, opacity=0.7, tooltip=inert(label)
+        ).add_to(fmap)
+    return fmap

@@ -1,0 +1,216 @@
+"""The demo city (Utrecht): seeded into an empty database on first start, never twice.
+
+Needs and offers are read through the CSV exchange format, so the demo data is also a test of
+that format; the fund catalogue comes from data/funds.csv.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from matching.csvformat import fatal, parse_needs, parse_offers
+from matching.slots import slots_to_text
+from samenspel import settings
+from samenspel.models import Contact, Fund, Need, Offer, Organisation, User, join_multi
+from samenspel.services import suggestions
+from samenspel.services.audit import record
+
+DEMO_DIR = settings.DATA_DIR / "demo"
+FUNDS_FILE = settings.DATA_DIR / "funds.csv"
+
+
+class SeedError(RuntimeError):
+    pass
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _float(value: str) -> float | None:
+    value = (value or "").strip()
+    return float(value) if value else None
+
+
+def _yes(value: str) -> bool:
+    return (value or "").strip().lower() in {"yes", "ja", "true", "1"}
+
+
+def fund_from_row(row: dict[str, str]) -> Fund:
+    checked = (row.get("checked_on") or "").strip()
+    return Fund(
+        key=row["id"].strip(),
+        name=row["name"].strip(),
+        source_type=row.get("source_type", "fund").strip() or "fund",
+        region_scope=row.get("region_scope", "national").strip() or "national",
+        regions=row.get("regions", "").strip(),
+        themes=row.get("themes", "").strip(),
+        amount_min_eur=_float(row.get("amount_min_eur", "")),
+        amount_max_eur=_float(row.get("amount_max_eur", "")),
+        matchfunding_ratio=_float(row.get("matchfunding_ratio", "")),
+        matchfunding_cap_eur=_float(row.get("matchfunding_cap_eur", "")),
+        eligible_legal_forms=row.get("eligible_legal_forms", "").strip(),
+        anbi_required=_yes(row.get("anbi_required", "")),
+        lead_time_weeks=_float(row.get("lead_time_weeks", "")),
+        rounds=row.get("rounds", "").strip(),
+        decision_weeks=_float(row.get("decision_weeks", "")),
+        via_intermediary=_yes(row.get("via_intermediary", "")),
+        referral_only=_yes(row.get("referral_only", "")),
+        url=row.get("url", "").strip(),
+        notes=row.get("notes", "").strip(),
+        checked_on=date.fromisoformat(checked) if checked else None,
+        uncertain=_yes(row.get("uncertain", "")),
+    )
+
+
+def is_empty(session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(Organisation)).one() == 0
+
+
+def seed_demo(engine: Engine, *, today: date | None = None) -> bool:
+    """Load the demo city when the database holds no organisation yet. True when it seeded.
+
+    One transaction: BEGIN IMMEDIATE on SQLite means two app instances starting at once cannot
+    both seed; the second finds the rows of the first.
+    """
+    with Session(engine) as session:
+        if not is_empty(session):
+            return False
+        orgs = _seed_organisations(session)
+        _seed_needs_and_offers(session, orgs)
+        for row in _rows(FUNDS_FILE):
+            session.add(fund_from_row(row))
+        _seed_demo_users(session, orgs)
+        session.flush()
+        suggestions.refresh_all(session, today=today)
+        record(
+            session,
+            user_id=None,
+            action="seed_demo",
+            entity="database",
+            entity_id=None,
+            detail=f"{len(orgs)} organisations",
+        )
+        session.commit()
+    return True
+
+
+def _seed_organisations(session: Session) -> dict[str, Organisation]:
+    orgs: dict[str, Organisation] = {}
+    for row in _rows(DEMO_DIR / "organisations.csv"):
+        org = Organisation(
+            external_id=row["id"],
+            name=row["name"],
+            role=row["role"],
+            partner_type=row["partner_type"],
+            legal_form=row["legal_form"],
+            anbi=_yes(row.get("anbi", "")),
+            neighbourhood=row.get("neighbourhood", ""),
+            municipality="Utrecht",
+            address=row.get("address", ""),
+            postcode=row.get("postcode", ""),
+            lat=_float(row.get("lat", "")),
+            lon=_float(row.get("lon", "")),
+            description=row.get("description", ""),
+            boundaries=row.get("boundaries", ""),
+            themes=row.get("themes", ""),
+        )
+        session.add(org)
+        session.flush()
+        session.add(
+            Contact(
+                organisation_id=org.id,
+                person=row.get("contact_name", ""),
+                email=row.get("contact_email", ""),
+                phone=row.get("contact_phone", ""),
+            )
+        )
+        orgs[org.name] = org
+    return orgs
+
+
+def _seed_needs_and_offers(session: Session, orgs: dict[str, Organisation]) -> None:
+    needs, need_errors = parse_needs((DEMO_DIR / "needs.csv").read_bytes())
+    offers, offer_errors = parse_offers((DEMO_DIR / "offers.csv").read_bytes())
+    problems = fatal(need_errors) + fatal(offer_errors)
+    if problems:
+        raise SeedError("demo data is invalid: " + "; ".join(map(str, problems[:5])))
+    for n in needs:
+        org = orgs[n.initiative]
+        session.add(
+            Need(
+                external_id=n.id,
+                organisation_id=org.id,
+                kind=n.kind,
+                title=n.title,
+                description=n.description,
+                themes=join_multi(n.themes),
+                people=n.people,
+                amount_eur=n.amount_eur,
+                slots=slots_to_text(n.slots),
+                place=n.place,
+                lat=n.lat,
+                lon=n.lon,
+                max_distance_km=n.max_distance_km,
+                deadline=n.deadline,
+            )
+        )
+    for o in offers:
+        org = orgs[o.partner]
+        session.add(
+            Offer(
+                external_id=o.id,
+                organisation_id=org.id,
+                kind=o.kind,
+                title=o.title,
+                description=o.description,
+                themes=join_multi(o.themes),
+                capacity=o.capacity,
+                amount_min_eur=o.amount_min_eur,
+                amount_max_eur=o.amount_max_eur,
+                slots=slots_to_text(o.slots),
+                place=o.place,
+                lat=o.lat,
+                lon=o.lon,
+                radius_km=o.radius_km,
+                eligible_legal_forms=join_multi(sorted(o.eligible_legal_forms)),
+                deadline=o.deadline,
+                has_kitchen="keuken" in (o.description + o.title).lower(),
+                step_free="drempelvrij" in (o.description + o.title).lower()
+                or "rolstoel" in (o.description + o.title).lower(),
+            )
+        )
+    session.flush()
+
+
+def _seed_demo_users(session: Session, orgs: dict[str, Organisation]) -> None:
+    """Demo accounts, marked is_demo: they only work while demo mode is on."""
+    from samenspel.services.accounts import hash_password
+
+    password = hash_password("demo")
+    initiative = next(o for o in orgs.values() if o.role == "initiative")
+    partner = next(o for o in orgs.values() if o.role == "partner" and o.partner_type == "venue")
+    all_areas = join_multi(sorted({o.neighbourhood for o in orgs.values() if o.neighbourhood}))
+    for username, name, role, org, areas in [
+        ("beheer", "Beheerder", "admin", None, ""),
+        ("makelaar", "Sanne (buurtmakelaar)", "broker", None, all_areas),
+        ("initiatief", initiative.name, "initiative", initiative, ""),
+        ("partner", partner.name, "partner", partner, ""),
+    ]:
+        session.add(
+            User(
+                username=username,
+                display_name=name,
+                role=role,
+                password_hash=password,
+                organisation_id=org.id if org else None,
+                areas=areas,
+                is_demo=True,
+            )
+        )

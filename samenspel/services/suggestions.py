@@ -1,0 +1,157 @@
+"""Stored suggestions: the engine's output kept as Match rows with status "suggested".
+
+Recomputed for just the need or offer that was added or changed (issue: fresh suggestions),
+never for the whole city on a page load. Matches a broker already acted on are left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlmodel import Session, col, delete, select
+
+from matching.engine import Engine
+from matching.slots import parse_slots
+from matching.types import NeedIn, OfferIn, Suggestion
+from samenspel import settings
+from samenspel.models import Match, Need, Offer, Organisation, split_multi, utcnow
+
+# Statuses where an offer counts as committed (partner load in the score).
+COMMITTED = ("agreed", "active")
+
+
+def need_in(need: Need, org: Organisation) -> NeedIn:
+    return NeedIn(
+        id=str(need.id),
+        kind=need.kind,
+        title=need.title,
+        description=need.description,
+        themes=tuple(split_multi(need.themes)),
+        initiative=str(org.id),
+        legal_form=org.legal_form,
+        place=need.place,
+        lat=need.lat if need.lat is not None else org.lat,
+        lon=need.lon if need.lon is not None else org.lon,
+        people=need.people,
+        amount_eur=need.amount_eur,
+        slots=parse_slots(need.slots),
+        max_distance_km=need.max_distance_km,
+        deadline=need.deadline,
+        needs_kitchen=need.needs_kitchen,
+        needs_step_free=need.needs_step_free,
+    )
+
+
+def offer_in(offer: Offer, org: Organisation, load: int = 0) -> OfferIn:
+    return OfferIn(
+        id=str(offer.id),
+        kind=offer.kind,
+        title=offer.title,
+        description=offer.description,
+        themes=tuple(split_multi(offer.themes)),
+        partner=str(org.id),
+        partner_type=org.partner_type,
+        place=offer.place,
+        lat=offer.lat if offer.lat is not None else org.lat,
+        lon=offer.lon if offer.lon is not None else org.lon,
+        capacity=offer.capacity,
+        amount_min_eur=offer.amount_min_eur,
+        amount_max_eur=offer.amount_max_eur,
+        slots=parse_slots(offer.slots),
+        radius_km=offer.radius_km,
+        eligible_legal_forms=frozenset(split_multi(offer.eligible_legal_forms)),
+        deadline=offer.deadline,
+        has_kitchen=offer.has_kitchen if offer.kind == "venue" else None,
+        step_free=offer.step_free if offer.kind == "venue" else None,
+        load=load,
+    )
+
+
+def open_offers(session: Session, kind: str | None = None) -> list[OfferIn]:
+    query = select(Offer, Organisation).join(Organisation).where(Offer.status == "open")
+    if kind:
+        query = query.where(Offer.kind == kind)
+    loads: dict[int, int] = {}
+    for offer_id in session.exec(select(Match.offer_id).where(col(Match.status).in_(COMMITTED))):
+        if offer_id is not None:
+            loads[offer_id] = loads.get(offer_id, 0) + 1
+    return [offer_in(o, org, loads.get(o.id, 0)) for o, org in session.exec(query)]
+
+
+def open_needs(session: Session, kind: str | None = None) -> list[NeedIn]:
+    query = select(Need, Organisation).join(Organisation).where(Need.status == "open")
+    if kind:
+        query = query.where(Need.kind == kind)
+    return [need_in(n, org) for n, org in session.exec(query)]
+
+
+def _store(session: Session, need_id: int, suggestions: Iterable[Suggestion]) -> int:
+    """Replace the untouched suggestions of one need by fresh ones."""
+    acted_on = set(
+        session.exec(
+            select(Match.offer_id).where(Match.need_id == need_id, Match.status != "suggested")
+        )
+    )
+    session.exec(
+        delete(Match).where(
+            Match.need_id == need_id, Match.status == "suggested", col(Match.offer_id).is_not(None)
+        )
+    )
+    stored = 0
+    for s in suggestions:
+        if int(s.offer_id) in acted_on:
+            continue
+        session.add(
+            Match(
+                need_id=need_id,
+                offer_id=int(s.offer_id),
+                score=s.score,
+                components=s.components,
+                reasons=s.reasons,
+                tie=s.tie,
+                status="suggested",
+            )
+        )
+        stored += 1
+    return stored
+
+
+def refresh_for_need(session: Session, need_id: int, *, today: date | None = None) -> int:
+    """Recompute one need's suggestions against the open offers of its kind."""
+    need, org = session.exec(
+        select(Need, Organisation).join(Organisation).where(Need.id == need_id)
+    ).one()
+    if need.status != "open":
+        return 0
+    engine = Engine(open_offers(session, need.kind), today=today, lang=settings.language())
+    return _store(session, need_id, engine.suggest_for_need(need_in(need, org), settings.top_k()))
+
+
+def refresh_for_offer(session: Session, offer_id: int, *, today: date | None = None) -> int:
+    """A new or changed offer: re-rank only the needs of its kind that it could reach.
+
+    The offer can enter (or leave) a need's top-k, so each such need is recomputed against
+    the offers of its kind; the other kinds are untouched.
+    """
+    offer = session.get(Offer, offer_id)
+    engine = Engine(open_offers(session, offer.kind), today=today, lang=settings.language())
+    changed = 0
+    for need in open_needs(session, offer.kind):
+        _store(session, int(need.id), engine.suggest_for_need(need, settings.top_k()))
+        changed += 1
+    return changed
+
+
+def refresh_all(session: Session, *, today: date | None = None) -> int:
+    """Every open need; used by the seed and by `samenspel` maintenance, never by a page."""
+    stored = 0
+    offers = open_offers(session)
+    engine = Engine(offers, today=today, lang=settings.language())
+    for need in open_needs(session):
+        stored += _store(session, int(need.id), engine.suggest_for_need(need, settings.top_k()))
+    return stored
+
+
+def touch(record) -> None:
+    record.updated_at = utcnow()

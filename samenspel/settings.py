@@ -1,0 +1,65 @@
+"""Settings, read from the environment so that one deployment differs from another by
+configuration only. Every setting is documented in the README (a test checks that)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+DATA_DIR = PROJECT_DIR / "data"
+
+# name -> (default, what it does); the README's configuration table lists each of these.
+SETTINGS: dict[str, tuple[str, str]] = {
+    "SAMENSPEL_DATABASE_URL": (
+        "",
+        "SQLAlchemy URL of the database. Empty: a SQLite file in SAMENSPEL_INSTANCE_DIR.",
+    ),
+    "SAMENSPEL_INSTANCE_DIR": (
+        str(PROJECT_DIR / "instance"),
+        "Folder for the embedded SQLite database and backups.",
+    ),
+    "SAMENSPEL_DEMO": (
+        "1",
+        "1: seed the demo city into an empty database and allow demo accounts.",
+    ),
+    "SAMENSPEL_LANGUAGE": ("nl", "Default language of the interface and the reasons: nl or en."),
+    "SAMENSPEL_RATE_VENUE_EUR_PER_HOUR": ("25", "Estimated value of one hour of a venue."),
+    "SAMENSPEL_RATE_VOLUNTEER_EUR_PER_HOUR": ("15", "Estimated value of one volunteer hour."),
+    "SAMENSPEL_TOP_K": ("5", "How many suggestions are kept per need."),
+}
+
+
+def get(name: str) -> str:
+    default, _ = SETTINGS[name]
+    return os.environ.get(name, default)
+
+
+def database_url() -> str:
+    url = get("SAMENSPEL_DATABASE_URL").strip()
+    if url:
+        return url
+    return f"sqlite:///{Path(get('SAMENSPEL_INSTANCE_DIR')) / 'samenspel.db'}"
+
+
+def demo_mode() -> bool:
+    return get("SAMENSPEL_DEMO").strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def language() -> str:
+    lang = get("SAMENSPEL_LANGUAGE").strip().lower()
+    return lang if lang in {"nl", "en"} else "nl"
+
+
+def rate(name: str) -> float:
+    try:
+        return float(get(name))
+    except ValueError:
+        return float(SETTINGS[name][0])
+
+
+def top_k() -> int:
+    try:
+        return max(1, int(get("SAMENSPEL_TOP_K")))
+    except ValueError:
+        return 5

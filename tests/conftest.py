@@ -1,0 +1,78 @@
+"""Shared fixtures. Tests that need PostgreSQL or a browser skip with a reason when it is not
+there, except when SAMENSPEL_REQUIRE_ALL=1 (set by CI): then a missing service is a failure."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy import text
+
+from samenspel import db
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_URL = os.environ.get(
+    "SAMENSPEL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def require_all() -> bool:
+    return os.environ.get("SAMENSPEL_REQUIRE_ALL", "") == "1"
+
+
+def unavailable(reason: str):
+    """Skip, or fail under CI's flag: CI must never pass by skipping."""
+    if require_all():
+        pytest.fail(f"required but unavailable (SAMENSPEL_REQUIRE_ALL=1): {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'samenspel.db'}"
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url):
+    engine = db.make_engine(sqlite_url)
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh schema in the `test` database for this test, dropped afterwards."""
+    try:
+        admin = sa_create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text("select 1"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "not available"
+        unavailable(f"no PostgreSQL at {POSTGRES_URL}: {exc.__class__.__name__}")
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'create schema "{schema}"'))
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.connect() as connection:
+        connection.execute(text(f'drop schema "{schema}" cascade'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request) -> str:
+    """Run a test on both databases."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def engine(database_url):
+    engine = db.make_engine(database_url)
+    db.upgrade(engine)
+    yield engine
+    engine.dispose()

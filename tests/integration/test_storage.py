@@ -1,0 +1,109 @@
+"""Storage on a real database: Alembic builds the schema, upgrades keep rows, and the SQLite
+default loses no update under concurrent read-then-write transactions."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlmodel import Session, select
+
+from samenspel import db
+from samenspel.models import Match, Need, Offer, Organisation
+
+TABLES = {"organisation", "contact", "need", "offer", "fund", "match", "user", "auditevent"}
+
+
+def test_alembic_creates_every_table_and_stamps_head(engine):
+    assert TABLES <= db.table_names(engine)
+    assert "alembic_version" in db.table_names(engine)
+    assert db.current_revision(engine) == "0002"
+
+
+def test_upgrade_is_a_no_op_when_already_at_head(engine):
+    db.upgrade(engine)
+    db.upgrade(engine)
+    assert db.current_revision(engine) == "0002"
+
+
+def test_upgrading_a_database_that_holds_rows_keeps_them(database_url):
+    engine = db.make_engine(database_url)
+    db.upgrade(engine, "0001")
+    with Session(engine) as session:
+        org = Organisation(name="Buurtkeuken De Pan", legal_form="informal", lat=52.07, lon=5.09)
+        session.add(org)
+        session.flush()
+        need = Need(organisation_id=org.id, kind="venue", title="Plek om samen te koken", people=30)
+        offer = Offer(organisation_id=org.id, kind="venue", title="Zaal met keuken", capacity=40)
+        session.add_all([need, offer])
+        session.flush()
+        session.add(
+            Match(need_id=need.id, offer_id=offer.id, score=0.8, reasons=["1,2 km verderop"])
+        )
+        session.commit()
+
+    db.upgrade(engine)
+
+    assert db.current_revision(engine) == "0002"
+    with Session(engine) as session:
+        (org,) = session.exec(select(Organisation)).all()
+        (need,) = session.exec(select(Need)).all()
+        (match,) = session.exec(select(Match)).all()
+        assert (org.name, org.legal_form, org.lat) == ("Buurtkeuken De Pan", "informal", 52.07)
+        assert (need.title, need.people, need.organisation_id) == (
+            "Plek om samen te koken",
+            30,
+            org.id,
+        )
+        assert (match.score, match.reasons, match.need_id) == (0.8, ["1,2 km verderop"], need.id)
+    engine.dispose()
+
+
+def test_eight_threads_doing_read_then_write_lose_no_update(sqlite_engine):
+    with Session(sqlite_engine) as session:
+        org = Organisation(name="Teller")
+        session.add(org)
+        session.flush()
+        need = Need(organisation_id=org.id, kind="money", title="geld")
+        session.add(need)
+        session.flush()
+        match = Match(need_id=need.id, score=0.5, version=0)
+        session.add(match)
+        session.commit()
+        match_id = match.id
+    threads, per_thread, failures = 8, 50, []
+
+    def work():
+        try:
+            for _ in range(per_thread):
+                with Session(sqlite_engine) as session:
+                    row = session.get(Match, match_id)  # read ...
+                    row.version = row.version + 1  # ... then write, in one transaction
+                    session.commit()
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            failures.append(exc)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert failures == []
+    with Session(sqlite_engine) as session:
+        assert session.get(Match, match_id).version == threads * per_thread
+
+
+def test_sqlite_runs_in_wal_with_foreign_keys(sqlite_engine):
+    with sqlite_engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+def test_read_sessions_do_not_take_the_write_lock(sqlite_engine):
+    with db.read_session(sqlite_engine) as reader:
+        reader.exec(select(Organisation)).all()
+        # A writer can still start while the reader's transaction is open.
+        with Session(sqlite_engine) as writer:
+            writer.add(Organisation(name="Tegelijk"))
+            writer.commit()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from samenspel import settings
 from samenspel.i18n import LANGUAGES, set_language, t
+from samenspel.navigation import PAGES, pages_for
 from samenspel.ui import current_role, current_user, get_engine
 
 st.set_page_config(page_title="Samenspel", page_icon="🧩", layout="wide")
@@ -25,16 +26,9 @@ with st.sidebar:
     if user:
         st.caption(t("Ingelogd als {name}", name=user.name))
 
-PAGES = {
-    # page file: (title msgid, icon, roles that may open it)
-    "pages/home.py": ("Kaart", "🗺️", {"public", "initiative", "partner", "broker", "admin"}),
-    "pages/login.py": ("Inloggen", "🔑", {"public", "initiative", "partner", "broker", "admin"}),
-}
-
 role = current_role()
 pages = [
-    st.Page(path, title=t(title), icon=icon, default=(path == "pages/home.py"))
-    for path, (title, icon, roles) in PAGES.items()
-    if role in roles
+    st.Page(path, title=t(PAGES[path][0]), icon=PAGES[path][1], default=(path == "pages/home.py"))
+    for path in pages_for(role)
 ]
 st.navigation(pages).run()

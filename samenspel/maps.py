@@ -34,7 +34,7 @@ _CSS = """
 .ss-marker { border: 2px solid #fff; box-shadow: 0 0 2px #333; }
 .ss-need { border-radius: 50%; }
 .ss-offer { border-radius: 2px; transform: rotate(45deg); }
-%s
+KIND_RULES
 </style>
 """
 
@@ -82,7 +82,7 @@ def build_map(
 ) -> folium.Map:
     """A map of needs and offers. `points` has the columns of queries.POINT_COLUMNS."""
     fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap", control_scale=True)
-    fmap.get_root().header.add_child(Element(_CSS % _kind_css()))
+    fmap.get_root().header.add_child(Element(_CSS.replace("KIND_RULES", _kind_css())))
     rows = point_rows(points)
     if rows:
         FastMarkerCluster(rows, callback=_CALLBACK, name="needs_offers").add_to(fmap)

@@ -1,0 +1,21 @@
+"""Which pages exist and who may open them. app.py builds the navigation from this; pages
+check it again on entry (`ui.require_page`), so a hidden link is never the only check."""
+
+from __future__ import annotations
+
+EVERYONE = frozenset({"public", "initiative", "partner", "broker", "admin"})
+SIGNED_IN = frozenset({"initiative", "partner", "broker", "admin"})
+
+# page file -> (title msgid, icon, roles that may open it)
+PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
+    "pages/home.py": ("Kaart", "🗺️", EVERYONE),
+    "pages/login.py": ("Inloggen", "🔑", EVERYONE),
+}
+
+
+def pages_for(role: str) -> list[str]:
+    return [path for path, (_, _, roles) in PAGES.items() if role in roles]
+
+
+def may_open(role: str, path: str) -> bool:
+    return path in PAGES and role in PAGES[path][2]

@@ -1,0 +1,54 @@
+"""Who may do what. Every service that writes or reveals calls one of these first: a hidden
+button in a page is never the only check (issue: accounts, roles and privacy)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from samenspel.i18n import t
+from samenspel.models import Organisation
+from samenspel.services.errors import NotAllowed
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a call, as plain values (never an ORM object)."""
+
+    user_id: int | None
+    role: str  # public | initiative | partner | broker | admin
+    organisation_id: int | None = None
+    areas: tuple[str, ...] = ()
+    name: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("broker", "admin")
+
+
+PUBLIC = Actor(user_id=None, role="public")
+
+
+def require_signed_in(actor: Actor) -> None:
+    if actor.user_id is None or actor.role == "public":
+        raise NotAllowed(t("Log eerst in."))
+
+
+def require_role(actor: Actor, *roles: str) -> None:
+    require_signed_in(actor)
+    if actor.role not in roles:
+        raise NotAllowed(t("Dit mag je niet doen met jouw account."))
+
+
+def covers_area(actor: Actor, neighbourhood: str) -> bool:
+    """A broker works in their own areas; an admin everywhere."""
+    if actor.role == "admin":
+        return True
+    return actor.role == "broker" and (not actor.areas or neighbourhood in actor.areas)
+
+
+def require_org_editor(actor: Actor, org: Organisation) -> None:
+    """The organisation's own users, its area's broker, or an admin."""
+    require_signed_in(actor)
+    if actor.organisation_id == org.id or covers_area(actor, org.neighbourhood):
+        return
+    raise NotAllowed(t("Dit is niet van jouw organisatie."))

@@ -1,0 +1,49 @@
+"""Every page renders for every role that may use it, without an exception."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from samenspel.navigation import pages_for
+
+ROLE_USERS = {
+    "public": None,
+    "initiative": "initiatief",
+    "partner": "partner",
+    "broker": "makelaar",
+    "admin": "beheer",
+}
+
+
+def run_app(user_id: int | None) -> AppTest:
+    at = AppTest.from_file("app.py", default_timeout=120)
+    if user_id is not None:
+        at.session_state["user_id"] = user_id
+    return at.run()
+
+
+@pytest.mark.parametrize("role", list(ROLE_USERS))
+def test_every_allowed_page_renders_without_exception(role, demo_users):
+    user_id = demo_users[ROLE_USERS[role]] if ROLE_USERS[role] else None
+    at = run_app(user_id)
+    assert not at.exception
+    for path in pages_for(role):
+        at.switch_page(path).run()
+        assert not at.exception, f"{path} as {role}: {at.exception}"
+        assert at.title, f"{path} as {role} shows no title"
+
+
+def test_home_page_counts_the_demo_city(demo_users):
+    at = run_app(None)
+    captions = " ".join(c.value for c in at.caption)
+    count = int(next(w for w in captions.split() if w.isdigit()))
+    assert count >= 140
+    assert [m.label for m in at.metric] == [
+        "Ruimte",
+        "Vrijwilligers",
+        "Geld",
+        "Kunst en cultuur",
+        "Spullen",
+        "Kennis",
+    ]

@@ -1,0 +1,99 @@
+import pytest
+
+from matching.csvformat import FileError, fatal, parse_needs, parse_offers
+from matching.geo import Gazetteer, Place
+
+HEADER = "id,initiative,legal_form,kind,title,description,themes,place,lat,lon,people,amount_eur,when,max_distance_km,deadline\n"
+OFFER_HEADER = (
+    "id,partner,partner_type,kind,title,description,themes,place,lat,lon,capacity,amount_min_eur,"
+    "amount_max_eur,when,radius_km,eligible_legal_forms,deadline\n"
+)
+GAZETTEER = Gazetteer(
+    [
+        Place("Lombok", 52.092, 5.101, "neighbourhood", "Utrecht"),
+        Place("3531", 52.092, 5.101, "postcode", "Utrecht"),
+    ]
+)
+
+
+def test_a_good_row_becomes_a_need_with_typed_fields():
+    text = (
+        HEADER
+        + 'n1,De Pan,informal,venue,Plek om te koken,,eten;ontmoeting,,52.1,5.1,30,,"di avond; za ochtend",3,2027-05-01\n'
+    )
+    (need,), errors = parse_needs(text)
+    assert errors == []
+    assert (need.id, need.kind, need.people, need.max_distance_km) == ("n1", "venue", 30, 3.0)
+    assert need.themes == ("eten", "ontmoeting")
+    assert need.slots == frozenset({(1, 2), (5, 0)})
+    assert need.deadline.isoformat() == "2027-05-01"
+
+
+def test_bad_rows_are_reported_with_row_column_and_reason_and_good_rows_kept():
+    text = (
+        HEADER
+        + "n1,A,informal,venue,Goed,,,,52.1,5.1,30,,,,\n"
+        + "n2,B,informal,boat,Fout soort,,,,52.1,5.1,,,,,\n"
+        + "n3,C,informal,money,Fout bedrag,,,,52.1,5.1,,veel,,,\n"
+        + "n4,D,informal,venue,Fout dag,,,,52.1,5.1,,,zondagnacht,,\n"
+        + "n5,E,informal,venue,,,,,52.1,5.1,,,,,\n"
+        + "n6,F,informal,venue,Onbekende plek,,,Atlantis,,,,,,,\n"
+        + "n7,G,informal,venue,Datum,,,,52.1,5.1,,,,,31-02-2027\n"
+    )
+    needs, errors = parse_needs(text, GAZETTEER)
+    assert [n.id for n in needs] == ["n1"]
+    assert [(e.row, e.column) for e in errors] == [
+        (3, "kind"),
+        (4, "amount_eur"),
+        (5, "when"),
+        (6, "title"),
+        (7, "place"),
+        (8, "deadline"),
+    ]
+    assert "boat" in errors[0].message and "venue" in errors[0].message
+    assert "Atlantis" in errors[4].message
+
+
+def test_a_place_is_resolved_offline_when_lat_and_lon_are_empty():
+    (need,), errors = parse_needs(HEADER + "n1,A,informal,venue,Plek,,,Lombok,,,,,,,\n", GAZETTEER)
+    assert fatal(errors) == []
+    assert (need.lat, need.lon) == (52.092, 5.101)
+    (need,), _ = parse_needs(HEADER + "n1,A,informal,venue,Plek,,,3531 AB,,,,,,,\n", GAZETTEER)
+    assert (need.lat, need.lon) == (52.092, 5.101)
+
+
+def test_no_place_and_no_coordinates_means_no_location_not_zero_zero():
+    (need,), errors = parse_needs(HEADER + "n1,A,informal,money,Geld,,,,,,,500,,,\n")
+    assert errors == [] and need.lat is None and need.lon is None
+
+
+def test_duplicate_ids_and_missing_columns_are_caught():
+    _, errors = parse_needs(
+        HEADER + "n1,A,informal,venue,X,,,,52,5,,,,,\nn1,A,informal,venue,Y,,,,52,5,,,,,\n"
+    )
+    assert [(e.row, e.column) for e in errors] == [(3, "id")]
+    with pytest.raises(FileError):
+        parse_needs("naam,soort\nx,y\n")
+
+
+def test_offer_rows_check_legal_forms_and_amount_order():
+    text = (
+        OFFER_HEADER
+        + "o1,Fonds,fund,money,Bijdrage,,,,52,5,,250,1500,,,foundation;association,\n"
+        + "o2,Fonds,fund,money,Fout,,,,52,5,,900,100,,,,\n"
+        + "o3,Fonds,fund,money,Fout,,,,52,5,,,,,,club,\n"
+    )
+    offers, errors = parse_offers(text)
+    assert [o.id for o in offers] == ["o1"]
+    assert offers[0].eligible_legal_forms == frozenset({"foundation", "association"})
+    assert [(e.row, e.column) for e in errors] == [
+        (3, "amount_max_eur"),
+        (4, "eligible_legal_forms"),
+    ]
+
+
+def test_unknown_columns_are_a_warning_and_utf8_bom_is_accepted():
+    text = "\ufeff" + HEADER.rstrip("\n") + ",extra\nn1,A,informal,venue,X,,,,52,5,,,,,,iets\n"
+    needs, errors = parse_needs(text.encode("utf-8"))
+    assert len(needs) == 1
+    assert [(e.column, e.warning) for e in errors] == [("extra", True)]

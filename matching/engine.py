@@ -55,7 +55,9 @@ def condition_bits(conditions: Iterable[str]) -> int:
 @dataclass
 class _NeedFeatures:
     concepts: dict[str, str]
-    weights: np.ndarray  # idf weight per concept column, 0 where the need lacks it
+    weights: np.ndarray  # idf weight per concept column (x2 in the title), 0 where absent
+    grouped: np.ndarray  # the same weights, only for concepts that have a related group
+    group_weights: np.ndarray  # per group: the summed weights of the need's concepts in it
     present: np.ndarray  # 1 per concept column the need has
     condition_bits: int
     slot_mask: int
@@ -103,6 +105,10 @@ class _KindIndex:
                 cols.append(engine.column[key])
         self.matrix = csr_matrix(
             (np.ones(len(rows)), (rows, cols)), shape=(n, len(engine.column)), dtype=float
+        )
+        self.groups = (self.matrix @ engine.concept_group > 0).astype(float)
+        self.open = np.array(
+            [all(engine.vocabulary.concepts[key].open for key in found) for found in self.concepts]
         )
         idf_sums = self.matrix @ engine.idf
         self.idf_sums = np.where(idf_sums > 0, idf_sums, 1.0)
@@ -152,6 +158,13 @@ class Engine:
         self.lang = r.lang_of(lang)
         self.offers = list(offers)
         self.column = {key: i for i, key in enumerate(self.vocabulary.concepts)}
+        group_names = sorted({c.group for c in self.vocabulary.concepts.values() if c.group})
+        self.group_column = {name: i for i, name in enumerate(group_names)}
+        # concept x group incidence, to find related concepts with one matrix product
+        self.concept_group = np.zeros((len(self.column), max(1, len(group_names))))
+        for key, concept in self.vocabulary.concepts.items():
+            if concept.group:
+                self.concept_group[self.column[key], self.group_column[concept.group]] = 1.0
         offer_concepts = [self.concepts_of(o.text, o.kind) for o in self.offers]
         idf = self.vocabulary.idf(offer_concepts)
         self.idf = np.array([idf[key] for key in self.column], dtype=float)
@@ -170,12 +183,21 @@ class Engine:
 
     def _need_features(self, need: NeedIn) -> _NeedFeatures:
         concepts = self.concepts_of(need.text, need.kind)
+        in_title = self.concepts_of(need.title, need.kind)
         present = np.zeros(len(self.column))
+        emphasis = np.ones(len(self.column))
         for key in concepts:
             present[self.column[key]] = 1.0
+            if key in in_title:
+                emphasis[self.column[key]] = scoring.TITLE_WEIGHT
+        weights = present * self.idf * emphasis
+        has_group = self.concept_group.sum(axis=1) > 0
+        grouped = np.where(has_group, weights, 0.0)
         return _NeedFeatures(
             concepts=concepts,
-            weights=present * self.idf,
+            weights=weights,
+            grouped=grouped,
+            group_weights=grouped @ self.concept_group,
             present=present,
             condition_bits=condition_bits(self.vocabulary.conditions_of(concepts)),
             slot_mask=slot_mask(need.slots),
@@ -334,6 +356,12 @@ class Engine:
                 found.append(r.say("same_words", lang, word=need_word))
             else:
                 found.append(r.say("their_words", lang, need_word=need_word, offer_word=offer_word))
+        else:
+            related = self._related_pair(features.concepts, offer_concepts)
+            if related:
+                found.append(
+                    r.say("related_words", lang, need_word=related[0], offer_word=related[1])
+                )
         if distance is not None:
             found.append(
                 r.say("around_corner", lang)
@@ -353,6 +381,16 @@ class Engine:
                 r.say("condition", lang, condition=r.CONDITION_WORDS[lang][shared_conditions[0]])
             )
         return found[:MAX_REASONS]
+
+    def _related_pair(self, need_concepts: dict[str, str], offer_concepts: dict[str, str]):
+        """The need's word and the offer's word of two different concepts in one group."""
+        concepts = self.vocabulary.concepts
+        for need_key in sorted(need_concepts, key=lambda k: -self.idf[self.column[k]]):
+            group = concepts[need_key].group
+            for offer_key in sorted(offer_concepts):
+                if group and concepts[offer_key].group == group:
+                    return need_concepts[need_key], offer_concepts[offer_key]
+        return None
 
 
 def _time_and_size_reasons(need: NeedIn, offer: OfferIn, lang: str) -> list[str]:

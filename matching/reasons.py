@@ -14,6 +14,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "nl": {
         "same_words": "jullie noemen allebei '{word}'",
         "their_words": "jullie '{need_word}' is hun '{offer_word}'",
+        "related_words": "jullie '{need_word}' past bij hun '{offer_word}'",
         "around_corner": "om de hoek (minder dan 100 meter)",
         "distance": "{km} km verderop",
         "slot": "{slot} beschikbaar",
@@ -40,6 +41,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         "same_words": "you both mention '{word}'",
         "their_words": "your '{need_word}' is their '{offer_word}'",
+        "related_words": "your '{need_word}' fits their '{offer_word}'",
         "around_corner": "around the corner (under 100 metres)",
         "distance": "{km} km away",
         "slot": "available {slot}",

@@ -32,6 +32,13 @@ HALF_DISTANCE_KM = {
     "money": 10.0,
 }
 UNKNOWN = 0.5  # a component we cannot judge counts as half
+RELATED_CREDIT = 0.5  # a related concept ("koken" for "voedsel") counts half
+TITLE_WEIGHT = 2.0  # what a need says in its title is what it asks for most
+# An offer open to any topic (a neighbourhood budget, a crowdfunding platform) is not a
+# mismatch for a need it shares no topic with.
+OPEN_OFFER_FLOOR = 0.4
+# The right partner on the wrong day: no shared day at all lowers the whole score.
+NO_SHARED_DAY_FACTOR = 0.8
 UNKNOWN_FIT = 0.7  # not knowing a capacity is less worrying than not knowing a distance
 CONCEPT_RECALL_SHARE = 0.75  # how much of the need the offer covers weighs most
 SAME_DAY_OTHER_PART = 0.25
@@ -111,4 +118,5 @@ def load_component(loads: np.ndarray) -> np.ndarray:
 
 def combine(components: dict[str, np.ndarray]) -> np.ndarray:
     total = sum(WEIGHTS[name] * components[name] for name in COMPONENTS)
+    total = np.where(components["slots"] == 0.0, total * NO_SHARED_DAY_FACTOR, total)
     return np.clip(total, 0.0, 1.0)

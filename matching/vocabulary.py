@@ -39,6 +39,8 @@ class Concept:
     label_nl: str
     label_en: str
     conditions: frozenset[str]
+    group: str = ""  # related concepts share a group ("koken" and "voedsel": eten)
+    open: bool = False  # says who or how, not what: "buurtbudget", "meedoen"
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_nl

@@ -4,11 +4,17 @@ check it again on entry (`ui.require_page`), so a hidden link is never the only 
 from __future__ import annotations
 
 EVERYONE = frozenset({"public", "initiative", "partner", "broker", "admin"})
-SIGNED_IN = frozenset({"initiative", "partner", "broker", "admin"})
+SIDES = frozenset({"initiative", "partner"})
+STAFF = frozenset({"broker", "admin"})
 
 # page file -> (title msgid, icon, roles that may open it)
 PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "pages/home.py": ("Kaart", "🗺️", EVERYONE),
+    "pages/post.py": ("Plaatsen", "✍️", SIDES | STAFF),
+    "pages/mine.py": ("Mijn vragen en aanbod", "📋", SIDES),
+    "pages/review.py": ("Te beoordelen", "🧭", STAFF),
+    "pages/partnerships.py": ("Samenwerkingen", "🤝", SIDES | STAFF),
+    "pages/profile.py": ("Ons profiel", "🏠", SIDES),
     "pages/login.py": ("Inloggen", "🔑", EVERYONE),
 }
 

@@ -110,3 +110,214 @@ def counts_per_kind(session: Session) -> pd.DataFrame:
 
 def match_counts(session: Session) -> dict[str, int]:
     return dict(session.exec(select(Match.status, func.count()).group_by(Match.status)).all())
+
+
+MATCH_COLUMNS = [
+    "match_id",
+    "version",
+    "status",
+    "score",
+    "tie",
+    "reasons",
+    "need_id",
+    "need_title",
+    "need_kind",
+    "initiative",
+    "neighbourhood",
+    "offer_id",
+    "offer_title",
+    "partner",
+    "initiative_agreed",
+    "partner_agreed",
+    "follow_up_on",
+    "value_eur",
+    "created_at",
+    "decision_reason",
+]
+
+
+def _match_rows(session: Session, query) -> pd.DataFrame:
+    rows = []
+    for match, need, need_org, offer, offer_org in session.exec(query):
+        rows.append(
+            (
+                match.id,
+                match.version,
+                match.status,
+                match.score,
+                match.tie,
+                list(match.reasons),
+                need.id,
+                need.title,
+                need.kind,
+                need_org.name,
+                need_org.neighbourhood,
+                offer.id if offer else None,
+                offer.title if offer else "",
+                offer_org.name if offer_org else "",
+                match.initiative_agreed,
+                match.partner_agreed,
+                match.follow_up_on,
+                match.value_eur,
+                match.created_at,
+                match.decision_reason,
+            )
+        )
+    return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
+def _match_query():
+    from sqlalchemy.orm import aliased
+
+    need_org, offer_org = aliased(Organisation), aliased(Organisation)
+    query = (
+        select(Match, Need, need_org, Offer, offer_org)
+        .join(Need, Match.need_id == Need.id)
+        .join(need_org, Need.organisation_id == need_org.id)
+        .join(Offer, Match.offer_id == Offer.id)
+        .join(offer_org, Offer.organisation_id == offer_org.id)
+    )
+    return query, need_org, offer_org
+
+
+def review_queue(
+    session: Session,
+    *,
+    areas: tuple[str, ...] = (),
+    kind: str = "",
+    neighbourhood: str = "",
+    status: str = "suggested",
+) -> pd.DataFrame:
+    """Suggestions for a broker: best score first, then oldest first."""
+    query, need_org, _ = _match_query()
+    query = query.where(Match.status == status)
+    if areas:
+        query = query.where(need_org.neighbourhood.in_(areas))
+    if kind:
+        query = query.where(Need.kind == kind)
+    if neighbourhood:
+        query = query.where(need_org.neighbourhood == neighbourhood)
+    query = query.order_by(Match.score.desc(), Match.created_at.asc()).limit(500)
+    return _match_rows(session, query)
+
+
+def matches_of_organisation(session: Session, organisation_id: int) -> pd.DataFrame:
+    """Every match where this organisation is one of the two sides."""
+    query, need_org, offer_org = _match_query()
+    query = query.where((need_org.id == organisation_id) | (offer_org.id == organisation_id))
+    return _match_rows(session, query.order_by(Match.score.desc()))
+
+
+def partnerships(
+    session: Session, *, areas: tuple[str, ...] = (), organisation_id: int | None = None
+) -> pd.DataFrame:
+    """Introductions and partnerships under way, for follow-up."""
+    query, need_org, offer_org = _match_query()
+    query = query.where(Match.status.in_(("introduced", "agreed", "active", "done")))
+    if organisation_id is not None:
+        query = query.where((need_org.id == organisation_id) | (offer_org.id == organisation_id))
+    elif areas:
+        query = query.where(need_org.neighbourhood.in_(areas))
+    return _match_rows(session, query.order_by(Match.follow_up_on.asc()))
+
+
+def own_posts(session: Session, organisation_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    needs = [
+        (n.id, n.kind, n.title, n.status, n.created_at)
+        for n in session.exec(
+            select(Need).where(Need.organisation_id == organisation_id).order_by(Need.id.desc())
+        )
+    ]
+    offers = [
+        (o.id, o.kind, o.title, o.status, o.created_at)
+        for o in session.exec(
+            select(Offer).where(Offer.organisation_id == organisation_id).order_by(Offer.id.desc())
+        )
+    ]
+    columns = ["id", "kind", "title", "status", "created_at"]
+    return pd.DataFrame(needs, columns=columns), pd.DataFrame(offers, columns=columns)
+
+
+def organisations(session: Session, role: str | None = None) -> pd.DataFrame:
+    query = select(Organisation).order_by(Organisation.name)
+    if role:
+        query = query.where(Organisation.role == role)
+    rows = [
+        (o.id, o.name, o.role, o.partner_type, o.legal_form, o.neighbourhood)
+        for o in session.exec(query)
+    ]
+    return pd.DataFrame(
+        rows, columns=["id", "name", "role", "partner_type", "legal_form", "neighbourhood"]
+    )
+
+
+def neighbourhoods(session: Session) -> list[str]:
+    names = session.exec(select(Organisation.neighbourhood).distinct()).all()
+    return sorted(n for n in names if n)
+
+
+def similar_posts(
+    session: Session,
+    *,
+    kind: str,
+    title: str,
+    lat: float | None,
+    lon: float | None,
+    is_need: bool,
+    limit: int = 3,
+) -> pd.DataFrame:
+    """ "Bestaat dit al?": open posts of the same kind with a similar title, nearby first."""
+    from rapidfuzz import fuzz, process, utils
+
+    from matching.geo import haversine_km
+
+    table = Need if is_need else Offer
+    rows = session.exec(
+        select(table, Organisation)
+        .join(Organisation)
+        .where(table.kind == kind, table.status == "open")
+    ).all()
+    if not title.strip() or not rows:
+        return pd.DataFrame(columns=["id", "title", "organisation", "km", "similarity"])
+    found = process.extract(
+        title,
+        [r[0].title for r in rows],
+        scorer=fuzz.token_set_ratio,
+        processor=utils.default_process,
+        score_cutoff=SIMILAR_CUTOFF,
+        limit=limit * 4,
+    )
+    result = []
+    for _, similarity, index in found:
+        post, org = rows[index]
+        plat, plon = (post.lat, post.lon) if post.lat is not None else (org.lat, org.lon)
+        km = haversine_km(lat, lon, plat, plon) if None not in (lat, lon, plat, plon) else None
+        if km is None or km <= SIMILAR_WITHIN_KM:
+            result.append(
+                (
+                    post.id,
+                    post.title,
+                    org.name,
+                    None if km is None else round(km, 1),
+                    round(similarity),
+                )
+            )
+    frame = pd.DataFrame(result, columns=["id", "title", "organisation", "km", "similarity"])
+    return frame.sort_values(["similarity", "km"], ascending=[False, True]).head(limit)
+
+
+SIMILAR_CUTOFF = 70  # token_set_ratio: "plek om samen te koken" ~ "plek om te koken"
+SIMILAR_WITHIN_KM = 5.0
+
+
+def open_offer_titles(session: Session, kind: str) -> pd.DataFrame:
+    rows = [
+        (o.id, f"{o.title} ({org.name})")
+        for o, org in session.exec(
+            select(Offer, Organisation)
+            .join(Organisation)
+            .where(Offer.kind == kind, Offer.status == "open")
+            .order_by(Organisation.name)
+        )
+    ]
+    return pd.DataFrame(rows, columns=["id", "label"])

@@ -97,3 +97,103 @@ def kind_label(kind: str) -> str:
         "goods": t("Spullen"),
         "expertise": t("Kennis"),
     }.get(kind, kind)
+
+
+def actor():
+    """The current user as the services' Actor (public when nobody is logged in)."""
+    from samenspel.services.permissions import PUBLIC, Actor
+
+    user = current_user()
+    if user is None:
+        return PUBLIC
+    return Actor(user.id, user.role, user.organisation_id, user.areas, user.name)
+
+
+def require_page(path: str) -> None:
+    """Refuse a page the current role may not use, even when opened by its URL."""
+    from samenspel.navigation import may_open
+
+    if not may_open(current_role(), path):
+        st.error(t("Deze pagina is niet voor jouw account. Log in met een ander account."))
+        st.stop()
+
+
+def field_errors(prefix: str) -> dict[str, str]:
+    return st.session_state.get(f"{prefix}_errors", {})
+
+
+def show_field_error(prefix: str, name: str) -> None:
+    """The message for one field, right under its input."""
+    message = field_errors(prefix).get(name)
+    if message:
+        st.error(message, icon="⚠️")
+
+
+def read(fn, *args, **kwargs):
+    """Run a read-only query function in a short read session."""
+    with db.read_session(get_engine()) as session:
+        return fn(session, *args, **kwargs)
+
+
+def write(fn, **kwargs):
+    """Run a service in its own session; domain errors come back to the page as messages."""
+    with db.session_scope(get_engine()) as session:
+        result = fn(session=session, actor=actor(), **kwargs)
+    clear_reads()
+    return result
+
+
+def legal_form_label(form: str) -> str:
+    return {
+        "informal": t("informele groep"),
+        "association": t("vereniging"),
+        "foundation": t("stichting"),
+        "company": t("bedrijf"),
+        "public": t("overheid"),
+    }.get(form, form)
+
+
+def status_label(status: str) -> str:
+    return {
+        "suggested": t("voorgesteld"),
+        "introduced": t("voorgesteld aan elkaar"),
+        "agreed": t("afgesproken"),
+        "active": t("loopt"),
+        "done": t("klaar"),
+        "rejected": t("afgewezen"),
+        "declined": t("afgeslagen"),
+        "expired": t("verlopen"),
+        "open": t("open"),
+        "closed": t("gesloten"),
+        "matched": t("gematcht"),
+        "paused": t("gepauzeerd"),
+    }.get(status, status)
+
+
+def tie_label(tie: str) -> str:
+    return {
+        "bonding": t("bonding: binnen de eigen kring"),
+        "bridging": t("bridging: buiten de eigen kring"),
+        "linking": t("linking: naar een instelling"),
+    }.get(tie, tie)
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def plain(text: object) -> str:
+    """User text for places that render markdown (labels, captions): every markdown and
+    LaTeX character escaped, so "![x](http://...)" or "$x$" shows as typed."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text)).replace(
+        "\n", " "
+    )
+
+
+def condition_label(condition: str) -> str:
+    """The plain word first, the system term after it (design.md, "The shared language")."""
+    return {
+        "security": t("basis op orde (bestaanszekerheid)"),
+        "inclusion": t("toegang (sociale inclusie)"),
+        "cohesion": t("verbindingen (sociale cohesie)"),
+        "empowerment": t("ontwikkeling (sociale empowerment)"),
+    }.get(condition, condition)

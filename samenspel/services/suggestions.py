@@ -155,3 +155,19 @@ def refresh_all(session: Session, *, today: date | None = None) -> int:
 
 def touch(record) -> None:
     record.updated_at = utcnow()
+
+
+def why_not(
+    session: Session, *, need_id: int, offer_id: int, lang: str = "nl", today: date | None = None
+):
+    """ "Waarom niet?": the components of one pair, or the reason it is excluded."""
+    need, org = session.exec(
+        select(Need, Organisation).join(Organisation).where(Need.id == need_id)
+    ).one()
+    offers = open_offers(session, need.kind)
+    if str(offer_id) not in {o.id for o in offers}:
+        offer = session.get(Offer, offer_id)
+        offer_org = session.get(Organisation, offer.organisation_id)
+        offers.append(offer_in(offer, offer_org))
+    engine = Engine(offers, today=today, lang=lang)
+    return engine.explain(need_in(need, org), str(offer_id))

@@ -9,6 +9,9 @@ from sqlmodel import Session, select
 
 from samenspel import db
 from samenspel.models import User
+from tests.conftest import ROOT
+
+APP = ROOT / "app.py"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -34,7 +37,7 @@ def demo_users(app_database) -> dict[str, int]:
     """username -> id of the demo accounts, after the app has seeded the database."""
     from streamlit.testing.v1 import AppTest
 
-    AppTest.from_file("app.py", default_timeout=120).run()
+    AppTest.from_file(str(APP), default_timeout=120).run()
     engine = db.engine_for(db.settings.database_url())
     with Session(engine) as session:
         return {u.username: u.id for u in session.exec(select(User)).all()}

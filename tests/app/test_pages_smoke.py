@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import ROOT
+
+APP = ROOT / "app.py"
+
 from samenspel.navigation import pages_for
 
 ROLE_USERS = {
@@ -17,7 +21,7 @@ ROLE_USERS = {
 
 
 def run_app(user_id: int | None) -> AppTest:
-    at = AppTest.from_file("app.py", default_timeout=120)
+    at = AppTest.from_file(str(APP), default_timeout=120)
     if user_id is not None:
         at.session_state["user_id"] = user_id
     return at.run()

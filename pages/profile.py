@@ -1,0 +1,110 @@
+"""Our profile, for initiatives and partners: what we do, what we can not do, where, who."""
+
+import streamlit as st
+
+from matching.vocabulary import CONDITIONS
+from samenspel import db, queries
+from samenspel.i18n import t
+from samenspel.models import LEGAL_FORMS, Organisation, split_multi
+from samenspel.services import organisations
+from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.ui import (
+    actor,
+    condition_label,
+    current_user,
+    get_engine,
+    legal_form_label,
+    require_page,
+    show_field_error,
+    write,
+)
+
+require_page("pages/profile.py")
+P = "profile"
+user = current_user()
+st.title(t("Ons profiel"))
+if user.organisation_id is None:
+    st.info(t("Je account hoort nog niet bij een organisatie."))
+    st.stop()
+if st.session_state.pop(f"{P}_saved", False):
+    st.success(t("Opgeslagen."))
+
+with db.read_session(get_engine()) as session:
+    org = session.get(Organisation, user.organisation_id)
+    contact = organisations.own_contact(session=session, actor=actor(), organisation_id=org.id)
+    hoods = queries.neighbourhoods(session)
+
+with st.form(f"{P}_form"):
+    name = st.text_input(t("Naam") + " *", value=org.name, max_chars=200, key=f"{P}_name")
+    show_field_error(P, "name")
+    description = st.text_area(
+        t("Wat doen jullie?"), value=org.description, max_chars=2000, key=f"{P}_description"
+    )
+    boundaries = st.text_area(
+        t("Wat kunnen jullie niet? (grenzen)"),
+        value=org.boundaries,
+        max_chars=2000,
+        key=f"{P}_boundaries",
+    )
+    legal_form = st.selectbox(
+        t("Rechtsvorm"),
+        LEGAL_FORMS,
+        index=LEGAL_FORMS.index(org.legal_form),
+        format_func=legal_form_label,
+        key=f"{P}_legal_form",
+    )
+    anbi = st.checkbox(t("ANBI-status"), value=org.anbi, key=f"{P}_anbi")
+    hood_index = ([""] + hoods).index(org.neighbourhood) if org.neighbourhood in hoods else 0
+    neighbourhood = st.selectbox(
+        t("Buurt"), ["", *hoods], index=hood_index, key=f"{P}_neighbourhood"
+    )
+    address = st.text_input(t("Adres"), value=org.address, key=f"{P}_address")
+    postcode = st.text_input(t("Postcode"), value=org.postcode, key=f"{P}_postcode")
+    show_field_error(P, "address")
+    st.markdown("**" + t("Vast gezicht (alleen zichtbaar na een afspraak)") + "**")
+    person = st.text_input(t("Contactpersoon"), value=contact.person, key=f"{P}_person")
+    email = st.text_input(t("E-mail"), value=contact.email, key=f"{P}_email")
+    show_field_error(P, "contact_email")
+    phone = st.text_input(t("Telefoon"), value=contact.phone, key=f"{P}_phone")
+    conditions = st.multiselect(
+        t("Waar werken jullie aan?"),
+        CONDITIONS,
+        default=split_multi(org.conditions),
+        format_func=condition_label,
+        key=f"{P}_conditions",
+    )
+    themes = st.text_input(t("Onderwerpen (met ; ertussen)"), value=org.themes, key=f"{P}_themes")
+    saved = st.form_submit_button(t("Opslaan"), type="primary")
+
+if saved:
+    form = organisations.ProfileForm(
+        name=name,
+        description=description,
+        boundaries=boundaries,
+        legal_form=legal_form,
+        anbi=anbi,
+        neighbourhood=neighbourhood,
+        address=address,
+        postcode=postcode,
+        lat=org.lat
+        if (address, postcode, neighbourhood) == (org.address, org.postcode, org.neighbourhood)
+        else None,
+        lon=org.lon
+        if (address, postcode, neighbourhood) == (org.address, org.postcode, org.neighbourhood)
+        else None,
+        contact_person=person,
+        contact_email=email,
+        contact_phone=phone,
+        conditions=conditions,
+        themes=split_multi(themes),
+    )
+    try:
+        write(organisations.update_profile, organisation_id=org.id, form=form)
+        st.session_state[f"{P}_errors"] = {}
+        st.session_state[f"{P}_saved"] = True
+        st.rerun()
+    except InvalidInput as exc:
+        st.session_state[f"{P}_errors"] = exc.field_errors
+        st.rerun()
+    except DomainError as exc:
+        st.error(str(exc))

@@ -1,0 +1,281 @@
+"""The match pipeline (design.md): suggested -> introduced -> agreed -> active -> done, with
+the exits rejected (broker), declined (a side) and expired.
+
+Every transition is one conditioned UPDATE on the version the person saw: Streamlit reruns
+make "reload, modify, commit" silently overwrite another broker (pitfalls.md), so a rowcount
+of 0 means someone else was first, and the loser is told who.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session, select
+
+from samenspel import settings
+from samenspel.i18n import t
+from samenspel.models import Match, Need, Offer, Organisation, User, utcnow
+from samenspel.services.audit import record
+from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from samenspel.services.permissions import Actor, covers_area, require_signed_in
+
+FOLLOW_UP_DAYS = 14
+VALUE_WEEKS = 12  # the estimated value counts about three months of help
+HOURS_PER_SLOT = 3
+REJECT_REASONS = (
+    "past niet bij de vraag",
+    "te ver weg",
+    "andere dag of tijd nodig",
+    "partner heeft geen ruimte meer",
+    "al geholpen",
+    "anders",
+)
+
+# status -> statuses it may move to
+TRANSITIONS = {
+    "suggested": {"introduced", "rejected", "expired"},
+    "introduced": {"agreed", "declined", "expired"},
+    "agreed": {"active", "declined", "expired"},
+    "active": {"done", "declined"},
+}
+
+
+def _load(
+    session: Session, match_id: int
+) -> tuple[Match, Need, Offer | None, Organisation, Organisation | None]:
+    match = session.get(Match, match_id)
+    if match is None:
+        raise NotFound(t("Deze match bestaat niet."))
+    need = session.get(Need, match.need_id)
+    offer = session.get(Offer, match.offer_id) if match.offer_id else None
+    need_org = session.get(Organisation, need.organisation_id)
+    offer_org = session.get(Organisation, offer.organisation_id) if offer else None
+    return match, need, offer, need_org, offer_org
+
+
+def side_of(actor: Actor, need_org: Organisation, offer_org: Organisation | None) -> str | None:
+    if actor.organisation_id is not None and actor.organisation_id == need_org.id:
+        return "initiative"
+    if offer_org is not None and actor.organisation_id == offer_org.id:
+        return "partner"
+    return None
+
+
+def estimate_value(need: Need, offer: Offer | None) -> float | None:
+    """Venue hours x rate, volunteer hours x rate, or the money amount (rates are settings)."""
+    if offer is None:
+        return need.amount_eur
+    if need.kind == "money":
+        amounts = [a for a in (need.amount_eur, offer.amount_max_eur) if a]
+        return min(amounts) if amounts else None
+    if need.kind == "venue":
+        slots = max(1, len([s for s in need.slots.split(";") if s.strip()]))
+        hours = slots * HOURS_PER_SLOT * VALUE_WEEKS
+        return round(hours * settings.rate("SAMENSPEL_RATE_VENUE_EUR_PER_HOUR"), 2)
+    if need.kind == "volunteers":
+        people = min(need.people or 1, offer.capacity or need.people or 1)
+        hours = people * (need.hours_per_week or offer.hours_per_week or 2) * VALUE_WEEKS
+        return round(hours * settings.rate("SAMENSPEL_RATE_VOLUNTEER_EUR_PER_HOUR"), 2)
+    return None
+
+
+def _move(
+    session: Session,
+    *,
+    actor: Actor,
+    match: Match,
+    seen_version: int,
+    status: str,
+    values: dict | None = None,
+    detail: str = "",
+) -> Match:
+    """The one conditioned UPDATE every transition goes through."""
+    if match.version != seen_version:  # already changed since the person looked
+        raise _conflict(session, match.id)
+    if status != match.status and status not in TRANSITIONS.get(match.status, set()):
+        raise InvalidInput(
+            {"status": t("Deze stap kan nu niet (status: {status}).", status=match.status)}
+        )
+    result = session.execute(
+        update(Match)
+        .where(Match.id == match.id, Match.version == seen_version)
+        .values(status=status, version=seen_version + 1, updated_at=utcnow(), **(values or {}))
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise _conflict(session, match.id)
+    record(
+        session,
+        user_id=actor.user_id,
+        action=status,
+        entity="match",
+        entity_id=match.id,
+        detail=detail,
+    )
+    session.commit()
+    return session.get(Match, match.id, populate_existing=True)
+
+
+def _conflict(session: Session, match_id: int) -> Conflict:
+    current = session.get(Match, match_id, populate_existing=True)
+    who = ""
+    if current is not None and current.decided_by_id:
+        user = session.get(User, current.decided_by_id)
+        who = (user.display_name or user.username) if user else ""
+    status = current.status if current else ""
+    if who:
+        message = t(
+            "{who} heeft deze match al behandeld (nu: {status}). Ververs de lijst.",
+            who=who,
+            status=status,
+        )
+    else:
+        message = t(
+            "Iemand anders heeft deze match net veranderd (nu: {status}). Ververs de lijst.",
+            status=status,
+        )
+    return Conflict(message, decided_by=who, status=status)
+
+
+def _require_broker_for(actor: Actor, need_org: Organisation) -> None:
+    require_signed_in(actor)
+    if not covers_area(actor, need_org.neighbourhood):
+        raise NotAllowed(t("Alleen de buurtmakelaar van deze buurt kan dit beslissen."))
+
+
+def introduce(
+    *, session: Session, actor: Actor, match_id: int, seen_version: int, today: date | None = None
+) -> Match:
+    """The broker accepts a suggestion: both sides are introduced to each other."""
+    match, need, offer, need_org, _ = _load(session, match_id)
+    _require_broker_for(actor, need_org)
+    follow_up = (today or date.today()) + timedelta(days=FOLLOW_UP_DAYS)
+    return _move(
+        session,
+        actor=actor,
+        match=match,
+        seen_version=seen_version,
+        status="introduced",
+        values={
+            "decided_by_id": actor.user_id,
+            "follow_up_on": follow_up,
+            "value_eur": estimate_value(need, offer),
+        },
+    )
+
+
+def reject(
+    *, session: Session, actor: Actor, match_id: int, seen_version: int, reason: str
+) -> Match:
+    match, _, _, need_org, _ = _load(session, match_id)
+    _require_broker_for(actor, need_org)
+    if not reason.strip():
+        raise InvalidInput({"reason": t("Geef een reden op.")})
+    return _move(
+        session,
+        actor=actor,
+        match=match,
+        seen_version=seen_version,
+        status="rejected",
+        values={"decided_by_id": actor.user_id, "decision_reason": reason.strip()[:1000]},
+        detail=reason,
+    )
+
+
+def respond(
+    *,
+    session: Session,
+    actor: Actor,
+    match_id: int,
+    seen_version: int,
+    accept: bool,
+    reason: str = "",
+) -> Match:
+    """A side says yes or no to an introduction. Both yes: agreed (contacts become visible)."""
+    match, _, _, need_org, offer_org = _load(session, match_id)
+    side = side_of(actor, need_org, offer_org)
+    if side is None:
+        raise NotAllowed(t("Alleen de twee partijen kunnen hierop antwoorden."))
+    if match.version != seen_version:
+        raise _conflict(session, match.id)
+    if match.status != "introduced":
+        raise InvalidInput(
+            {"status": t("Deze stap kan nu niet (status: {status}).", status=match.status)}
+        )
+    if not accept:
+        if not reason.strip():
+            raise InvalidInput({"reason": t("Geef een reden op.")})
+        return _move(
+            session,
+            actor=actor,
+            match=match,
+            seen_version=seen_version,
+            status="declined",
+            values={"decision_reason": f"{side}: {reason.strip()}"[:1000]},
+            detail=reason,
+        )
+    agreed = {
+        "initiative_agreed": match.initiative_agreed or side == "initiative",
+        "partner_agreed": match.partner_agreed or side == "partner",
+    }
+    status = "agreed" if agreed["initiative_agreed"] and agreed["partner_agreed"] else "introduced"
+    return _move(
+        session,
+        actor=actor,
+        match=match,
+        seen_version=seen_version,
+        status=status,
+        values=agreed,
+        detail=f"{side} says yes",
+    )
+
+
+def start(*, session: Session, actor: Actor, match_id: int, seen_version: int) -> Match:
+    match, _, _, need_org, offer_org = _load(session, match_id)
+    if side_of(actor, need_org, offer_org) is None and not covers_area(
+        actor, need_org.neighbourhood
+    ):
+        raise NotAllowed(t("Dit mag je niet doen met jouw account."))
+    return _move(session, actor=actor, match=match, seen_version=seen_version, status="active")
+
+
+def follow_up(
+    *,
+    session: Session,
+    actor: Actor,
+    match_id: int,
+    seen_version: int,
+    happened: bool,
+    note: str = "",
+) -> Match:
+    """ "Is het gelukt?": yes closes the partnership as done, no as declined."""
+    match, _, _, need_org, offer_org = _load(session, match_id)
+    if side_of(actor, need_org, offer_org) is None and not covers_area(
+        actor, need_org.neighbourhood
+    ):
+        raise NotAllowed(t("Dit mag je niet doen met jouw account."))
+    if happened:
+        status = "done" if match.status == "active" else "active"
+        return _move(
+            session, actor=actor, match=match, seen_version=seen_version, status=status, detail=note
+        )
+    return _move(
+        session,
+        actor=actor,
+        match=match,
+        seen_version=seen_version,
+        status="declined",
+        values={"decision_reason": note.strip()[:1000] or t("niet gelukt")},
+        detail=note,
+    )
+
+
+def visible_contact_statuses() -> tuple[str, ...]:
+    return ("agreed", "active", "done")
+
+
+def matches_for_need(session: Session, need_id: int) -> list[Match]:
+    return list(
+        session.exec(select(Match).where(Match.need_id == need_id).order_by(Match.score.desc()))
+    )

@@ -1,0 +1,234 @@
+"""Posting and changing needs and offers: validation per field, one transaction, fresh
+suggestions for just the record that changed, and an audit event."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlmodel import Session
+
+from matching.geo import UnknownPlace, default_gazetteer
+from matching.slots import SlotError, parse_slots, slots_to_text
+from samenspel.i18n import t
+from samenspel.models import KINDS, LEGAL_FORMS, Need, Offer, Organisation, join_multi, utcnow
+from samenspel.services import suggestions
+from samenspel.services.audit import record
+from samenspel.services.errors import InvalidInput, NotFound
+from samenspel.services.permissions import Actor, require_org_editor
+
+MAX_TITLE = 200
+MAX_TEXT = 2000
+
+
+@dataclass
+class PostForm:
+    """What a person typed in the form for a need or an offer (both share most fields)."""
+
+    kind: str = ""
+    title: str = ""
+    description: str = ""
+    themes: list[str] = field(default_factory=list)
+    people: int | None = None  # need: people (venue) or volunteers wanted; offer: capacity
+    amount_eur: float | None = None  # need: amount asked
+    amount_min_eur: float | None = None  # offer
+    amount_max_eur: float | None = None  # offer
+    hours_per_week: float | None = None
+    skills: str = ""
+    kitchen: bool = False  # need: needs a kitchen; offer: has one
+    step_free: bool = False
+    start_date: date | None = None
+    when: str = ""
+    place: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    distance_km: float | None = None  # need: max distance; offer: service radius
+    eligible_legal_forms: list[str] = field(default_factory=list)
+    valid_until: date | None = None
+
+
+def _validate(form: PostForm, *, is_need: bool, today: date) -> tuple[dict[str, str], frozenset]:
+    errors: dict[str, str] = {}
+    if form.kind not in KINDS:
+        errors["kind"] = t("Kies wat voor hulp het is.")
+    if not form.title.strip():
+        errors["title"] = t("Vul een titel in.")
+    elif len(form.title) > MAX_TITLE:
+        errors["title"] = t("De titel is te lang: hoogstens {n} tekens.", n=MAX_TITLE)
+    for name in ("description", "skills"):
+        if len(getattr(form, name) or "") > MAX_TEXT:
+            errors[name] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=MAX_TEXT)
+    if form.people is not None and form.people < 1:
+        errors["people"] = t("Vul een aantal van 1 of meer in.")
+    if is_need and form.kind in ("venue", "volunteers") and form.people is None:
+        errors["people"] = (
+            t("Vul in met hoeveel mensen jullie zijn.")
+            if form.kind == "venue"
+            else t("Vul in hoeveel vrijwilligers jullie zoeken.")
+        )
+    if is_need and form.kind == "money":
+        if form.amount_eur is None or form.amount_eur <= 0:
+            errors["amount_eur"] = t("Vul een bedrag in dat groter is dan 0.")
+    for name in ("amount_min_eur", "amount_max_eur", "hours_per_week", "distance_km"):
+        value = getattr(form, name)
+        if value is not None and value < 0:
+            errors[name] = t("Een negatief getal kan hier niet.")
+    if (
+        form.amount_min_eur is not None
+        and form.amount_max_eur is not None
+        and form.amount_min_eur > form.amount_max_eur
+    ):
+        errors["amount_max_eur"] = t("Het maximum is kleiner dan het minimum.")
+    for name in ("start_date", "valid_until"):
+        value = getattr(form, name)
+        if value is not None and value < today:
+            errors[name] = t("Deze datum ligt in het verleden.")
+    bad_forms = [f for f in form.eligible_legal_forms if f not in LEGAL_FORMS]
+    if bad_forms:
+        errors["eligible_legal_forms"] = t(
+            "Onbekende rechtsvorm: {forms}.", forms=", ".join(bad_forms)
+        )
+    slots = frozenset()
+    try:
+        slots = parse_slots(form.when)
+    except SlotError as exc:
+        errors["when"] = t(
+            "'{word}' is geen dag of dagdeel. Schrijf bijvoorbeeld: di avond; za ochtend.",
+            word=str(exc),
+        )
+    return errors, slots
+
+
+def _locate(
+    form: PostForm, org: Organisation, errors: dict[str, str]
+) -> tuple[float | None, float | None]:
+    if form.lat is not None and form.lon is not None:
+        return form.lat, form.lon
+    if form.place.strip():
+        try:
+            found = default_gazetteer().lookup(form.place)
+            return found.lat, found.lon
+        except UnknownPlace:
+            errors["place"] = t(
+                "We kennen de plek '{place}' niet. Probeer een buurt, postcode of plaats.",
+                place=form.place,
+            )
+    return org.lat, org.lon
+
+
+def _organisation(session: Session, actor: Actor, organisation_id: int) -> Organisation:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(t("Deze organisatie bestaat niet."))
+    require_org_editor(actor, org)
+    return org
+
+
+def create_need(
+    *,
+    session: Session,
+    actor: Actor,
+    organisation_id: int,
+    form: PostForm,
+    today: date | None = None,
+) -> Need:
+    today = today or date.today()
+    org = _organisation(session, actor, organisation_id)
+    errors, slots = _validate(form, is_need=True, today=today)
+    lat, lon = _locate(form, org, errors)
+    if errors:
+        raise InvalidInput(errors)
+    need = Need(
+        organisation_id=org.id,
+        kind=form.kind,
+        title=form.title.strip(),
+        description=form.description.strip(),
+        themes=join_multi(form.themes),
+        people=form.people,
+        amount_eur=form.amount_eur,
+        hours_per_week=form.hours_per_week,
+        skills=form.skills.strip(),
+        needs_kitchen=form.kitchen,
+        needs_step_free=form.step_free,
+        start_date=form.start_date,
+        slots=slots_to_text(slots),
+        place=form.place.strip() or org.neighbourhood,
+        lat=lat,
+        lon=lon,
+        max_distance_km=form.distance_km,
+        deadline=form.valid_until or form.start_date,
+    )
+    session.add(need)
+    session.flush()
+    suggestions.refresh_for_need(session, need.id, today=today)
+    record(
+        session,
+        user_id=actor.user_id,
+        action="create",
+        entity="need",
+        entity_id=need.id,
+        detail=need.title,
+    )
+    session.commit()
+    return need
+
+
+def create_offer(
+    *,
+    session: Session,
+    actor: Actor,
+    organisation_id: int,
+    form: PostForm,
+    today: date | None = None,
+) -> Offer:
+    today = today or date.today()
+    org = _organisation(session, actor, organisation_id)
+    errors, slots = _validate(form, is_need=False, today=today)
+    lat, lon = _locate(form, org, errors)
+    if errors:
+        raise InvalidInput(errors)
+    offer = Offer(
+        organisation_id=org.id,
+        kind=form.kind,
+        title=form.title.strip(),
+        description=form.description.strip(),
+        themes=join_multi(form.themes),
+        capacity=form.people,
+        amount_min_eur=form.amount_min_eur,
+        amount_max_eur=form.amount_max_eur,
+        hours_per_week=form.hours_per_week,
+        skills=form.skills.strip(),
+        has_kitchen=form.kitchen,
+        step_free=form.step_free,
+        slots=slots_to_text(slots),
+        place=form.place.strip() or org.neighbourhood,
+        lat=lat,
+        lon=lon,
+        radius_km=form.distance_km,
+        eligible_legal_forms=join_multi(form.eligible_legal_forms),
+        deadline=form.valid_until,
+    )
+    session.add(offer)
+    session.flush()
+    suggestions.refresh_for_offer(session, offer.id, today=today)
+    record(
+        session,
+        user_id=actor.user_id,
+        action="create",
+        entity="offer",
+        entity_id=offer.id,
+        detail=offer.title,
+    )
+    session.commit()
+    return offer
+
+
+def close_need(*, session: Session, actor: Actor, need_id: int) -> None:
+    need = session.get(Need, need_id)
+    if need is None:
+        raise NotFound(t("Deze vraag bestaat niet."))
+    _organisation(session, actor, need.organisation_id)
+    need.status = "closed"
+    need.updated_at = utcnow()
+    record(session, user_id=actor.user_id, action="close", entity="need", entity_id=need.id)
+    session.commit()

@@ -1,0 +1,92 @@
+"""A small neighbourhood on a real database, built through the same tables the app uses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session
+
+from samenspel.models import Contact, Organisation, User
+from samenspel.services.permissions import Actor
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture
+def world(engine):
+    """Two organisations (an initiative in Lombok and a community centre), their users,
+    and two brokers for Lombok."""
+    with Session(engine) as session:
+        pan = Organisation(
+            name="Buurtkeuken De Pan",
+            role="initiative",
+            legal_form="informal",
+            neighbourhood="Lombok",
+            lat=52.0920,
+            lon=5.1010,
+        )
+        boog = Organisation(
+            name="Buurthuis De Boog",
+            role="partner",
+            partner_type="venue",
+            legal_form="foundation",
+            neighbourhood="Lombok",
+            lat=52.0935,
+            lon=5.1040,
+        )
+        other = Organisation(
+            name="Taalcafé Zuilen",
+            role="initiative",
+            legal_form="informal",
+            neighbourhood="Zuilen",
+            lat=52.105,
+            lon=5.095,
+        )
+        session.add_all([pan, boog, other])
+        session.flush()
+        session.add_all(
+            [
+                Contact(
+                    organisation_id=pan.id,
+                    person="Anja",
+                    email="anja@depan.example",
+                    phone="06-11111111",
+                ),
+                Contact(
+                    organisation_id=boog.id,
+                    person="Karim",
+                    email="karim@deboog.example",
+                    phone="030-2222222",
+                ),
+            ]
+        )
+        users = {
+            "anja": User(
+                username="anja", role="initiative", organisation_id=pan.id, display_name="Anja"
+            ),
+            "karim": User(
+                username="karim", role="partner", organisation_id=boog.id, display_name="Karim"
+            ),
+            "sanne": User(username="sanne", role="broker", areas="Lombok", display_name="Sanne"),
+            "ahmed": User(username="ahmed", role="broker", areas="Lombok", display_name="Ahmed"),
+            "zuilen": User(
+                username="zuilen", role="initiative", organisation_id=other.id, display_name="Z"
+            ),
+        }
+        session.add_all(users.values())
+        session.flush()
+        actors = {
+            name: Actor(
+                user_id=u.id,
+                role=u.role,
+                organisation_id=u.organisation_id,
+                areas=tuple(a for a in u.areas.split(";") if a),
+                name=u.display_name,
+            )
+            for name, u in users.items()
+        }
+        ids = {"pan": pan.id, "boog": boog.id, "other": other.id}
+        session.commit()
+    # The session is closed before the test runs: an open one would hold SQLite's write lock.
+    return {"engine": engine, "actors": actors, **ids}

@@ -1,0 +1,226 @@
+"""The daily work on a real database: post, get suggestions, introduce, agree, see contacts."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlmodel import Session, func, select
+
+from samenspel.models import AuditEvent, Match, Need
+from samenspel.services import contacts, matches, posts
+from samenspel.services.errors import Conflict, InvalidInput, NotAllowed
+from tests.integration.conftest import TODAY
+
+
+def post_kitchen_need_and_hall(world):
+    actors = world["actors"]
+    with Session(world["engine"]) as session:
+        hall = posts.create_offer(
+            session=session,
+            actor=actors["karim"],
+            organisation_id=world["boog"],
+            today=TODAY,
+            form=posts.PostForm(
+                kind="venue",
+                title="Multifunctionele ruimte met ingerichte keuken",
+                description="Beschikbaar op dinsdagavond, 40 personen.",
+                people=40,
+                kitchen=True,
+                when="di avond",
+                distance_km=3,
+            ),
+        )
+        need = posts.create_need(
+            session=session,
+            actor=actors["anja"],
+            organisation_id=world["pan"],
+            today=TODAY,
+            form=posts.PostForm(
+                kind="venue",
+                title="We zoeken een plek om op dinsdagavond samen te koken",
+                people=30,
+                kitchen=True,
+                when="di avond",
+                distance_km=2,
+            ),
+        )
+        return need.id, hall.id
+
+
+def suggestion_for(world, need_id, offer_id) -> Match:
+    with Session(world["engine"]) as session:
+        return session.exec(
+            select(Match).where(Match.need_id == need_id, Match.offer_id == offer_id)
+        ).one()
+
+
+def test_a_need_in_plain_words_gets_the_fitting_hall_with_reasons(world):
+    need_id, hall_id = post_kitchen_need_and_hall(world)
+    match = suggestion_for(world, need_id, hall_id)
+    assert match.status == "suggested"
+    assert "dinsdagavond beschikbaar" in match.reasons
+    assert "ruimte voor 40, jullie zijn met 30" in match.reasons
+    assert match.tie == "bridging"
+
+
+def test_the_golden_path_reveals_contacts_only_when_both_said_yes(world):
+    actors = world["actors"]
+    need_id, hall_id = post_kitchen_need_and_hall(world)
+    match = suggestion_for(world, need_id, hall_id)
+    with Session(world["engine"]) as session:
+        match = matches.introduce(
+            session=session,
+            actor=actors["sanne"],
+            match_id=match.id,
+            seen_version=match.version,
+            today=TODAY,
+        )
+        assert (
+            match.status == "introduced" and match.value_eur == 900.0
+        )  # 1 slot x 3 h x 12 wk x 25
+        with pytest.raises(NotAllowed):
+            contacts.other_side_contact(session=session, actor=actors["anja"], match_id=match.id)
+        match = matches.respond(
+            session=session,
+            actor=actors["anja"],
+            match_id=match.id,
+            seen_version=match.version,
+            accept=True,
+        )
+        assert match.status == "introduced"
+        with pytest.raises(NotAllowed):
+            contacts.other_side_contact(session=session, actor=actors["karim"], match_id=match.id)
+        match = matches.respond(
+            session=session,
+            actor=actors["karim"],
+            match_id=match.id,
+            seen_version=match.version,
+            accept=True,
+        )
+        assert match.status == "agreed"
+        card = contacts.other_side_contact(session=session, actor=actors["anja"], match_id=match.id)
+        assert (card.person, card.email) == ("Karim", "karim@deboog.example")
+        card = contacts.other_side_contact(
+            session=session, actor=actors["karim"], match_id=match.id
+        )
+        assert card.person == "Anja"
+        with pytest.raises(NotAllowed):
+            contacts.other_side_contact(session=session, actor=actors["zuilen"], match_id=match.id)
+        actions = session.exec(
+            select(AuditEvent.action).where(
+                AuditEvent.entity_id == match.id, AuditEvent.entity == "match"
+            )
+        ).all()
+        assert actions == ["introduced", "introduced", "agreed"]
+        reveals = session.exec(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "reveal_contact")
+        ).one()
+        assert reveals == 2
+
+
+def test_two_brokers_deciding_one_match_at_once_one_wins_and_the_other_is_told_who(world):
+    actors = world["actors"]
+    need_id, hall_id = post_kitchen_need_and_hall(world)
+    seen = suggestion_for(world, need_id, hall_id)
+    barrier, outcomes = threading.Barrier(2), {}
+
+    def decide(name, action):
+        with Session(world["engine"]) as session:
+            barrier.wait()
+            try:
+                if action == "introduce":
+                    matches.introduce(
+                        session=session,
+                        actor=actors[name],
+                        match_id=seen.id,
+                        seen_version=seen.version,
+                        today=TODAY,
+                    )
+                else:
+                    matches.reject(
+                        session=session,
+                        actor=actors[name],
+                        match_id=seen.id,
+                        seen_version=seen.version,
+                        reason="te ver weg",
+                    )
+                outcomes[name] = "ok"
+            except Conflict as exc:
+                outcomes[name] = exc
+
+    threads = [
+        threading.Thread(target=decide, args=("sanne", "introduce")),
+        threading.Thread(target=decide, args=("ahmed", "reject")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    winners = [n for n, o in outcomes.items() if o == "ok"]
+    losers = [o for o in outcomes.values() if isinstance(o, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1
+    winner_name = {"sanne": "Sanne", "ahmed": "Ahmed"}[winners[0]]
+    assert losers[0].decided_by == winner_name and winner_name in str(losers[0])
+    final = suggestion_for(world, need_id, hall_id)
+    assert final.version == seen.version + 1
+    assert final.status == ("introduced" if winners[0] == "sanne" else "rejected")
+
+
+def test_an_invalid_need_shows_each_field_message_and_stores_nothing(world):
+    with Session(world["engine"]) as session:
+        before = session.exec(select(func.count()).select_from(Need)).one()
+        with pytest.raises(InvalidInput) as error:
+            posts.create_need(
+                session=session,
+                actor=world["actors"]["anja"],
+                organisation_id=world["pan"],
+                today=TODAY,
+                form=posts.PostForm(
+                    kind="money",
+                    title="",
+                    amount_eur=0,
+                    people=0,
+                    when="soms",
+                    description="x" * 2001,
+                    place="Atlantis",
+                ),
+            )
+        assert set(error.value.field_errors) == {
+            "title",
+            "amount_eur",
+            "people",
+            "when",
+            "description",
+            "place",
+        }
+        assert error.value.field_errors["title"] == "Vul een titel in."
+        session.rollback()
+        assert session.exec(select(func.count()).select_from(Need)).one() == before
+
+
+def test_nobody_posts_for_another_organisation_by_changing_the_id(world):
+    with Session(world["engine"]) as session, pytest.raises(NotAllowed):
+        posts.create_need(
+            session=session,
+            actor=world["actors"]["zuilen"],
+            organisation_id=world["pan"],
+            today=TODAY,
+            form=posts.PostForm(kind="goods", title="Stoelen"),
+        )
+
+
+def test_only_the_area_broker_introduces(world):
+    need_id, hall_id = post_kitchen_need_and_hall(world)
+    seen = suggestion_for(world, need_id, hall_id)
+    with Session(world["engine"]) as session, pytest.raises(NotAllowed):
+        matches.introduce(
+            session=session,
+            actor=world["actors"]["anja"],
+            match_id=seen.id,
+            seen_version=seen.version,
+            today=TODAY,
+        )

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from samenspel import db
 
 ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app.py"
 POSTGRES_URL = os.environ.get(
     "SAMENSPEL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

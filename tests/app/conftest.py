@@ -9,9 +9,7 @@ from sqlmodel import Session, select
 
 from samenspel import db
 from samenspel.models import User
-from tests.conftest import ROOT
-
-APP = ROOT / "app.py"
+from tests.conftest import APP
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -5,11 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-APP = ROOT / "app.py"
-
 from samenspel.navigation import pages_for
+from tests.conftest import APP
 
 ROLE_USERS = {
     "public": None,

@@ -6,12 +6,9 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-APP = ROOT / "app.py"
-
 from samenspel import db
 from samenspel.models import Need, Offer
+from tests.conftest import APP
 
 
 def count(table) -> int:

@@ -7,7 +7,7 @@ from samenspel.i18n import LANGUAGES, set_language, t
 from samenspel.navigation import PAGES, pages_for
 from samenspel.ui import current_role, current_user, get_engine
 
-st.set_page_config(page_title="Samenspel", page_icon="🧩", layout="wide")
+st.set_page_config(page_title="Samenspel", page_icon=":material/extension:", layout="wide")
 
 if "lang" not in st.session_state:
     st.session_state.lang = settings.language()

@@ -18,12 +18,8 @@ st.write(
 counts = counts_per_kind()
 columns = st.columns(len(counts))
 for column, row in zip(columns, counts.itertuples(index=False), strict=True):
-    column.metric(
-        kind_label(row.kind),
-        t("{needs} vragen", needs=row.needs),
-        t("{offers} aanbod", offers=row.offers),
-        delta_color="off",
-    )
+    column.metric(kind_label(row.kind), row.needs, help=t("Open vragen en aanbod van deze soort"))
+    column.caption(t("vragen · {offers} aanbod", offers=row.offers))
 
 points = map_points()
 map_column, legend_column = st.columns([4, 1])
@@ -37,7 +33,7 @@ with map_column:
     )
 with legend_column:
     st.subheader(t("Legenda"))
-    st.markdown(f"● {t('vraag (rondje)')}  \n◆ {t('aanbod (ruitje)')}")
+    st.markdown("● " + t("vraag (rondje)") + "  \n◆ " + t("aanbod (ruitje)"))
     for kind, colour in KIND_COLOURS.items():
         st.markdown(
             f'<span style="display:inline-block;width:12px;height:12px;background:{colour};'

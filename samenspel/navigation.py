@@ -9,13 +9,13 @@ STAFF = frozenset({"broker", "admin"})
 
 # page file -> (title msgid, icon, roles that may open it)
 PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
-    "pages/home.py": ("Kaart", "🗺️", EVERYONE),
-    "pages/post.py": ("Plaatsen", "✍️", SIDES | STAFF),
-    "pages/mine.py": ("Mijn vragen en aanbod", "📋", SIDES),
-    "pages/review.py": ("Te beoordelen", "🧭", STAFF),
-    "pages/partnerships.py": ("Samenwerkingen", "🤝", SIDES | STAFF),
-    "pages/profile.py": ("Ons profiel", "🏠", SIDES),
-    "pages/login.py": ("Inloggen", "🔑", EVERYONE),
+    "pages/home.py": ("Kaart", ":material/map:", EVERYONE),
+    "pages/post.py": ("Plaatsen", ":material/edit_note:", SIDES | STAFF),
+    "pages/mine.py": ("Mijn vragen en aanbod", ":material/list_alt:", SIDES),
+    "pages/review.py": ("Te beoordelen", ":material/fact_check:", STAFF),
+    "pages/partnerships.py": ("Samenwerkingen", ":material/handshake:", SIDES | STAFF),
+    "pages/profile.py": ("Ons profiel", ":material/home:", SIDES),
+    "pages/login.py": ("Inloggen", ":material/login:", EVERYONE),
 }
 
 

@@ -22,3 +22,18 @@ def test_placeholders_survive_translation():
             assert sorted(re.findall(r"{\w+(?::[^}]*)?}", message.id)) == sorted(
                 re.findall(r"{\w+(?::[^}]*)?}", message.string)
             ), message.id
+
+
+def test_no_translation_call_hides_inside_an_f_string():
+    """Babel cannot see t() inside an f-string, so such a message would never be translated."""
+    import re
+
+    from samenspel.catalogue import SOURCES
+
+    hidden = [
+        f"{path.name}:{number}"
+        for path in SOURCES
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"""f(["']).*\{t\(""", line)
+    ]
+    assert hidden == []

@@ -63,7 +63,8 @@ with tab_needs:
             for m in own.itertuples(index=False):
                 st.text(f"{m.partner}: {m.offer_title}")
                 st.caption(
-                    t("Score {score:.2f}", score=m.score) + f" · {tie_label(m.tie)} · {status_label(m.status)}"
+                    t("Score {score:.2f}", score=m.score)
+                    + f" · {tie_label(m.tie)} · {status_label(m.status)}"
                 )
                 for reason in m.reasons:
                     st.text(f"• {reason}")

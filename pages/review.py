@@ -88,7 +88,8 @@ for m in queue.itertuples(index=False):
         )
         body.caption(
             f"{plain(m.need_title)} / {plain(m.offer_title)} · {kind_label(m.need_kind)} · "
-            + t("score {score:.2f}", score=m.score) + f" · {tie_label(m.tie)}"
+            + t("score {score:.2f}", score=m.score)
+            + f" · {tie_label(m.tie)}"
         )
         for reason in m.reasons:
             body.text(f"• {reason}")

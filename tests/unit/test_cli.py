@@ -1,0 +1,128 @@
+"""The `samenspel` command line, run as a user runs it (a subprocess)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+EVAL = ROOT / "tests" / "eval"
+
+
+def samenspel(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "samenspel.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_help_lists_the_subcommands():
+    result = samenspel("--help")
+    assert result.returncode == 0
+    assert "suggest" in result.stdout and "explain" in result.stdout
+
+
+def test_suggest_prints_one_entry_per_need_in_input_order_best_first():
+    result = samenspel(
+        "suggest",
+        str(EVAL / "needs.csv"),
+        str(EVAL / "offers.csv"),
+        "--top",
+        "3",
+        "--today",
+        "2026-11-25",
+    )
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    with (EVAL / "needs.csv").open(encoding="utf-8") as handle:
+        ids = [row["id"] for row in csv.DictReader(handle)]
+    assert [entry["need_id"] for entry in payload] == ids
+    for entry in payload:
+        assert set(entry) == {"need_id", "suggestions"}
+        scores = [s["score"] for s in entry["suggestions"]]
+        assert scores == sorted(scores, reverse=True) and len(scores) <= 3
+        for s in entry["suggestions"]:
+            assert set(s) == {"offer_id", "score", "reasons"} and 1 <= len(s["reasons"]) <= 4
+
+
+def test_suggest_as_csv_in_english():
+    result = samenspel(
+        "suggest",
+        str(EVAL / "needs.csv"),
+        str(EVAL / "offers.csv"),
+        "--format",
+        "csv",
+        "--lang",
+        "en",
+        "--top",
+        "1",
+    )
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert result.returncode == 0
+    assert list(rows[0]) == ["need_id", "rank", "offer_id", "score", "tie", "reasons"]
+    assert any("km away" in row["reasons"] for row in rows)
+
+
+def test_explain_gives_components_or_the_reason_for_exclusion():
+    result = samenspel(
+        "explain",
+        str(EVAL / "needs.csv"),
+        str(EVAL / "offers.csv"),
+        "E-N01",
+        "E-O01",
+        "--today",
+        "2026-11-25",
+    )
+    payload = json.loads(result.stdout)
+    assert payload["excluded"] is False and set(payload["components"]) >= {
+        "concept",
+        "distance",
+        "slots",
+    }
+    with (EVAL / "grades.csv").open(encoding="utf-8") as handle:
+        excluded_pair = next(r for r in csv.DictReader(handle) if r["grade"] == "x")
+    result = samenspel(
+        "explain",
+        str(EVAL / "needs.csv"),
+        str(EVAL / "offers.csv"),
+        excluded_pair["need_id"],
+        excluded_pair["offer_id"],
+        "--today",
+        "2026-11-25",
+    )
+    payload = json.loads(result.stdout)
+    assert payload["excluded"] is True and payload["reason"]
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("id,kind,title,lat,lon\nn1,boat,x,52,5\n", "rij 2, kolom 'kind'"),
+        ("id,kind,title,lat,lon\nn1,venue,x,52,\n", "rij 2, kolom 'lon'"),
+        ("naam\nx\n", "kolommen ontbreken: id, kind, title"),
+        (b"\xff\xfe\x00bad", "geen UTF-8"),
+    ],
+)
+def test_a_bad_file_gives_row_column_and_reason_exit_2_and_no_traceback(
+    tmp_path, content, expected
+):
+    bad = tmp_path / "needs.csv"
+    bad.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = samenspel("suggest", str(bad), str(EVAL / "offers.csv"))
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_a_missing_file_is_a_clear_message(tmp_path):
+    result = samenspel("suggest", str(tmp_path / "nope.csv"), str(EVAL / "offers.csv"))
+    assert result.returncode == 2 and "kan het bestand niet lezen" in result.stderr

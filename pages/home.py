@@ -5,7 +5,7 @@ from streamlit_folium import st_folium
 
 from samenspel.i18n import t
 from samenspel.maps import KIND_COLOURS, build_map
-from samenspel.ui import counts_per_kind, kind_label, map_points
+from samenspel.ui import counts_per_kind, kind_label, map_points, partnership_lines
 
 st.title(t("Samenspel in de buurt"))
 st.write(
@@ -25,7 +25,7 @@ points = map_points()
 map_column, legend_column = st.columns([4, 1])
 with map_column:
     st_folium(
-        build_map(points),
+        build_map(points, lines=partnership_lines()),
         key="home_map",
         height=560,
         use_container_width=True,
@@ -33,7 +33,14 @@ with map_column:
     )
 with legend_column:
     st.subheader(t("Legenda"))
-    st.markdown("● " + t("vraag (rondje)") + "  \n◆ " + t("aanbod (ruitje)"))
+    st.markdown(
+        "● "
+        + t("vraag (rondje)")
+        + "  \n◆ "
+        + t("aanbod (ruitje)")
+        + "  \n— "
+        + t("samenwerking (lijn)")
+    )
     for kind, colour in KIND_COLOURS.items():
         st.markdown(
             f'<span style="display:inline-block;width:12px;height:12px;background:{colour};'

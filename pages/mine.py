@@ -105,7 +105,7 @@ if under_way.empty:
         t("Nog niets. Als de buurtmakelaar jullie voorstelt aan een partner, zie je dat hier.")
     )
 for m in under_way.itertuples(index=False):
-    with st.container(border=True):
+    with st.container(border=True, key=f"{P}_card_{m.match_id}"):
         st.text(f"{m.initiative}  ↔  {m.partner}")
         st.caption(f"{plain(m.need_title)} / {plain(m.offer_title)} · {status_label(m.status)}")
         for reason in m.reasons:

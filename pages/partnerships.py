@@ -50,7 +50,7 @@ c.metric(t("Geschatte waarde"), f"EUR {total_value:,.0f}".replace(",", "."))
 if rows.empty:
     st.write(t("Nog geen samenwerkingen."))
 for m in rows.itertuples(index=False):
-    with st.container(border=True):
+    with st.container(border=True, key=f"{P}_card_{m.match_id}"):
         st.markdown(
             f"**{plain(m.initiative)}** ↔ **{plain(m.partner)}** · {status_label(m.status)}"
         )

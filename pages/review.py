@@ -77,7 +77,7 @@ def _decide(decisions: list[tuple[int, int]], accept: bool, reason: str = "") ->
 reason_choices = [t(r) for r in matches.REJECT_REASONS]
 selected: list[tuple[int, int]] = []
 for m in queue.itertuples(index=False):
-    with st.container(border=True):
+    with st.container(border=True, key=f"{P}_card_{m.match_id}"):
         pick, body = st.columns([1, 12])
         if status == "suggested" and pick.checkbox(
             t("kies"), key=f"{P}_pick_{m.match_id}", label_visibility="collapsed"

@@ -88,6 +88,30 @@ def map_points(session: Session) -> pd.DataFrame:
     return frame.dropna(subset=["lat", "lon"]).reset_index(drop=True)
 
 
+def partnership_lines(
+    session: Session,
+) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
+    """Lines between the two sides of introduced, agreed and active partnerships."""
+    from sqlalchemy.orm import aliased
+
+    need_org, offer_org = aliased(Organisation), aliased(Organisation)
+    query = (
+        select(Match, Need, need_org, Offer, offer_org)
+        .join(Need, Match.need_id == Need.id)
+        .join(need_org, Need.organisation_id == need_org.id)
+        .join(Offer, Match.offer_id == Offer.id)
+        .join(offer_org, Offer.organisation_id == offer_org.id)
+        .where(Match.status.in_(("introduced", "agreed", "active")))
+    )
+    lines = []
+    for _match, need, n_org, offer, o_org in session.exec(query):
+        a_lat, a_lon, _ = _public_location(n_org, need.lat, need.lon)
+        b_lat, b_lon, _ = _public_location(o_org, offer.lat, offer.lon)
+        if None not in (a_lat, a_lon, b_lat, b_lon):
+            lines.append(((a_lat, a_lon), (b_lat, b_lon), f"{n_org.name} - {o_org.name}"))
+    return lines
+
+
 def counts_per_kind(session: Session) -> pd.DataFrame:
     needs = dict(
         session.exec(

@@ -16,7 +16,7 @@ from sqlmodel import Session, func, select
 from matching.csvformat import fatal, parse_needs, parse_offers
 from matching.slots import slots_to_text
 from samenspel import settings
-from samenspel.models import Contact, Fund, Need, Offer, Organisation, User, join_multi
+from samenspel.models import Contact, Fund, Match, Need, Offer, Organisation, User, join_multi
 from samenspel.services import suggestions
 from samenspel.services.audit import record
 
@@ -86,9 +86,9 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> bool:
         _seed_needs_and_offers(session, orgs)
         for row in _rows(FUNDS_FILE):
             session.add(fund_from_row(row))
-        _seed_demo_users(session, orgs)
         session.flush()
         suggestions.refresh_all(session, today=today)
+        _seed_demo_users(session, orgs)
         record(
             session,
             user_id=None,
@@ -189,13 +189,31 @@ def _seed_needs_and_offers(session: Session, orgs: dict[str, Organisation]) -> N
     session.flush()
 
 
+def _best_venue_partner(session: Session, initiative: Organisation) -> Organisation | None:
+    """The partner whose offer the engine suggests first for the initiative's venue need, so
+    the demo accounts 'initiatief' and 'partner' meet each other in the golden path."""
+    best = session.exec(
+        select(Match)
+        .join(Need, Match.need_id == Need.id)
+        .where(
+            Need.organisation_id == initiative.id, Need.kind == "venue", Match.offer_id.is_not(None)
+        )
+        .order_by(Match.score.desc())
+    ).first()
+    if best is None:
+        return None
+    return session.get(Organisation, session.get(Offer, best.offer_id).organisation_id)
+
+
 def _seed_demo_users(session: Session, orgs: dict[str, Organisation]) -> None:
     """Demo accounts, marked is_demo: they only work while demo mode is on."""
     from samenspel.services.accounts import hash_password
 
     password = hash_password("demo")
     initiative = next(o for o in orgs.values() if o.role == "initiative")
-    partner = next(o for o in orgs.values() if o.role == "partner" and o.partner_type == "venue")
+    partner = _best_venue_partner(session, initiative) or next(
+        o for o in orgs.values() if o.role == "partner"
+    )
     all_areas = join_multi(sorted({o.neighbourhood for o in orgs.values() if o.neighbourhood}))
     for username, name, role, org, areas in [
         ("beheer", "Beheerder", "admin", None, ""),

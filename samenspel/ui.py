@@ -71,6 +71,12 @@ def map_points() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=600)
+def partnership_lines() -> list:
+    with db.read_session(get_engine()) as session:
+        return queries.partnership_lines(session)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
 def counts_per_kind() -> pd.DataFrame:
     with db.read_session(get_engine()) as session:
         return queries.counts_per_kind(session)

@@ -156,6 +156,10 @@ class Vocabulary:
                 conds |= self.concepts[key].conditions
         return frozenset(conds)
 
+    def conditions_in(self, text: str | None) -> frozenset[str]:
+        """The social-quality conditions a text is about, through its concepts."""
+        return self.conditions_of(self.find(text))
+
     def idf(self, documents: list[Iterable[str]]) -> dict[str, float]:
         """Rare concepts say more than common ones ("formulieren" beats "armoede")."""
         counts: dict[str, int] = {}

@@ -30,7 +30,7 @@ def extract_messages() -> dict[str, list[tuple[str, int]]]:
         if "migrations" in path.parts:
             continue
         for lineno, message, _comments, _context in extract_from_file(
-            "python", str(path), keywords={"t": None}, comment_tags=()
+            "python", str(path), keywords={"t": None, "N_": None}, comment_tags=()
         ):
             if isinstance(message, str) and message:
                 found.setdefault(message, []).append((str(path.relative_to(ROOT)), lineno))

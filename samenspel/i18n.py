@@ -37,6 +37,11 @@ def catalogue(lang: str) -> dict[str, str]:
     return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
 
 
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+    """Mark a message for extraction where it is defined; `t()` translates it where shown."""
+    return message
+
+
 def t(message: str, **values) -> str:
     """Translate a Dutch message into the current language, then fill in {placeholders}."""
     lang = language()

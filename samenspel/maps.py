@@ -3,7 +3,8 @@
 folium inserts popups as raw HTML and tooltips into JavaScript template literals
 (pitfalls.md), and Leaflet sets tooltip content as HTML. So every user string goes through
 `inert()` before it reaches the map, and the points travel as JSON data to one JavaScript
-callback (FastMarkerCluster: 0.4 MB for 10k points where individual markers take 7.6 MB).
+callback per layer (FastMarkerCluster: 0.4 MB for 10k points where individual markers take
+7.6 MB).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import html
 import folium
 import pandas as pd
 from branca.element import Element
-from folium.plugins import FastMarkerCluster
+from folium.plugins import FastMarkerCluster, HeatMap
 
 UTRECHT = (52.0907, 5.1214)
 
@@ -44,7 +45,6 @@ function (row) {
     var icon = L.divIcon({className: 'ss-marker ' + row[2] + ' ss-kind-' + row[3], iconSize: [14, 14]});
     var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon, keyboard: true});
     marker.bindTooltip(row[4]);
-    marker.options.ssKey = row[5];
     return marker;
 }
 """
@@ -77,17 +77,50 @@ def build_map(
     points: pd.DataFrame,
     *,
     lines: list[tuple[tuple[float, float], tuple[float, float], str]] | None = None,
+    layer_names: dict[str, str] | None = None,
+    heat_name: str | None = None,
+    lines_name: str = "partnerships",
     center: tuple[float, float] = UTRECHT,
     zoom: int = 13,
 ) -> folium.Map:
-    """A map of needs and offers. `points` has the columns of queries.POINT_COLUMNS."""
+    """A map of needs and offers: one clustered layer per kind (named by `layer_names`), an
+    optional heat layer of open needs, and lines between partners. `points` has the columns
+    of queries.POINT_COLUMNS."""
     fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap", control_scale=True)
     fmap.get_root().header.add_child(Element(_CSS.replace("KIND_RULES", _kind_css())))
-    rows = point_rows(points)
-    if rows:
-        FastMarkerCluster(rows, callback=_CALLBACK, name="needs_offers").add_to(fmap)
-    for start, end, label in lines or []:
-        folium.PolyLine(
-            [start, end], color="#333", weight=3, opacity=0.7, tooltip=inert(label)
-        ).add_to(fmap)
+    names = layer_names or {kind: kind for kind in KIND_COLOURS}
+    for kind in KIND_COLOURS:
+        rows = point_rows(points[points["kind"] == kind]) if len(points) else []
+        if rows:
+            FastMarkerCluster(rows, callback=_CALLBACK, name=inert(names.get(kind, kind))).add_to(
+                fmap
+            )
+    if heat_name and len(points):
+        open_needs = points[(points["type"] == "need") & (points["status"] == "open")]
+        if len(open_needs):
+            HeatMap(
+                open_needs[["lat", "lon"]].values.tolist(),
+                name=inert(heat_name),
+                show=False,
+                radius=25,
+                blur=20,
+            ).add_to(fmap)
+    if lines:
+        group = folium.FeatureGroup(name=inert(lines_name))
+        for start, end, label in lines:
+            folium.PolyLine(
+                [start, end], color="#333", weight=3, opacity=0.7, tooltip=inert(label)
+            ).add_to(group)
+        group.add_to(fmap)
+    folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
+
+
+def nearest_points(
+    points: pd.DataFrame, lat: float, lon: float, tolerance: float = 1e-5
+) -> pd.DataFrame:
+    """The points at a clicked marker's position (several can share a neighbourhood centre)."""
+    if points.empty:
+        return points
+    close = ((points["lat"] - lat).abs() <= tolerance) & ((points["lon"] - lon).abs() <= tolerance)
+    return points[close]

@@ -185,6 +185,9 @@ class Match(SQLModel, table=True):
     components: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     tie: str = Field(default="bridging", max_length=10)  # bonding | bridging | linking
+    # engine: suggested by the matching engine (refreshed when the need or offer changes);
+    # partner: a partner offered help itself (never replaced by a refresh)
+    origin: str = Field(default="engine", max_length=10)
     status: str = Field(default="suggested", index=True, max_length=20)
     initiative_agreed: bool = False
     partner_agreed: bool = False

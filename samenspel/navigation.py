@@ -3,19 +3,21 @@ check it again on entry (`ui.require_page`), so a hidden link is never the only 
 
 from __future__ import annotations
 
+from samenspel.i18n import N_
+
 EVERYONE = frozenset({"public", "initiative", "partner", "broker", "admin"})
 SIDES = frozenset({"initiative", "partner"})
 STAFF = frozenset({"broker", "admin"})
 
 # page file -> (title msgid, icon, roles that may open it)
 PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
-    "pages/home.py": ("Kaart", ":material/map:", EVERYONE),
-    "pages/post.py": ("Plaatsen", ":material/edit_note:", SIDES | STAFF),
-    "pages/mine.py": ("Mijn vragen en aanbod", ":material/list_alt:", SIDES),
-    "pages/review.py": ("Te beoordelen", ":material/fact_check:", STAFF),
-    "pages/partnerships.py": ("Samenwerkingen", ":material/handshake:", SIDES | STAFF),
-    "pages/profile.py": ("Ons profiel", ":material/home:", SIDES),
-    "pages/login.py": ("Inloggen", ":material/login:", EVERYONE),
+    "pages/home.py": (N_("Kaart"), ":material/map:", EVERYONE),
+    "pages/post.py": (N_("Plaatsen"), ":material/edit_note:", SIDES | STAFF),
+    "pages/mine.py": (N_("Mijn vragen en aanbod"), ":material/list_alt:", SIDES),
+    "pages/review.py": (N_("Te beoordelen"), ":material/fact_check:", STAFF),
+    "pages/partnerships.py": (N_("Samenwerkingen"), ":material/handshake:", SIDES | STAFF),
+    "pages/profile.py": (N_("Ons profiel"), ":material/home:", SIDES),
+    "pages/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),
 }
 
 

@@ -6,6 +6,8 @@ points are moved to the centre of their neighbourhood, and no contact detail is 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -14,26 +16,24 @@ from matching.geo import default_gazetteer
 from samenspel.models import KINDS, Match, Need, Offer, Organisation
 
 POINT_COLUMNS = [
-    "type",
-    "id",
-    "kind",
-    "title",
-    "organisation",
-    "neighbourhood",
-    "status",
-    "lat",
-    "lon",
-    "blurred",
-]
+    "type", "id", "kind", "title", "organisation", "neighbourhood", "status", "lat", "lon",
+    "blurred", "conditions",
+]  # fmt: skip
 
 
 def _public_location(
-    org: Organisation, lat: float | None, lon: float | None
+    org: Organisation, lat: float | None, lon: float | None, exact_areas: tuple[str, ...] = ()
 ) -> tuple[float | None, float | None, bool]:
-    """Where the public may see a point: informal initiatives at neighbourhood level."""
+    """Where a viewer may see a point: informal initiatives at neighbourhood level, except for
+    the broker of their own area (`exact_areas`)."""
     lat = lat if lat is not None else org.lat
     lon = lon if lon is not None else org.lon
-    if org.legal_form != "informal" or lat is None or lon is None:
+    if (
+        org.legal_form != "informal"
+        or lat is None
+        or lon is None
+        or org.neighbourhood in exact_areas
+    ):
         return lat, lon, False
     gazetteer = default_gazetteer()
     hood = None
@@ -45,51 +45,96 @@ def _public_location(
     return hood.lat, hood.lon, True
 
 
-def map_points(session: Session) -> pd.DataFrame:
-    """Every open need and offer as a point the public may see."""
+def map_points(
+    session: Session, *, exact_areas: tuple[str, ...] = (), include_closed: bool = False
+) -> pd.DataFrame:
+    """Needs and offers as points a viewer may see (see _public_location)."""
     rows = []
-    for need, org in session.exec(
-        select(Need, Organisation).join(Organisation).where(Need.status == "open")
-    ):
-        lat, lon, blurred = _public_location(org, need.lat, need.lon)
-        rows.append(
-            (
-                "need",
-                need.id,
-                need.kind,
-                need.title,
-                org.name,
-                org.neighbourhood,
-                need.status,
-                lat,
-                lon,
-                blurred,
-            )
-        )
-    for offer, org in session.exec(
-        select(Offer, Organisation).join(Organisation).where(Offer.status == "open")
-    ):
-        lat, lon, blurred = _public_location(org, offer.lat, offer.lon)
-        rows.append(
-            (
-                "offer",
-                offer.id,
-                offer.kind,
-                offer.title,
-                org.name,
-                org.neighbourhood,
-                offer.status,
-                lat,
-                lon,
-                blurred,
-            )
-        )
+    for table, point_type in ((Need, "need"), (Offer, "offer")):
+        query = select(table, Organisation).join(Organisation)
+        if not include_closed:
+            query = query.where(table.status == "open")
+        for post, org in session.exec(query):
+            lat, lon, blurred = _public_location(org, post.lat, post.lon, exact_areas)
+            rows.append((point_type, post.id, post.kind, post.title, org.name, org.neighbourhood,
+                         post.status, lat, lon, blurred, post.conditions))  # fmt: skip
     frame = pd.DataFrame(rows, columns=POINT_COLUMNS)
     return frame.dropna(subset=["lat", "lon"]).reset_index(drop=True)
 
 
+def filter_points(
+    points: pd.DataFrame,
+    *,
+    kinds=(),
+    neighbourhoods=(),
+    conditions=(),
+    statuses=(),
+    types=(),
+    text="",
+) -> pd.DataFrame:
+    """The map's filters, applied to a points frame (pure: the page caches the frame)."""
+    keep = pd.Series(True, index=points.index)
+    if kinds:
+        keep &= points["kind"].isin(kinds)
+    if neighbourhoods:
+        keep &= points["neighbourhood"].isin(neighbourhoods)
+    if statuses:
+        keep &= points["status"].isin(statuses)
+    if types:
+        keep &= points["type"].isin(types)
+    if conditions:
+        wanted = set(conditions)
+        keep &= (
+            points["conditions"].fillna("").map(lambda value: bool(wanted & set(value.split(";"))))
+        )
+    if text.strip():
+        needle = text.strip().lower()
+        in_title = points["title"].str.lower().str.contains(needle, regex=False)
+        in_org = points["organisation"].str.lower().str.contains(needle, regex=False)
+        keep &= in_title | in_org
+    return points[keep]
+
+
+@dataclass(frozen=True)
+class PointCard:
+    """What anyone may read about a need or an offer: never contact details."""
+
+    type: str
+    id: int
+    kind: str
+    title: str
+    description: str
+    organisation: str
+    organisation_id: int
+    partner_type: str
+    neighbourhood: str
+    status: str
+    when: str
+    people: int | None
+    amount: str
+
+
+def point_card(session: Session, point_type: str, point_id: int) -> PointCard | None:
+    table = Need if point_type == "need" else Offer
+    row = session.exec(
+        select(table, Organisation).join(Organisation).where(table.id == point_id)
+    ).first()
+    if row is None:
+        return None
+    post, org = row
+    if point_type == "need":
+        people, amount = post.people, f"{post.amount_eur:,.0f}" if post.amount_eur else ""
+    else:
+        people, low, high = post.capacity, post.amount_min_eur, post.amount_max_eur
+        amount = f"{low or 0:,.0f} - {high:,.0f}" if high else ""
+    return PointCard(
+        point_type, post.id, post.kind, post.title, post.description, org.name, org.id,
+        org.partner_type, org.neighbourhood, post.status, post.slots, people, amount.replace(",", "."),
+    )  # fmt: skip
+
+
 def partnership_lines(
-    session: Session,
+    session: Session, *, exact_areas: tuple[str, ...] = ()
 ) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
     """Lines between the two sides of introduced, agreed and active partnerships."""
     from sqlalchemy.orm import aliased
@@ -105,8 +150,8 @@ def partnership_lines(
     )
     lines = []
     for _match, need, n_org, offer, o_org in session.exec(query):
-        a_lat, a_lon, _ = _public_location(n_org, need.lat, need.lon)
-        b_lat, b_lon, _ = _public_location(o_org, offer.lat, offer.lon)
+        a_lat, a_lon, _ = _public_location(n_org, need.lat, need.lon, exact_areas)
+        b_lat, b_lon, _ = _public_location(o_org, offer.lat, offer.lon, exact_areas)
         if None not in (a_lat, a_lon, b_lat, b_lon):
             lines.append(((a_lat, a_lon), (b_lat, b_lon), f"{n_org.name} - {o_org.name}"))
     return lines
@@ -345,3 +390,15 @@ def open_offer_titles(session: Session, kind: str) -> pd.DataFrame:
         )
     ]
     return pd.DataFrame(rows, columns=["id", "label"])
+
+
+def own_open_offers(session: Session, organisation_id: int, kind: str) -> pd.DataFrame:
+    rows = [
+        (o.id, o.title)
+        for o in session.exec(
+            select(Offer).where(
+                Offer.organisation_id == organisation_id, Offer.kind == kind, Offer.status == "open"
+            )
+        )
+    ]
+    return pd.DataFrame(rows, columns=["id", "title"])

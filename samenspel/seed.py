@@ -19,6 +19,7 @@ from samenspel import settings
 from samenspel.models import Contact, Fund, Match, Need, Offer, Organisation, User, join_multi
 from samenspel.services import suggestions
 from samenspel.services.audit import record
+from samenspel.services.posts import conditions_for
 
 DEMO_DIR = settings.DATA_DIR / "demo"
 FUNDS_FILE = settings.DATA_DIR / "funds.csv"
@@ -151,6 +152,7 @@ def _seed_needs_and_offers(session: Session, orgs: dict[str, Organisation]) -> N
                 title=n.title,
                 description=n.description,
                 themes=join_multi(n.themes),
+                conditions=conditions_for(n.title, n.description, n.themes),
                 people=n.people,
                 amount_eur=n.amount_eur,
                 slots=slots_to_text(n.slots),
@@ -171,6 +173,7 @@ def _seed_needs_and_offers(session: Session, orgs: dict[str, Organisation]) -> N
                 title=o.title,
                 description=o.description,
                 themes=join_multi(o.themes),
+                conditions=conditions_for(o.title, o.description, o.themes),
                 capacity=o.capacity,
                 amount_min_eur=o.amount_min_eur,
                 amount_max_eur=o.amount_max_eur,

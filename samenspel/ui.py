@@ -65,15 +65,21 @@ def current_role() -> str:
 
 
 @st.cache_data(show_spinner=False, ttl=600)
-def map_points() -> pd.DataFrame:
+def map_points(exact_areas: tuple[str, ...] = ()) -> pd.DataFrame:
     with db.read_session(get_engine()) as session:
-        return queries.map_points(session)
+        return queries.map_points(session, exact_areas=exact_areas)
 
 
 @st.cache_data(show_spinner=False, ttl=600)
-def partnership_lines() -> list:
+def partnership_lines(exact_areas: tuple[str, ...] = ()) -> list:
     with db.read_session(get_engine()) as session:
-        return queries.partnership_lines(session)
+        return queries.partnership_lines(session, exact_areas=exact_areas)
+
+
+def exact_areas() -> tuple[str, ...]:
+    """Informal initiatives are shown at their exact place only to the broker of their area."""
+    user = current_user()
+    return user.areas if user and user.role == "broker" else ()
 
 
 @st.cache_data(show_spinner=False, ttl=600)

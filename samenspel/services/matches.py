@@ -279,3 +279,48 @@ def matches_for_need(session: Session, need_id: int) -> list[Match]:
     return list(
         session.exec(select(Match).where(Match.need_id == need_id).order_by(Match.score.desc()))
     )
+
+
+def offer_help(
+    *, session: Session, actor: Actor, need_id: int, offer_id: int, today: date | None = None
+) -> Match:
+    """A partner saw a need (on the map) and offers one of its own offers for it. The pair
+    goes to the broker's queue as a suggestion, with the engine's score and reasons; the hard
+    filters still hold, so "no" comes with the reason why."""
+    from matching.engine import Engine
+    from matching.types import Exclusion
+    from samenspel.services.suggestions import need_in, offer_in
+
+    require_signed_in(actor)
+    offer = session.get(Offer, offer_id)
+    need = session.get(Need, need_id)
+    if offer is None or need is None:
+        raise NotFound(t("Deze vraag of dit aanbod bestaat niet."))
+    if offer.organisation_id != actor.organisation_id:
+        raise NotAllowed(t("Je kunt alleen je eigen aanbod aanbieden."))
+    existing = session.exec(
+        select(Match).where(Match.need_id == need_id, Match.offer_id == offer_id)
+    ).first()
+    if existing is not None:
+        return existing
+    need_org = session.get(Organisation, need.organisation_id)
+    offer_org = session.get(Organisation, offer.organisation_id)
+    engine = Engine([offer_in(offer, offer_org)], today=today, lang=settings.language())
+    result = engine.explain(need_in(need, need_org), str(offer.id))
+    if isinstance(result, Exclusion):
+        raise InvalidInput({"offer": t("Dit past niet: {reason}", reason=result.reason)})
+    match = Match(
+        need_id=need.id,
+        offer_id=offer.id,
+        score=result.score,
+        components=result.components,
+        reasons=result.reasons,
+        tie=result.tie,
+        status="suggested",
+        origin="partner",
+    )
+    session.add(match)
+    session.flush()
+    record(session, user_id=actor.user_id, action="offer_help", entity="match", entity_id=match.id)
+    session.commit()
+    return match

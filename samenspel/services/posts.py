@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from matching.geo import UnknownPlace, default_gazetteer
 from matching.slots import SlotError, parse_slots, slots_to_text
+from matching.vocabulary import default_vocabulary
 from samenspel.i18n import t
 from samenspel.models import KINDS, LEGAL_FORMS, Need, Offer, Organisation, join_multi, utcnow
 from samenspel.services import suggestions
@@ -116,6 +117,12 @@ def _locate(
     return org.lat, org.lon
 
 
+def conditions_for(title: str, description: str, themes) -> str:
+    """The social-quality conditions a post serves, read from its own words."""
+    text = " ".join([title, description, *themes])
+    return join_multi(sorted(default_vocabulary().conditions_in(text)))
+
+
 def _organisation(session: Session, actor: Actor, organisation_id: int) -> Organisation:
     org = session.get(Organisation, organisation_id)
     if org is None:
@@ -144,6 +151,7 @@ def create_need(
         title=form.title.strip(),
         description=form.description.strip(),
         themes=join_multi(form.themes),
+        conditions=conditions_for(form.title, form.description, form.themes),
         people=form.people,
         amount_eur=form.amount_eur,
         hours_per_week=form.hours_per_week,
@@ -193,6 +201,7 @@ def create_offer(
         title=form.title.strip(),
         description=form.description.strip(),
         themes=join_multi(form.themes),
+        conditions=conditions_for(form.title, form.description, form.themes),
         capacity=form.people,
         amount_min_eur=form.amount_min_eur,
         amount_max_eur=form.amount_max_eur,

@@ -88,14 +88,20 @@ def open_needs(session: Session, kind: str | None = None) -> list[NeedIn]:
 
 def _store(session: Session, need_id: int, suggestions: Iterable[Suggestion]) -> int:
     """Replace the untouched suggestions of one need by fresh ones."""
+    # Pairs a broker or partner already touched are kept, and never suggested twice.
     acted_on = set(
         session.exec(
-            select(Match.offer_id).where(Match.need_id == need_id, Match.status != "suggested")
+            select(Match.offer_id).where(
+                Match.need_id == need_id, (Match.status != "suggested") | (Match.origin != "engine")
+            )
         )
     )
     session.exec(
         delete(Match).where(
-            Match.need_id == need_id, Match.status == "suggested", col(Match.offer_id).is_not(None)
+            Match.need_id == need_id,
+            Match.status == "suggested",
+            Match.origin == "engine",
+            col(Match.offer_id).is_not(None),
         )
     )
     stored = 0

@@ -5,56 +5,83 @@ from __future__ import annotations
 
 import threading
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from samenspel import db
-from samenspel.models import Match, Need, Offer, Organisation
+from samenspel.models import Match, Need, Organisation
 
+HEAD = "0003"
 TABLES = {"organisation", "contact", "need", "offer", "fund", "match", "user", "auditevent"}
 
 
 def test_alembic_creates_every_table_and_stamps_head(engine):
     assert TABLES <= db.table_names(engine)
     assert "alembic_version" in db.table_names(engine)
-    assert db.current_revision(engine) == "0002"
+    assert db.current_revision(engine) == HEAD
 
 
 def test_upgrade_is_a_no_op_when_already_at_head(engine):
     db.upgrade(engine)
     db.upgrade(engine)
-    assert db.current_revision(engine) == "0002"
+    assert db.current_revision(engine) == HEAD
 
 
 def test_upgrading_a_database_that_holds_rows_keeps_them(database_url):
+    """Rows written by the first schema (with plain SQL, as the app of that time wrote them)
+    survive every later migration."""
     engine = db.make_engine(database_url)
     db.upgrade(engine, "0001")
-    with Session(engine) as session:
-        org = Organisation(name="Buurtkeuken De Pan", legal_form="informal", lat=52.07, lon=5.09)
-        session.add(org)
-        session.flush()
-        need = Need(organisation_id=org.id, kind="venue", title="Plek om samen te koken", people=30)
-        offer = Offer(organisation_id=org.id, kind="venue", title="Zaal met keuken", capacity=40)
-        session.add_all([need, offer])
-        session.flush()
-        session.add(
-            Match(need_id=need.id, offer_id=offer.id, score=0.8, reasons=["1,2 km verderop"])
+    now = "2026-01-01 10:00:00"
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO organisation (id, name, role, partner_type, description, boundaries, legal_form,"
+                " anbi, neighbourhood, municipality, address, postcode, lat, lon, conditions, themes,"
+                " created_at, updated_at) VALUES (1, 'Buurtkeuken De Pan', 'initiative', 'initiative', '', '',"
+                " 'informal', false, 'Lombok', 'Utrecht', '', '', 52.07, 5.09, '', '', :now, :now)"
+            ),
+            {"now": now},
         )
-        session.commit()
+        connection.execute(
+            text(
+                "INSERT INTO need (id, organisation_id, kind, title, description, themes, conditions, people,"
+                " skills, needs_kitchen, needs_step_free, slots, place, status, created_at, updated_at)"
+                " VALUES (1, 1, 'venue', 'Plek om samen te koken', '', '', '', 30, '', false, false,"
+                " 'di avond', '', 'open', :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO match (id, need_id, score, components, reasons, tie, status, initiative_agreed,"
+                " partner_agreed, decision_reason, version, created_at, updated_at) VALUES (1, 1, 0.8, '{}',"
+                " '[\"1,2 km verderop\"]', 'bridging', 'introduced', false, false, '', 3, :now, :now)"
+            ),
+            {"now": now},
+        )
 
     db.upgrade(engine)
 
-    assert db.current_revision(engine) == "0002"
+    assert db.current_revision(engine) == HEAD
     with Session(engine) as session:
         (org,) = session.exec(select(Organisation)).all()
         (need,) = session.exec(select(Need)).all()
         (match,) = session.exec(select(Match)).all()
         assert (org.name, org.legal_form, org.lat) == ("Buurtkeuken De Pan", "informal", 52.07)
-        assert (need.title, need.people, need.organisation_id) == (
+        assert (need.title, need.people, need.slots, need.organisation_id) == (
             "Plek om samen te koken",
             30,
-            org.id,
+            "di avond",
+            1,
         )
-        assert (match.score, match.reasons, match.need_id) == (0.8, ["1,2 km verderop"], need.id)
+        assert (match.score, match.reasons, match.status, match.version) == (
+            0.8,
+            ["1,2 km verderop"],
+            "introduced",
+            3,
+        )
+        assert match.origin == "engine"  # the column added later got its default
     engine.dispose()
 
 

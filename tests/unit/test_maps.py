@@ -13,13 +13,20 @@ from samenspel.queries import POINT_COLUMNS
 
 
 def points(rows):
-    return pd.DataFrame(rows, columns=POINT_COLUMNS)
+    return pd.DataFrame(
+        [(*row, "") if len(row) == len(POINT_COLUMNS) - 1 else row for row in rows],
+        columns=POINT_COLUMNS,
+    )
+
+
+def rendered_layers(fmap) -> list[list]:
+    """The data array of every clustered layer, in order."""
+    html = fmap.get_root().render()
+    return [json.loads(m) for m in re.findall(r"var data = (\[.*?\]);\n", html, re.S)]
 
 
 def rendered_rows(fmap) -> list[list]:
-    html = fmap.get_root().render()
-    match = re.search(r"var data = (\[.*?\]);\n", html, re.S)
-    return json.loads(match.group(1)) if match else []
+    return [row for layer in rendered_layers(fmap) for row in layer]
 
 
 def test_every_point_is_in_the_rendered_map_with_its_shape_and_kind():
@@ -81,3 +88,33 @@ def test_user_text_is_inert_in_the_rendered_html(payload):
 
 def test_inert_escapes_html_and_template_literal_characters():
     assert inert("<b>`${x}`\\</b>") == "&lt;b&gt;&#96;&#36;{x}&#96;&#92;&lt;/b&gt;"
+
+
+def test_heat_layer_and_partnership_lines_are_drawn():
+    frame = points(
+        [
+            ("need", 1, "venue", "A", "X", "Lombok", "open", 52.09, 5.10, False),
+            ("need", 2, "goods", "B", "Y", "Lombok", "closed", 52.10, 5.10, False),
+        ]
+    )
+    html = (
+        build_map(frame, heat_name="warmte", lines=[((52.09, 5.10), (52.1, 5.11), "<b>De Pan</b>")])
+        .get_root()
+        .render()
+    )
+    heat = re.search(r"L\.heatLayer\(\s*(\[.*?\]),", html, re.S)
+    assert heat and json.loads(heat.group(1)) == [[52.09, 5.10]]  # only the open need
+    assert "L.polyline" in html and "<b>De Pan</b>" not in html and "&lt;b&gt;De Pan" in html
+
+
+def test_clicked_position_finds_every_point_there():
+    frame = points(
+        [
+            ("need", 1, "venue", "A", "X", "Lombok", "open", 52.09, 5.10, True),
+            ("need", 2, "goods", "B", "Y", "Lombok", "open", 52.09, 5.10, True),
+            ("offer", 3, "goods", "C", "Z", "Zuilen", "open", 52.11, 5.09, False),
+        ]
+    )
+    from samenspel.maps import nearest_points
+
+    assert nearest_points(frame, 52.09, 5.10)["id"].tolist() == [1, 2]

@@ -1,0 +1,31 @@
+"""Exports people open in a spreadsheet. A cell that starts with = + - @, a tab or a carriage
+return is a formula to Excel and LibreOffice (CSV injection), so it gets a leading quote."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.apply(lambda column: column.map(safe_cell)) if len(frame) else frame
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    return safe_frame(frame).to_csv(index=False).encode("utf-8")
+
+
+def to_excel_bytes(frame: pd.DataFrame, sheet: str = "Samenspel") -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        safe_frame(frame).to_excel(writer, index=False, sheet_name=sheet[:31])
+    return buffer.getvalue()

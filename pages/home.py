@@ -43,21 +43,35 @@ areas = exact_areas()
 points = map_points(areas)
 with st.expander(t("Filters"), expanded=False):
     left, middle, right = st.columns(3)
-    kinds = left.multiselect(t("Soort hulp"), KINDS, format_func=kind_label, key=f"{P}_kinds")
+    kinds = left.multiselect(
+        t("Soort hulp"), KINDS, format_func=kind_label, key=f"{P}_kinds", placeholder=t("Kies...")
+    )
     types = left.multiselect(
         t("Vraag of aanbod"),
         ["need", "offer"],
         key=f"{P}_types",
+        placeholder=t("Kies..."),
         format_func=lambda v: t("vragen") if v == "need" else t("aanbod"),
     )
     hoods = middle.multiselect(
-        t("Buurt"), sorted(points["neighbourhood"].dropna().unique()), key=f"{P}_hoods"
+        t("Buurt"),
+        sorted(points["neighbourhood"].dropna().unique()),
+        key=f"{P}_hoods",
+        placeholder=t("Kies..."),
     )
     conditions = middle.multiselect(
-        t("Werkt aan"), CONDITIONS, format_func=condition_label, key=f"{P}_conditions"
+        t("Werkt aan"),
+        CONDITIONS,
+        format_func=condition_label,
+        key=f"{P}_conditions",
+        placeholder=t("Kies..."),
     )
     statuses = right.multiselect(
-        t("Status"), ["open", "matched", "closed"], format_func=status_label, key=f"{P}_statuses"
+        t("Status"),
+        ["open", "matched", "closed"],
+        format_func=status_label,
+        key=f"{P}_statuses",
+        placeholder=t("Kies..."),
     )
     text = right.text_input(t("Zoek in titel of organisatie"), key=f"{P}_text")
 shown = queries.filter_points(
@@ -145,26 +159,32 @@ def show_card(point_type: str, point_id: int) -> None:
 def map_and_card() -> None:
     map_column, side_column = st.columns([3, 1])
     with map_column:
-        layer_names = {kind: kind_label(kind) for kind in KINDS}
+        fmap = build_map(
+            shown,
+            lines=partnership_lines(areas),
+            layer_names={kind: kind_label(kind) for kind in KINDS},
+            heat_name=t("Warmte: open vragen"),
+            lines_name=t("Samenwerkingen"),
+        )
         clicked = st_folium(
-            build_map(
-                shown,
-                lines=partnership_lines(areas),
-                layer_names=layer_names,
-                heat_name=t("Warmte: open vragen"),
-                lines_name=t("Samenwerkingen"),
-            ),
+            fmap,
             key=f"{P}_map",
             height=560,
             use_container_width=True,
             returned_objects=["last_object_clicked"],  # only a click reruns, not panning
         )
+    spot = (clicked or {}).get("last_object_clicked")
+    if spot:  # keep the choice: the next rerun reports no click
+        st.session_state[f"{P}_selected"] = (spot["lat"], spot["lng"])
     with side_column:
-        spot = (clicked or {}).get("last_object_clicked")
-        here = nearest_points(shown, spot["lat"], spot["lng"]) if spot else shown.iloc[0:0]
+        selected = st.session_state.get(f"{P}_selected")
+        here = nearest_points(shown, *selected) if selected else shown.iloc[0:0]
         if len(here):
             for row in here.head(5).itertuples(index=False):
                 show_card(row.type, int(row.id))
+            if st.button(t("Sluiten"), key=f"{P}_close"):
+                st.session_state.pop(f"{P}_selected", None)
+                st.rerun(scope="fragment")
         else:
             st.subheader(t("Legenda"))
             legend()

@@ -133,6 +133,7 @@ if kind == "money":
             LEGAL_FORMS,
             format_func=legal_form_label,
             key=f"{P}_forms",
+            placeholder=t("Kies..."),
         )
 
 st.text_input(t("Wanneer? (bijv. di avond; za ochtend)"), key=f"{P}_when")

@@ -72,6 +72,7 @@ with st.form(f"{P}_form"):
         default=split_multi(org.conditions),
         format_func=condition_label,
         key=f"{P}_conditions",
+        placeholder=t("Kies..."),
     )
     themes = st.text_input(t("Onderwerpen (met ; ertussen)"), value=org.themes, key=f"{P}_themes")
     saved = st.form_submit_button(t("Opslaan"), type="primary")

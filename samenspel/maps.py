@@ -10,6 +10,7 @@ callback per layer (FastMarkerCluster: 0.4 MB for 10k points where individual ma
 from __future__ import annotations
 
 import html
+import math
 
 import folium
 import pandas as pd
@@ -117,10 +118,17 @@ def build_map(
 
 
 def nearest_points(
-    points: pd.DataFrame, lat: float, lon: float, tolerance: float = 1e-5
+    points: pd.DataFrame, lat: float, lon: float, within_deg: float = 0.005
 ) -> pd.DataFrame:
-    """The points at a clicked marker's position (several can share a neighbourhood centre)."""
+    """The points at the spot nearest to a click (within about 500 m), all of them: several
+    can share a neighbourhood centre, and Leaflet reports a spiderfied marker at its leg's
+    displaced position, not its own."""
     if points.empty:
         return points
-    close = ((points["lat"] - lat).abs() <= tolerance) & ((points["lon"] - lon).abs() <= tolerance)
-    return points[close]
+    scale = math.cos(math.radians(lat))
+    squared = (points["lat"] - lat) ** 2 + ((points["lon"] - lon) * scale) ** 2
+    nearest = squared.idxmin()
+    if squared[nearest] > within_deg**2:
+        return points.iloc[0:0]
+    spot = points.loc[nearest]
+    return points[(points["lat"] == spot["lat"]) & (points["lon"] == spot["lon"])]

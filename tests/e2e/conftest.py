@@ -29,6 +29,7 @@ ASSETS = {
     "MarkerCluster.css": "leaflet.markercluster/dist/MarkerCluster.css",
     "MarkerCluster.Default.css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
     "jquery-3.7.1.min.js": "jquery/dist/jquery.min.js",
+    "leaflet_heat.min.js": "leaflet.heat/dist/leaflet-heat.js",
 }
 
 

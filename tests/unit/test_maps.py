@@ -118,3 +118,5 @@ def test_clicked_position_finds_every_point_there():
     from samenspel.maps import nearest_points
 
     assert nearest_points(frame, 52.09, 5.10)["id"].tolist() == [1, 2]
+    assert nearest_points(frame, 52.0903, 5.1004)["id"].tolist() == [1, 2]  # a spiderfied leg
+    assert nearest_points(frame, 52.30, 5.40).empty

@@ -15,6 +15,7 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "pages/post.py": (N_("Plaatsen"), ":material/edit_note:", SIDES | STAFF),
     "pages/mine.py": (N_("Mijn vragen en aanbod"), ":material/list_alt:", SIDES),
     "pages/review.py": (N_("Te beoordelen"), ":material/fact_check:", STAFF),
+    "pages/dashboard.py": (N_("Dashboard"), ":material/monitoring:", STAFF),
     "pages/partnerships.py": (N_("Samenwerkingen"), ":material/handshake:", SIDES | STAFF),
     "pages/profile.py": (N_("Ons profiel"), ":material/home:", SIDES),
     "pages/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),

@@ -89,7 +89,8 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> bool:
             session.add(fund_from_row(row))
         session.flush()
         suggestions.refresh_all(session, today=today)
-        _seed_demo_users(session, orgs)
+        users = _seed_demo_users(session, orgs)
+        _seed_history(session, users, today or date.today())
         record(
             session,
             user_id=None,
@@ -208,7 +209,7 @@ def _best_venue_partner(session: Session, initiative: Organisation) -> Organisat
     return session.get(Organisation, session.get(Offer, best.offer_id).organisation_id)
 
 
-def _seed_demo_users(session: Session, orgs: dict[str, Organisation]) -> None:
+def _seed_demo_users(session: Session, orgs: dict[str, Organisation]) -> dict[str, User]:
     """Demo accounts, marked is_demo: they only work while demo mode is on."""
     from samenspel.services.accounts import hash_password
 
@@ -218,20 +219,76 @@ def _seed_demo_users(session: Session, orgs: dict[str, Organisation]) -> None:
         o for o in orgs.values() if o.role == "partner"
     )
     all_areas = join_multi(sorted({o.neighbourhood for o in orgs.values() if o.neighbourhood}))
+    users = {}
     for username, name, role, org, areas in [
         ("beheer", "Beheerder", "admin", None, ""),
         ("makelaar", "Sanne (buurtmakelaar)", "broker", None, all_areas),
         ("initiatief", initiative.name, "initiative", initiative, ""),
         ("partner", partner.name, "partner", partner, ""),
     ]:
-        session.add(
-            User(
-                username=username,
-                display_name=name,
-                role=role,
-                password_hash=password,
-                organisation_id=org.id if org else None,
-                areas=areas,
-                is_demo=True,
-            )
+        users[username] = User(
+            username=username,
+            display_name=name,
+            role=role,
+            password_hash=password,
+            organisation_id=org.id if org else None,
+            areas=areas,
+            is_demo=True,
         )
+        session.add(users[username])
+    session.flush()
+    return users
+
+
+# How the demo city's history is drawn: every n-th need (by id) whose best suggestion then
+# went this far, and how many days ago that happened. Deterministic, so every start is equal.
+HISTORY = (
+    (5, 0, "done", 150),
+    (5, 1, "active", 90),
+    (5, 2, "agreed", 45),
+    (7, 3, "introduced", 30),
+    (11, 4, "rejected", 60),
+    (13, 6, "declined", 75),
+)
+
+
+def _seed_history(session: Session, users: dict[str, User], today: date) -> None:
+    """Partnerships in every status, so the dashboard and the map show a living city. The
+    demo accounts' own organisations are left out: their story starts with the visitor."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from samenspel.services.matches import estimate_value
+
+    broker = users["makelaar"]
+    own = {users["initiatief"].organisation_id, users["partner"].organisation_id}
+    needs = session.exec(select(Need).order_by(Need.id)).all()
+    taken: set[int] = set()
+    for index, need in enumerate(needs):
+        rule = next(
+            ((status, days) for every, rest, status, days in HISTORY if index % every == rest), None
+        )
+        if rule is None or need.organisation_id in own:
+            continue
+        best = next(
+            (m for m in session.exec(select(Match).where(Match.need_id == need.id).order_by(Match.score.desc()))
+             if m.offer_id not in taken),
+            None,
+        )  # fmt: skip
+        offer = session.get(Offer, best.offer_id) if best else None
+        if best is None or offer.organisation_id in own:
+            continue
+        status, days = rule
+        taken.add(offer.id)
+        when = datetime.combine(today - timedelta(days=days + index % 9), time(10, 0), tzinfo=UTC)
+        best.status, best.decided_by_id, best.version = status, broker.id, 2
+        best.created_at, best.updated_at = when, when + timedelta(days=7)
+        best.follow_up_on = (when + timedelta(days=14)).date()
+        best.initiative_agreed = best.partner_agreed = status in ("agreed", "active", "done")
+        if status in ("introduced", "agreed", "active", "done"):
+            best.value_eur = estimate_value(need, offer)
+        if status == "rejected":
+            best.decision_reason = "past niet bij de vraag"
+        if status == "declined":
+            best.decision_reason = "initiative: andere dag nodig"
+        if status in ("active", "done"):
+            need.status = "matched"

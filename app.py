@@ -4,8 +4,8 @@ import streamlit as st
 
 from samenspel import settings
 from samenspel.i18n import LANGUAGES, set_language, t
-from samenspel.navigation import PAGES, pages_for
-from samenspel.ui import current_role, current_user, get_engine
+from samenspel.navigation import PAGES, SETUP_PAGE, pages_for
+from samenspel.ui import current_role, current_user, expire_idle_session, get_engine, needs_setup
 
 st.set_page_config(page_title="Samenspel", page_icon=":material/extension:", layout="wide")
 
@@ -13,22 +13,28 @@ if "lang" not in st.session_state:
     st.session_state.lang = settings.language()
 set_language(st.session_state.lang)
 get_engine()
+expired = expire_idle_session()
 
 with st.sidebar:
-    st.selectbox(
-        "Taal / Language",
-        list(LANGUAGES),
-        format_func=LANGUAGES.get,
-        key="lang",
-    )
+    st.selectbox("Taal / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
     set_language(st.session_state.lang)
     user = current_user()
     if user:
         st.caption(t("Ingelogd als {name}", name=user.name))
+if expired:
+    st.info(t("Je was een tijd niet actief en bent uitgelogd. Log opnieuw in."))
 
-role = current_role()
-pages = [
-    st.Page(path, title=t(PAGES[path][0]), icon=PAGES[path][1], default=(path == "pages/home.py"))
-    for path in pages_for(role)
-]
-st.navigation(pages).run()
+if needs_setup():
+    # A new installation without demo data: first create the administrator, nothing else.
+    st.navigation(
+        [st.Page(SETUP_PAGE, title=t("Eerste beheerder"), icon=":material/shield_person:")]
+    ).run()
+else:
+    role = current_role()
+    pages = [
+        st.Page(
+            path, title=t(PAGES[path][0]), icon=PAGES[path][1], default=(path == "pages/home.py")
+        )
+        for path in pages_for(role)
+    ]
+    st.navigation(pages).run()

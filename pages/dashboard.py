@@ -45,7 +45,7 @@ def chart_with_table(title: str, frame, chart, summary_text: str) -> None:
     chart(frame)
     st.caption(summary_text)
     with st.expander(t("Als tabel")):
-        st.dataframe(frame, use_container_width=True)
+        st.dataframe(frame, width="stretch")
 
 
 needs_named = needs_table.rename(columns=kind_label)
@@ -77,7 +77,7 @@ st.caption(
     )
 )
 if len(coverage):
-    st.dataframe(coverage.rename(columns=condition_label), use_container_width=True)
+    st.dataframe(coverage.rename(columns=condition_label), width="stretch")
 else:
     st.write(t("Nog geen gegevens."))
 
@@ -88,7 +88,7 @@ if len(overdue):
         "follow_up_on": t("Opvolgen op"), "neighbourhood": t("Buurt"),
     })  # fmt: skip
     shown[t("Status")] = shown[t("Status")].map(status_label)
-    st.dataframe(shown, hide_index=True, use_container_width=True)
+    st.dataframe(shown, hide_index=True, width="stretch")
     st.page_link("pages/partnerships.py", label=t("Naar samenwerkingen"))
 else:
     st.write(t("Niets te laat. Goed bezig!"))

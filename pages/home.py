@@ -199,7 +199,7 @@ with list_tab:
     listing["kind"] = listing["kind"].map(kind_label)
     listing["status"] = listing["status"].map(status_label)
     listing.columns = [t("Soort"), t("Hulp"), t("Titel"), t("Organisatie"), t("Buurt"), t("Status")]
-    st.dataframe(listing, hide_index=True, use_container_width=True)
+    st.dataframe(listing, hide_index=True, width="stretch")
     st.download_button(
         t("Download als CSV"),
         to_csv_bytes(listing),

@@ -6,7 +6,7 @@ from matching.vocabulary import CONDITIONS
 from samenspel import db, queries
 from samenspel.i18n import t
 from samenspel.models import LEGAL_FORMS, Organisation, split_multi
-from samenspel.services import organisations
+from samenspel.services import organisations, privacy
 from samenspel.services.errors import DomainError, InvalidInput
 from samenspel.ui import (
     actor,
@@ -109,3 +109,42 @@ if saved:
         st.rerun()
     except DomainError as exc:
         st.error(str(exc))
+
+st.header(t("Jullie gegevens"))
+st.write(t("Download alles wat Samenspel over jullie bewaart, of verwijder jullie organisatie."))
+if st.button(t("Download klaarmaken"), key=f"{P}_prepare"):
+    try:
+        st.session_state[f"{P}_export"] = write(privacy.export_organisation, organisation_id=org.id)
+    except DomainError as exc:
+        st.error(str(exc))
+if st.session_state.get(f"{P}_export"):
+    st.download_button(
+        t("Download (JSON)"),
+        st.session_state[f"{P}_export"],
+        file_name="samenspel-gegevens.json",
+        mime="application/json",
+        key=f"{P}_download",
+    )
+
+with st.expander(t("Organisatie verwijderen")):
+    st.warning(
+        t(
+            "Dit haalt jullie naam, teksten, adres en contactgegevens weg. Jullie accounts werken daarna niet meer. "
+            "Samenwerkingen blijven zonder namen bestaan voor de cijfers van de buurt."
+        )
+    )
+    confirm = st.text_input(
+        t("Typ de naam van jullie organisatie om te bevestigen"), key=f"{P}_confirm"
+    )
+    if st.button(
+        t("Definitief verwijderen"),
+        key=f"{P}_delete",
+        type="primary",
+        disabled=confirm.strip() != org.name,
+    ):
+        try:
+            write(privacy.delete_organisation, organisation_id=org.id)
+            st.session_state.pop("user_id", None)
+            st.rerun()
+        except DomainError as exc:
+            st.error(str(exc))

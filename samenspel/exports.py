@@ -3,6 +3,7 @@ return is a formula to Excel and LibreOffice (CSV injection), so it gets a leadi
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
@@ -21,7 +22,8 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    return safe_frame(frame).to_csv(index=False).encode("utf-8")
+    # Every text cell quoted: a bare carriage return inside a field must not split the row.
+    return safe_frame(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
 
 
 def to_excel_bytes(frame: pd.DataFrame, sheet: str = "Samenspel") -> bytes:

@@ -18,8 +18,12 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "pages/dashboard.py": (N_("Dashboard"), ":material/monitoring:", STAFF),
     "pages/partnerships.py": (N_("Samenwerkingen"), ":material/handshake:", SIDES | STAFF),
     "pages/profile.py": (N_("Ons profiel"), ":material/home:", SIDES),
+    "pages/admin.py": (N_("Beheer"), ":material/admin_panel_settings:", frozenset({"admin"})),
     "pages/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),
 }
+
+
+SETUP_PAGE = "pages/setup.py"  # only while a new installation has no administrator
 
 
 def pages_for(role: str) -> list[str]:

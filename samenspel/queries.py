@@ -402,3 +402,18 @@ def own_open_offers(session: Session, organisation_id: int, kind: str) -> pd.Dat
         )
     ]
     return pd.DataFrame(rows, columns=["id", "title"])
+
+
+def users(session: Session) -> pd.DataFrame:
+    """Users for the administrator: never a password hash."""
+    from samenspel.models import User
+
+    rows = [
+        (u.id, u.username, u.display_name, u.role, u.organisation_id, u.areas, u.is_demo,
+         u.locked_until is not None)
+        for u in session.exec(select(User).order_by(User.username))
+    ]  # fmt: skip
+    return pd.DataFrame(
+        rows,
+        columns=["id", "username", "name", "role", "organisation_id", "areas", "demo", "locked"],
+    )

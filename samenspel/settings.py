@@ -27,6 +27,7 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SAMENSPEL_RATE_VENUE_EUR_PER_HOUR": ("25", "Estimated value of one hour of a venue."),
     "SAMENSPEL_RATE_VOLUNTEER_EUR_PER_HOUR": ("15", "Estimated value of one volunteer hour."),
     "SAMENSPEL_TOP_K": ("5", "How many suggestions are kept per need."),
+    "SAMENSPEL_SESSION_TIMEOUT_MINUTES": ("30", "Log a user out after this many idle minutes."),
 }
 
 
@@ -63,3 +64,10 @@ def top_k() -> int:
         return max(1, int(get("SAMENSPEL_TOP_K")))
     except ValueError:
         return 5
+
+
+def session_timeout_minutes() -> int:
+    try:
+        return max(1, int(get("SAMENSPEL_SESSION_TIMEOUT_MINUTES")))
+    except ValueError:
+        return 30

@@ -209,3 +209,34 @@ def condition_label(condition: str) -> str:
         "cohesion": t("verbindingen (sociale cohesie)"),
         "empowerment": t("ontwikkeling (sociale empowerment)"),
     }.get(condition, condition)
+
+
+def expire_idle_session() -> bool:
+    """Log out after SAMENSPEL_SESSION_TIMEOUT_MINUTES without activity. True when it did."""
+    import time
+
+    now = time.monotonic()
+    last = st.session_state.get("last_seen")
+    st.session_state["last_seen"] = now
+    if st.session_state.get("user_id") and last is not None:
+        if now - last > settings.session_timeout_minutes() * 60:
+            st.session_state.pop("user_id", None)
+            return True
+    return False
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _needs_first_admin() -> bool:
+    from samenspel.services.accounts import needs_first_admin
+
+    with db.read_session(get_engine()) as session:
+        return needs_first_admin(session)
+
+
+def needs_setup() -> bool:
+    return not settings.demo_mode() and _needs_first_admin()
+
+
+def log_in_as(user_id: int) -> None:
+    st.session_state["user_id"] = user_id
+    clear_reads()

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 
 from samenspel.i18n import t
 from samenspel.models import Contact, Match, Need, Offer, Organisation
+from samenspel.services import limits
 from samenspel.services.audit import record
 from samenspel.services.errors import NotAllowed, NotFound
 from samenspel.services.matches import side_of, visible_contact_statuses
@@ -39,6 +40,7 @@ def other_side_contact(*, session: Session, actor: Actor, match_id: int) -> Cont
         )
     if side is not None and match.status not in visible_contact_statuses():
         raise NotAllowed(t("Contactgegevens zie je pas als jullie allebei 'ja' hebben gezegd."))
+    limits.check(session, actor, "reveal_contact")
     other = offer_org if side == "initiative" or side is None else need_org
     contact = session.exec(
         select(Contact).where(Contact.organisation_id == other.id)

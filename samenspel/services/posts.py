@@ -13,7 +13,7 @@ from matching.slots import SlotError, parse_slots, slots_to_text
 from matching.vocabulary import default_vocabulary
 from samenspel.i18n import t
 from samenspel.models import KINDS, LEGAL_FORMS, Need, Offer, Organisation, join_multi, utcnow
-from samenspel.services import suggestions
+from samenspel.services import limits, suggestions
 from samenspel.services.audit import record
 from samenspel.services.errors import InvalidInput, NotFound
 from samenspel.services.permissions import Actor, require_org_editor
@@ -141,6 +141,7 @@ def create_need(
 ) -> Need:
     today = today or date.today()
     org = _organisation(session, actor, organisation_id)
+    limits.check(session, actor, "create")
     errors, slots = _validate(form, is_need=True, today=today)
     lat, lon = _locate(form, org, errors)
     if errors:
@@ -191,6 +192,7 @@ def create_offer(
 ) -> Offer:
     today = today or date.today()
     org = _organisation(session, actor, organisation_id)
+    limits.check(session, actor, "create")
     errors, slots = _validate(form, is_need=False, today=today)
     lat, lon = _locate(form, org, errors)
     if errors:

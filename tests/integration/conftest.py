@@ -15,8 +15,18 @@ TODAY = date(2026, 11, 25)
 
 @pytest.fixture
 def world(engine):
-    """Two organisations (an initiative in Lombok and a community centre), their users,
-    and two brokers for Lombok."""
+    return build_world(engine)
+
+
+@pytest.fixture
+def sqlite_world(sqlite_engine):
+    """The same neighbourhood on SQLite only, for tests that run many times over."""
+    return build_world(sqlite_engine)
+
+
+def build_world(engine):
+    """Two organisations (an initiative in Lombok and a community centre), an initiative in
+    Zuilen, their users, two brokers for Lombok, one for Zuilen, and an administrator."""
     with Session(engine) as session:
         pan = Organisation(
             name="Buurtkeuken De Pan",
@@ -73,6 +83,8 @@ def world(engine):
             "zuilen": User(
                 username="zuilen", role="initiative", organisation_id=other.id, display_name="Z"
             ),
+            "noord": User(username="noord", role="broker", areas="Zuilen", display_name="Noord"),
+            "admin": User(username="admin", role="admin", display_name="Beheer"),
         }
         session.add_all(users.values())
         session.flush()

@@ -27,11 +27,12 @@ def test_upgrade_is_a_no_op_when_already_at_head(engine):
     assert db.current_revision(engine) == HEAD
 
 
-def test_upgrading_a_database_that_holds_rows_keeps_them(database_url):
+def test_upgrading_a_database_that_holds_rows_keeps_them(empty_database_url):
     """Rows written by the first schema (with plain SQL, as the app of that time wrote them)
     survive every later migration."""
-    engine = db.make_engine(database_url)
+    engine = db.make_engine(empty_database_url)
     db.upgrade(engine, "0001")
+    assert db.current_revision(engine) == "0001"
     now = "2026-01-01 10:00:00"
     with engine.begin() as connection:
         connection.execute(

@@ -1,0 +1,113 @@
+"""Administration, for administrators: users and roles, and the settings in force."""
+
+import streamlit as st
+
+from samenspel import queries, settings
+from samenspel.i18n import t
+from samenspel.models import ROLES
+from samenspel.services import accounts
+from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.ui import read, require_page, show_field_error, write
+
+require_page("pages/admin.py")
+P = "admin"
+st.title(t("Beheer"))
+for message in st.session_state.pop(f"{P}_messages", []):
+    st.success(message)
+
+ROLE_LABELS = {
+    "initiative": t("initiatief"), "partner": t("partner"), "broker": t("buurtmakelaar"), "admin": t("beheerder"),
+}  # fmt: skip
+users_tab, settings_tab = st.tabs([t("Gebruikers"), t("Instellingen")])
+
+with users_tab:
+    people = read(queries.users)
+    orgs = read(queries.organisations)
+    org_names = dict(zip(orgs["id"], orgs["name"], strict=True))
+    shown = people.assign(
+        role=people["role"].map(ROLE_LABELS), organisation=people["organisation_id"].map(org_names)
+    ).drop(columns=["organisation_id"])
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+    st.subheader(t("Gebruiker toevoegen"))
+    with st.form(f"{P}_new"):
+        username = st.text_input(
+            t("Gebruikersnaam (of e-mailadres bij inloggen via je organisatie)"),
+            key=f"{P}_username",
+        )
+        show_field_error(P, "username")
+        name = st.text_input(t("Naam"), key=f"{P}_name")
+        role = st.selectbox(t("Rol"), ROLES, format_func=ROLE_LABELS.get, key=f"{P}_role")
+        show_field_error(P, "role")
+        organisation = st.selectbox(
+            t("Organisatie"),
+            [None, *orgs["id"].tolist()],
+            key=f"{P}_org",
+            format_func=lambda i: t("geen") if i is None else org_names[i],
+        )
+        show_field_error(P, "organisation_id")
+        areas = st.multiselect(
+            t("Buurten (voor een buurtmakelaar)"),
+            read(queries.neighbourhoods),
+            key=f"{P}_areas",
+            placeholder=t("Kies..."),
+        )
+        password = st.text_input(
+            t("Wachtwoord (leeg: alleen inloggen via je organisatie)"),
+            type="password",
+            key=f"{P}_password",
+        )
+        show_field_error(P, "password")
+        submitted = st.form_submit_button(t("Toevoegen"), type="primary")
+    if submitted:
+        try:
+            write(
+                accounts.create_user,
+                username=username,
+                role=role,
+                password=password or None,
+                display_name=name,
+                organisation_id=organisation,
+                areas=tuple(areas),
+            )
+            st.session_state[f"{P}_errors"] = {}
+            st.session_state[f"{P}_messages"] = [t("Gebruiker '{name}' toegevoegd.", name=username)]
+            st.rerun()
+        except InvalidInput as exc:
+            st.session_state[f"{P}_errors"] = exc.field_errors
+            st.rerun()
+        except DomainError as exc:
+            st.error(str(exc))
+
+    st.subheader(t("Wachtwoord opnieuw instellen"))
+    with st.form(f"{P}_reset"):
+        who = st.selectbox(
+            t("Gebruiker"),
+            people["id"].tolist(),
+            key=f"{P}_who",
+            format_func=dict(zip(people["id"], people["username"], strict=True)).get,
+        )
+        new_password = st.text_input(
+            t("Nieuw wachtwoord"), type="password", key=f"{P}_new_password"
+        )
+        reset = st.form_submit_button(t("Opslaan"))
+    if reset:
+        try:
+            write(accounts.set_password, user_id=int(who), password=new_password)
+            st.success(t("Wachtwoord opgeslagen."))
+        except DomainError as exc:
+            st.error(str(exc))
+
+with settings_tab:
+    st.caption(t("Instellingen komen uit omgevingsvariabelen; zie de README."))
+    rows = []
+    for name, (_default, meaning) in settings.SETTINGS.items():
+        value = settings.get(name)
+        if name == "SAMENSPEL_DATABASE_URL" and "@" in value:
+            value = (
+                value.split("://")[0] + "://…@" + value.split("@", 1)[1]
+            )  # no password on screen
+        rows.append(
+            {t("Instelling"): name, t("Waarde"): value or t("(leeg)"), t("Betekenis"): meaning}
+        )
+    st.dataframe(rows, hide_index=True, width="stretch")

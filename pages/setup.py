@@ -1,0 +1,44 @@
+"""First run, for whoever installs Samenspel: create the first administrator."""
+
+import streamlit as st
+
+from samenspel import db
+from samenspel.i18n import t
+from samenspel.services.accounts import MIN_PASSWORD_LENGTH, create_first_admin
+from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.ui import clear_reads, get_engine, log_in_as, show_field_error
+
+P = "setup"
+st.title(t("Welkom bij Samenspel"))
+st.write(
+    t(
+        "Dit is een nieuwe installatie. Maak eerst een beheerder aan. Die kan daarna anderen toevoegen."
+    )
+)
+with st.form(f"{P}_form"):
+    username = st.text_input(t("Gebruikersnaam"), key=f"{P}_username")
+    show_field_error(P, "username")
+    name = st.text_input(t("Naam"), key=f"{P}_name")
+    password = st.text_input(
+        t("Wachtwoord"),
+        type="password",
+        key=f"{P}_password",
+        help=t("Minstens {n} tekens.", n=MIN_PASSWORD_LENGTH),
+    )
+    show_field_error(P, "password")
+    submitted = st.form_submit_button(t("Beheerder aanmaken"), type="primary")
+if submitted:
+    try:
+        with db.session_scope(get_engine()) as session:
+            user = create_first_admin(
+                session=session, username=username, password=password, display_name=name
+            )
+        st.session_state[f"{P}_errors"] = {}
+        clear_reads()
+        log_in_as(user.id)
+        st.rerun()
+    except InvalidInput as exc:
+        st.session_state[f"{P}_errors"] = exc.field_errors
+        st.rerun()
+    except DomainError as exc:
+        st.error(str(exc))

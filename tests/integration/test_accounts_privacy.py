@@ -1,0 +1,188 @@
+"""Accounts, limits and an organisation's own data."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from samenspel.models import AuditEvent, Contact, Match, Need, Offer, Organisation, User, utcnow
+from samenspel.services import accounts, contacts, limits, posts, privacy
+from samenspel.services.errors import InvalidInput, NotAllowed
+from tests.integration.conftest import TODAY
+
+
+def add_user(engine, username="joke", password="een lang wachtwoord", **fields) -> int:
+    with Session(engine) as session:
+        user = User(username=username, password_hash=accounts.hash_password(password), **fields)
+        session.add(user)
+        session.commit()
+        return user.id
+
+
+def test_a_password_is_stored_as_an_argon2_hash_and_checked(sqlite_engine):
+    add_user(sqlite_engine)
+    with Session(sqlite_engine) as session:
+        stored = session.exec(select(User).where(User.username == "joke")).one().password_hash
+        assert stored.startswith("$argon2") and "een lang wachtwoord" not in stored
+        assert accounts.authenticate(
+            session, username="Joke ", password="een lang wachtwoord", demo_mode=False
+        )
+        assert (
+            accounts.authenticate(session, username="joke", password="fout", demo_mode=False)
+            is None
+        )
+        assert (
+            accounts.authenticate(session, username="niemand", password="x", demo_mode=False)
+            is None
+        )
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_while(sqlite_engine):
+    add_user(sqlite_engine)
+    now = utcnow()
+    with Session(sqlite_engine) as session:
+        for _ in range(accounts.MAX_FAILED_LOGINS):
+            assert (
+                accounts.authenticate(
+                    session, username="joke", password="fout", demo_mode=False, now=now
+                )
+                is None
+            )
+        with pytest.raises(NotAllowed, match="Probeer het over 15 minuten opnieuw"):
+            accounts.authenticate(
+                session, username="joke", password="een lang wachtwoord", demo_mode=False, now=now
+            )
+        later = now + timedelta(minutes=accounts.LOCK_MINUTES + 1)
+        assert accounts.authenticate(
+            session, username="joke", password="een lang wachtwoord", demo_mode=False, now=later
+        )
+
+
+def test_demo_accounts_work_only_in_demo_mode(sqlite_engine):
+    add_user(sqlite_engine, username="makelaar", password="demo", role="broker", is_demo=True)
+    with Session(sqlite_engine) as session:
+        assert accounts.authenticate(session, username="makelaar", password="demo", demo_mode=True)
+        assert (
+            accounts.authenticate(session, username="makelaar", password="demo", demo_mode=False)
+            is None
+        )
+
+
+def test_the_first_administrator_is_created_once(sqlite_engine):
+    with Session(sqlite_engine) as session:
+        assert accounts.needs_first_admin(session)
+        with pytest.raises(InvalidInput) as short:
+            accounts.create_first_admin(session=session, username="beheer", password="kort")
+        assert set(short.value.field_errors) == {"password"}
+        accounts.create_first_admin(
+            session=session, username="beheer", password="een lang wachtwoord"
+        )
+        assert not accounts.needs_first_admin(session)
+        with pytest.raises(NotAllowed):
+            accounts.create_first_admin(
+                session=session, username="tweede", password="een lang wachtwoord"
+            )
+
+
+def test_an_identity_from_the_organisation_login_maps_to_a_local_user(sqlite_engine):
+    add_user(sqlite_engine, username="sanne@gemeente.example", role="broker")
+    with Session(sqlite_engine) as session:
+        assert accounts.user_for_identity(session, email="Sanne@Gemeente.example").role == "broker"
+        assert accounts.user_for_identity(session, email="onbekend@x.example") is None
+        assert accounts.user_for_identity(session, email=None) is None
+
+
+def test_posting_is_limited_per_user_per_day(sqlite_world):
+    anja = sqlite_world["actors"]["anja"]
+    with Session(sqlite_world["engine"]) as session:
+        for _ in range(limits.LIMITS["create"][0]):
+            session.add(AuditEvent(user_id=anja.user_id, action="create", entity="need"))
+        session.commit()
+        with pytest.raises(NotAllowed, match="grens van 30 per dag"):
+            posts.create_need(
+                session=session,
+                actor=anja,
+                organisation_id=sqlite_world["pan"],
+                form=posts.PostForm(kind="goods", title="Stoelen"),
+                today=TODAY,
+            )
+
+
+def test_contact_reveals_are_limited_per_user_per_day(sqlite_world):
+    anja = sqlite_world["actors"]["anja"]
+    with Session(sqlite_world["engine"]) as session:
+        need = Need(organisation_id=sqlite_world["pan"], kind="venue", title="Plek")
+        offer = Offer(organisation_id=sqlite_world["boog"], kind="venue", title="Zaal")
+        session.add_all([need, offer])
+        session.flush()
+        match = Match(need_id=need.id, offer_id=offer.id, status="agreed")
+        session.add(match)
+        for _ in range(limits.LIMITS["reveal_contact"][0]):
+            session.add(
+                AuditEvent(user_id=anja.user_id, action="reveal_contact", entity="organisation")
+            )
+        session.commit()
+        with pytest.raises(NotAllowed):
+            contacts.other_side_contact(session=session, actor=anja, match_id=match.id)
+
+
+def test_an_organisation_downloads_all_its_data(sqlite_world):
+    anja = sqlite_world["actors"]["anja"]
+    with Session(sqlite_world["engine"]) as session:
+        session.add(
+            Need(organisation_id=sqlite_world["pan"], kind="venue", title="Plek om te koken")
+        )
+        session.commit()
+        payload = json.loads(
+            privacy.export_organisation(
+                session=session, actor=anja, organisation_id=sqlite_world["pan"]
+            )
+        )
+    assert payload["organisation"]["name"] == "Buurtkeuken De Pan"
+    assert payload["contact"][0]["email"] == "anja@depan.example"
+    assert [n["title"] for n in payload["needs"]] == ["Plek om te koken"]
+    assert all("password_hash" not in u for u in payload["users"])
+
+
+def test_deleting_an_organisation_removes_personal_data_and_keeps_anonymous_matches(sqlite_world):
+    anja = sqlite_world["actors"]["anja"]
+    with Session(sqlite_world["engine"]) as session:
+        need = Need(
+            organisation_id=sqlite_world["pan"],
+            kind="venue",
+            title="Plek bij Anja thuis",
+            description="Bel Anja",
+            lat=52.09,
+            lon=5.10,
+        )
+        offer = Offer(organisation_id=sqlite_world["boog"], kind="venue", title="Zaal")
+        session.add_all([need, offer])
+        session.flush()
+        session.add(
+            Match(
+                need_id=need.id,
+                offer_id=offer.id,
+                status="done",
+                value_eur=900.0,
+                reasons=["jullie 'Plek bij Anja thuis'"],
+            )
+        )
+        session.commit()
+        privacy.delete_organisation(
+            session=session, actor=anja, organisation_id=sqlite_world["pan"]
+        )
+    with Session(sqlite_world["engine"]) as session:
+        org = session.get(Organisation, sqlite_world["pan"])
+        assert "Pan" not in org.name and org.address == "" and org.lat is None
+        assert (
+            session.exec(select(Contact).where(Contact.organisation_id == org.id)).first() is None
+        )
+        user = session.get(User, anja.user_id)
+        assert user.username.startswith("deleted-") and user.password_hash == ""
+        (kept,) = session.exec(select(Match)).all()
+        assert (kept.status, kept.value_eur, kept.reasons) == ("done", 900.0, [])
+        assert session.get(Need, kept.need_id).title == "(verwijderd)"
+        assert session.get(Need, kept.need_id).lat is None

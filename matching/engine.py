@@ -17,7 +17,6 @@ from datetime import date
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
-from scipy.sparse import csr_matrix
 from scipy.spatial import cKDTree
 
 from matching import reasons as r
@@ -26,6 +25,7 @@ from matching.filters import exclusion
 from matching.geo import chord_for_km, haversine_km, haversine_km_many, unit_vectors
 from matching.slots import format_slot, slot_mask
 from matching.types import (
+    LEGAL_FORMS,
     LINKING_TYPES,
     Exclusion,
     NeedIn,
@@ -44,8 +44,18 @@ KIND_CONCEPTS = {
     "goods": "spullen",
     "expertise": "kennis",
 }
+SUGGEST_CHUNK = 2048  # needs whose text similarity is computed in one parallel call
+PARALLEL_PAIRS = 20_000  # below this many pairs, starting threads costs more than it saves
 BONDING_KM = 2.0  # another initiative this close is part of the own circle
 MAX_REASONS = 4
+
+
+def legal_form_bits(forms: Iterable[str]) -> int:
+    return sum(1 << LEGAL_FORMS.index(f) for f in set(forms) if f in LEGAL_FORMS)
+
+
+def _tristate(value: bool | None) -> int:
+    return -1 if value is None else int(value)
 
 
 def condition_bits(conditions: Iterable[str]) -> int:
@@ -68,7 +78,13 @@ class _NeedFeatures:
 class _KindIndex:
     """Everything about the offers of one kind, as arrays, built once."""
 
-    def __init__(self, offers: list[OfferIn], positions: list[int], engine: Engine):
+    def __init__(
+        self,
+        offers: list[OfferIn],
+        positions: list[int],
+        concepts: list[dict[str, str]],
+        engine: Engine,
+    ):
         self.offers = offers
         self.positions = np.array(positions, dtype=np.int64)
         n = len(offers)
@@ -93,19 +109,16 @@ class _KindIndex:
         )
         self.loads = np.array([o.load for o in offers], dtype=float)
         self.slot_masks = np.array([slot_mask(o.slots) for o in offers], dtype=np.int64)
-        self.concepts = [engine.concepts_of(o.text, o.kind) for o in offers]
+        self.concepts = concepts
         self.condition_bits = np.array(
             [condition_bits(engine.vocabulary.conditions_of(c)) for c in self.concepts],
             dtype=np.int64,
         )
-        rows, cols = [], []
+        # Dense: about a hundred concepts, so 50,000 offers take 40 MB and rows index fast.
+        self.matrix = np.zeros((n, len(engine.column)))
         for row, found in enumerate(self.concepts):
             for key in found:
-                rows.append(row)
-                cols.append(engine.column[key])
-        self.matrix = csr_matrix(
-            (np.ones(len(rows)), (rows, cols)), shape=(n, len(engine.column)), dtype=float
-        )
+                self.matrix[row, engine.column[key]] = 1.0
         self.groups = (self.matrix @ engine.concept_group > 0).astype(float)
         self.open = np.array(
             [all(engine.vocabulary.concepts[key].open for key in found) for found in self.concepts]
@@ -113,6 +126,17 @@ class _KindIndex:
         idf_sums = self.matrix @ engine.idf
         self.idf_sums = np.where(idf_sums > 0, idf_sums, 1.0)
         self.texts = [utils.default_process(o.text) for o in offers]
+        # The hard filters as arrays (matching/filters.py stays the one place for reasons).
+        self.radius = np.array([math.inf if o.radius_km is None else o.radius_km for o in offers])
+        self.deadline = np.array(
+            [math.inf if o.deadline is None else o.deadline.toordinal() for o in offers]
+        )
+        self.partner = np.array([o.partner for o in offers], dtype=object)
+        self.forms = np.array(
+            [legal_form_bits(o.eligible_legal_forms) for o in offers], dtype=np.int64
+        )
+        self.kitchen = np.array([_tristate(o.has_kitchen) for o in offers], dtype=np.int8)
+        self.step_free = np.array([_tristate(o.step_free) for o in offers], dtype=np.int8)
 
     def candidates(self, need: NeedIn) -> tuple[np.ndarray, np.ndarray]:
         """Offer indices that may reach the need, with their distances (nan: unknown)."""
@@ -167,14 +191,16 @@ class Engine:
                 self.concept_group[self.column[key], self.group_column[concept.group]] = 1.0
         offer_concepts = [self.concepts_of(o.text, o.kind) for o in self.offers]
         idf = self.vocabulary.idf(offer_concepts)
+        self.today_ordinal = self.today.toordinal()
         self.idf = np.array([idf[key] for key in self.column], dtype=float)
         self.by_id = {o.id: o for o in self.offers}
-        grouped: dict[str, tuple[list[OfferIn], list[int]]] = {}
+        grouped: dict[str, tuple[list[OfferIn], list[int], list[dict[str, str]]]] = {}
         for position, offer in enumerate(self.offers):
-            group = grouped.setdefault(offer.kind, ([], []))
+            group = grouped.setdefault(offer.kind, ([], [], []))
             group[0].append(offer)
             group[1].append(position)
-        self.kinds = {kind: _KindIndex(o, p, self) for kind, (o, p) in grouped.items()}
+            group[2].append(offer_concepts[position])
+        self.kinds = {kind: _KindIndex(o, p, c, self) for kind, (o, p, c) in grouped.items()}
 
     def concepts_of(self, text: str, kind: str) -> dict[str, str]:
         found = self.vocabulary.find(text)
@@ -205,21 +231,24 @@ class Engine:
             fairness=scoring.fairness_component(need.legal_form, need.is_new),
         )
 
-    def _score(
+    def _components(
         self,
         need: NeedIn,
         features: _NeedFeatures,
         index: _KindIndex,
         idx: np.ndarray,
         distances: np.ndarray,
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    ) -> dict[str, np.ndarray]:
+        """Every score component of one need against offers `idx`, except the fuzzy text
+        similarity (the costly one; see _top for why it comes last)."""
         n = len(idx)
-        if n == 0:
-            return np.empty(0), {name: np.empty(0) for name in scoring.COMPONENTS}
         weight_sum = features.weights.sum()
-        if weight_sum > 0:
+        if weight_sum > 0 and n:
             sub = index.matrix[idx]
-            recall = (sub @ features.weights) / weight_sum
+            exact = sub @ features.weights
+            # A related concept in the offer (same group, other concept) counts partly.
+            related = index.groups[idx] @ features.group_weights - sub @ features.grouped
+            recall = (exact + scoring.RELATED_CREDIT * np.maximum(related, 0.0)) / weight_sum
             precision = (sub @ (features.present * self.idf)) / index.idf_sums[idx]
             concept = (
                 scoring.CONCEPT_RECALL_SHARE * recall
@@ -227,90 +256,135 @@ class Engine:
             )
         else:
             concept = np.zeros(n)
-        text = (
-            process.cdist(
-                [features.text],
-                [index.texts[i] for i in idx],
-                scorer=fuzz.token_set_ratio,
-                processor=None,  # both sides were normalised with utils.default_process
-                score_cutoff=0,
-                dtype=np.float64,
-            )[0]
-            / 100.0
-        )
-        components = {
+        concept = np.where(index.open[idx], np.maximum(concept, scoring.OPEN_OFFER_FLOOR), concept)
+        return {
             "concept": np.clip(concept, 0.0, 1.0),
-            "text": text,
             "distance": scoring.distance_component(distances, need.kind),
             "slots": scoring.slot_component(features.slot_mask, index.slot_masks[idx]),
             "fit": scoring.fit_component(
-                need.kind,
-                need.people,
-                need.amount_eur,
-                index.capacity[idx],
-                index.amount_min[idx],
-                index.amount_max[idx],
+                need.kind, need.people, need.amount_eur,
+                index.capacity[idx], index.amount_min[idx], index.amount_max[idx],
             ),
-            "conditions": scoring.share_component(
-                features.condition_bits, index.condition_bits[idx]
-            ),
+            "conditions": scoring.share_component(features.condition_bits, index.condition_bits[idx]),
             "fairness": np.full(n, features.fairness),
             "load": scoring.load_component(index.loads[idx]),
-        }
-        return scoring.combine(components), components
+        }  # fmt: skip
 
     def _eligible(self, need: NeedIn, index: _KindIndex, idx: np.ndarray, distances: np.ndarray):
-        keep = [
-            i
-            for i, (j, d) in enumerate(zip(idx, distances, strict=True))
-            if exclusion(need, index.offers[j], None if np.isnan(d) else float(d), self.today)
-            is None
-        ]
+        """The hard filters of matching/filters.py, on arrays (a test holds both equal)."""
+        if need.deadline is not None and need.deadline < self.today:
+            return idx[:0], distances[:0]
+        known = ~np.isnan(distances)
+        far = np.where(known, distances, 0.0)
+        keep = index.deadline[idx] >= self.today_ordinal
+        if need.initiative:
+            keep &= index.partner[idx] != need.initiative
+        if need.max_distance_km is not None:
+            keep &= far <= need.max_distance_km
+        keep &= far <= index.radius[idx]
+        forms = index.forms[idx]
+        keep &= (forms == 0) | ((forms & legal_form_bits([need.legal_form])) != 0)
+        if need.kind == "money" and need.amount_eur is not None:
+            keep &= ~(index.amount_min[idx] > need.amount_eur)  # unknown minimum: nan, kept
+        if need.kind == "venue":
+            if need.people is not None:
+                keep &= ~(index.capacity[idx] < need.people)
+            if need.needs_kitchen:
+                keep &= index.kitchen[idx] != 0
+            if need.needs_step_free:
+                keep &= index.step_free[idx] != 0
         return idx[keep], distances[keep]
 
-    def _top(self, need, features, index, idx, distances, top_k) -> list[Suggestion]:
-        scores, components = self._score(need, features, index, idx, distances)
+    def _candidates_worth_text(self, components: dict[str, np.ndarray], top_k: int) -> np.ndarray:
+        """Which candidates can still reach the top k. Text similarity is in [0, 1], so the
+        score with text 0 is a floor and with text 1 a ceiling; a candidate whose ceiling is
+        below the k-th best floor cannot make it, and its text is never computed. Exact."""
+        n = len(components["concept"])
+        if n <= top_k:
+            return np.ones(n, dtype=bool)
+        floor = scoring.combine({**components, "text": np.zeros(n)})
+        ceiling = scoring.combine({**components, "text": np.ones(n)})
+        kth_floor = np.partition(floor, n - top_k)[n - top_k]
+        return ceiling >= kth_floor - 1e-9
+
+    def _prepare(self, need: NeedIn, top_k: int, *, blocked: bool = True):
+        """Candidates of one need with all components but text, pruned for the top k."""
+        index = self.kinds.get(need.kind)
+        if index is None or top_k <= 0:
+            return None
+        if blocked:
+            idx, distances = index.candidates(need)
+        else:  # the naive reference: every offer of the kind
+            idx = np.arange(len(index.offers))
+            distances = np.array([
+                np.nan if need.lat is None or o.lat is None else haversine_km(need.lat, need.lon, o.lat, o.lon)
+                for o in index.offers
+            ])  # fmt: skip
+        idx, distances = self._eligible(need, index, idx, distances)
+        features = self._need_features(need)
+        components = self._components(need, features, index, idx, distances)
+        if blocked:
+            keep = self._candidates_worth_text(components, top_k)
+            idx, distances = idx[keep], distances[keep]
+            components = {name: values[keep] for name, values in components.items()}
+        return need, index, idx, distances, features, components
+
+    def _finish(self, prepared, text: np.ndarray, top_k: int) -> list[Suggestion]:
+        need, index, idx, distances, features, components = prepared
+        components = {**components, "text": text}
+        scores = scoring.combine(components)
         # Best first; equal scores in input order, so the result is deterministic.
         order = np.lexsort((index.positions[idx], -np.round(scores, 12)))[:top_k]
         return [
             self._suggestion(
-                need,
-                features,
-                index.offers[idx[k]],
-                float(scores[k]),
-                {name: float(values[k]) for name, values in components.items()},
+                need, features, index.offers[idx[k]], index.concepts[idx[k]], float(scores[k]),
+                {name: float(components[name][k]) for name in scoring.COMPONENTS},
                 None if np.isnan(distances[k]) else float(distances[k]),
             )
             for k in order
-        ]
+        ]  # fmt: skip
+
+    def _run(
+        self, needs: list[NeedIn], top_k: int, *, blocked: bool = True
+    ) -> list[NeedSuggestions]:
+        """Top-k for many needs; the text similarity of all their remaining candidates is
+        computed in one call, on every core when there is enough of it."""
+        prepared = [self._prepare(need, top_k, blocked=blocked) for need in needs]
+        left, right = [], []
+        for item in prepared:
+            if item is not None:
+                _, index, idx, _, features, _ = item
+                left.extend([features.text] * len(idx))
+                right.extend(index.texts[i] for i in idx)
+        similarity = text_similarity(left, right, workers=-1 if len(left) > PARALLEL_PAIRS else 1)
+        results, offset = [], 0
+        for need, item in zip(needs, prepared, strict=True):
+            if item is None:
+                results.append(NeedSuggestions(need.id))
+                continue
+            count = len(item[2])
+            results.append(
+                NeedSuggestions(
+                    need.id, self._finish(item, similarity[offset : offset + count], top_k)
+                )
+            )
+            offset += count
+        return results
 
     def suggest_for_need(self, need: NeedIn, top_k: int = 5) -> list[Suggestion]:
-        index = self.kinds.get(need.kind)
-        if index is None or top_k <= 0:
-            return []
-        idx, distances = index.candidates(need)
-        idx, distances = self._eligible(need, index, idx, distances)
-        return self._top(need, self._need_features(need), index, idx, distances, top_k)
+        return self._run([need], top_k)[0].suggestions
 
     def suggest(self, needs: Iterable[NeedIn], top_k: int = 5) -> list[NeedSuggestions]:
-        return [NeedSuggestions(n.id, self.suggest_for_need(n, top_k)) for n in needs]
+        needs = list(needs)
+        results: list[NeedSuggestions] = []
+        for start in range(0, len(needs), SUGGEST_CHUNK):
+            results.extend(self._run(needs[start : start + SUGGEST_CHUNK], top_k))
+        return results
 
     def naive_top_k(self, need: NeedIn, top_k: int = 5) -> list[Suggestion]:
-        """Reference without blocking: every same-kind offer, the same filter and score."""
-        index = self.kinds.get(need.kind)
-        if index is None:
-            return []
-        idx = np.arange(len(index.offers))
-        distances = np.array(
-            [
-                np.nan
-                if need.lat is None or o.lat is None
-                else haversine_km(need.lat, need.lon, o.lat, o.lon)
-                for o in index.offers
-            ]
-        )
-        idx, distances = self._eligible(need, index, idx, distances)
-        return self._top(need, self._need_features(need), index, idx, distances, top_k)
+        """Reference without blocking or pruning: every same-kind offer, the same filter and
+        score (tests and the benchmark compare the fast path with this)."""
+        return self._run([need], top_k, blocked=False)[0].suggestions
 
     def explain(self, need: NeedIn, offer_id: str) -> Suggestion | Exclusion:
         """The components and reasons of one pair, or why it is excluded ("waarom niet?")."""
@@ -324,28 +398,37 @@ class Engine:
         if excluded:
             return excluded
         index = self.kinds[offer.kind]
-        local = int(np.flatnonzero(np.array([o.id == offer_id for o in index.offers]))[0])
+        local = next(i for i, o in enumerate(index.offers) if o.id == offer_id)
         idx = np.array([local])
         distances = np.array([np.nan if distance is None else distance])
-        return self._top(need, self._need_features(need), index, idx, distances, 1)[0]
+        features = self._need_features(need)
+        components = self._components(need, features, index, idx, distances)
+        text = text_similarity([features.text], [index.texts[local]], workers=1)
+        return self._finish((need, index, idx, distances, features, components), text, 1)[0]
 
-    def _suggestion(self, need, features, offer, score, components, distance) -> Suggestion:
+    def _suggestion(
+        self, need, features, offer, offer_concepts, score, components, distance
+    ) -> Suggestion:
         return Suggestion(
             need_id=need.id,
             offer_id=offer.id,
             score=round(score, 4),
             components={k: round(v, 4) for k, v in components.items()},
-            reasons=self._reasons(need, features, offer, distance),
+            reasons=self._reasons(need, features, offer, offer_concepts, distance),
             tie=tie_of(offer, distance),
             distance_km=None if distance is None else round(distance, 2),
         )
 
     def _reasons(
-        self, need: NeedIn, features: _NeedFeatures, offer: OfferIn, distance
+        self,
+        need: NeedIn,
+        features: _NeedFeatures,
+        offer: OfferIn,
+        offer_concepts: dict[str, str],
+        distance,
     ) -> list[str]:
         lang = self.lang
         found: list[str] = []
-        offer_concepts = self.concepts_of(offer.text, offer.kind)
         shared = sorted(
             set(features.concepts) & set(offer_concepts),
             key=lambda key: (-self.idf[self.column[key]], key),
@@ -369,13 +452,10 @@ class Engine:
                 else r.say("distance", lang, km=r.km(distance, lang))
             )
         found.extend(_time_and_size_reasons(need, offer, lang))
-        shared_conditions = [
-            c
-            for c in CONDITIONS
-            if features.condition_bits & (1 << CONDITIONS.index(c))
-            and condition_bits(self.vocabulary.conditions_of(offer_concepts))
-            & (1 << CONDITIONS.index(c))
-        ]
+        shared_bits = features.condition_bits & condition_bits(
+            self.vocabulary.conditions_of(offer_concepts)
+        )
+        shared_conditions = [c for i, c in enumerate(CONDITIONS) if shared_bits & (1 << i)]
         if shared_conditions:
             found.append(
                 r.say("condition", lang, condition=r.CONDITION_WORDS[lang][shared_conditions[0]])
@@ -441,6 +521,18 @@ def _time_and_size_reasons(need: NeedIn, offer: OfferIn, lang: str) -> list[str]
                 )
             )
     return found
+
+
+def text_similarity(left: list[str], right: list[str], *, workers: int) -> np.ndarray:
+    """Fuzzy similarity in [0, 1] of each pair (left[i], right[i]); both sides are already
+    normalised with rapidfuzz's utils.default_process."""
+    if not left:
+        return np.empty(0)
+    scores = process.cpdist(
+        left, right, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=0, dtype=np.float64,
+        workers=workers,
+    )  # fmt: skip
+    return scores / 100.0
 
 
 def tie_of(offer: OfferIn, distance: float | None) -> str:

@@ -60,19 +60,25 @@ FIT_COST = {"direct": 0.0, "related": 0.15, "general": 0.3}
 UNCERTAIN_COST = 0.15  # facts from old or secondary sources
 UNKNOWN_MAX_COST = 0.2  # we do not know what they give
 PENVOERDER_COST = 0.3  # an informal group first has to find a stichting or vereniging
-# Matchfunding comes with the campaign (no separate application): it costs little, and each of
-# its euros saves a euro the crowd would have to raise.
-POT_COST = 0.1
+# Matchfunding comes with the campaign (no separate application), so it costs nothing of its
+# own, and each of its euros saves a euro the crowd would have to raise: with a campaign in the
+# plan, every pot is used as far as its ratio and cap allow.
+POT_COST = 0.0
 # Raising EUR 500 from neighbours weighs like one more application: the crowd comes last.
 CROWD_COST_PER_EUR = 0.002
 # Among equal plans: ask more of the better source (at most 0.01 in total) ...
 SPLIT_WEIGHT = 0.01
 # ... and after that, the earlier source in the catalogue.
 TIE_BREAK = 1e-4
+# The variables are cents, so a per-euro preference is tiny per variable; HiGHS treats cost
+# differences below about 1e-7 as equal. Scaling the whole objective keeps them visible.
+OBJECTIVE_SCALE = 10_000
+SOLVER_SECONDS = 20.0  # a plan has a few dozen sources; HiGHS needs milliseconds
 
 GENERAL_THEMES = frozenset({"buurt"})  # open to any neighbourhood project
 TARGET_GROUPS = ("kinderen", "jongeren", "ouderen")  # vocabulary concepts
 LINE_KINDS = ("fund", "municipal", "crowdfunding", "matchfunding", "business")
+ROLE_ORDER = {"grant": 0, "campaign": 1, "pot": 2}
 # Not chosen although eligible: these codes in `excluded` mean "could have been in the plan".
 NOT_CHOSEN_CODES = frozenset({"not_chosen", "one_campaign", "no_campaign"})
 
@@ -118,6 +124,8 @@ MAX_REGIONS_SHOWN = 3
 
 @dataclass
 class PlanLine:
+    """One source in the plan: how much to ask, and why this one."""
+
     source_id: str
     name: str
     kind: str  # fund | municipal | crowdfunding | matchfunding | business
@@ -146,6 +154,8 @@ class Excluded:
 
 @dataclass
 class Referral:
+    """Help for individual people (Jeugdfonds, Leergeld): worth passing on, never a funder."""
+
     source_id: str
     name: str
     reason: str
@@ -154,6 +164,12 @@ class Referral:
 
 @dataclass
 class FundingPlan:
+    """The lines that pay for the need, what is still missing, and why the rest is not in it.
+
+    `excluded` holds every catalogue entry and offer that is not a line, in input order:
+    those that break a rule, and (codes in NOT_CHOSEN_CODES) those that fit but were not
+    needed."""
+
     need_id: str
     amount: float
     lines: list[PlanLine]
@@ -167,7 +183,7 @@ class FundingPlan:
 
 
 @dataclass(frozen=True)
-class _Need:
+class _Context:
     """The need and everything the checks ask of it, worked out once."""
 
     need: NeedIn
@@ -204,8 +220,7 @@ class _Candidate:
     apply_by: date | None = None
     url: str = ""
     uncertain: bool = False
-    ratio: float = 0.0  # pots: euro added per crowd euro
-    cap_eur: float | None = None  # pots: the most they add
+    ratio: float = 0.0  # pots: euro added per crowd euro (their cap is max_eur)
 
 
 def plan_funding(
@@ -237,7 +252,7 @@ def plan_funding(
     if region is None and need.lat is not None and need.lon is not None:
         region = region_of(need.lat, need.lon)
     concepts = frozenset(vocabulary.find(need.text))
-    context = _Need(
+    context = _Context(
         need=need,
         amount=round(need.amount_eur, 2),
         today=today,
@@ -252,40 +267,35 @@ def plan_funding(
         ),
         words=frozenset(normalise(need.text).split()),
     )
-    candidates: list[_Candidate] = []
-    excluded: list[Excluded] = []
+    # One outcome per source, in input order (catalogue first, then offers): a candidate for
+    # the plan or the reason why not. Referrals are neither.
+    outcomes: list[_Candidate | Excluded] = []
     referrals: list[Referral] = []
-    for position, fund in enumerate(funds):
+    for fund in funds:
         if fund.is_referral:
             referrals.append(_referral(fund, lang))
-            continue
-        found = _fund_candidate(position, fund, context)
-        if isinstance(found, Excluded):
-            excluded.append(found)
         else:
-            candidates.append(found)
-    for position, offer in enumerate(offers, start=len(funds)):
-        found = _offer_candidate(position, offer, context)
-        if isinstance(found, Excluded):
-            excluded.append(found)
-        else:
-            candidates.append(found)
+            outcomes.append(_fund_candidate(len(outcomes), fund, context))
+    for offer in offers:
+        outcomes.append(_offer_candidate(len(outcomes), offer, context))
+    candidates = [o for o in outcomes if isinstance(o, _Candidate)]
 
-    cents = _solve(candidates, round(context.amount * 100))
-    lines = [
-        _line(candidate, cents[i], candidates, cents, context)
-        for i, candidate in enumerate(candidates)
-        if cents[i] > 0
-    ]
-    lines.sort(key=lambda line: _line_order(line, candidates))
-    covered_cents = sum(cents)
-    missing_cents = round(context.amount * 100) - covered_cents
-    excluded.extend(_not_chosen(candidates, cents, missing_cents > 0, lang))
-    positions = {c.source_id: c.position for c in candidates}
-    positions.update({o.id: len(funds) + i for i, o in enumerate(offers)})
-    positions.update({f.id: i for i, f in enumerate(funds)})
-    excluded.sort(key=lambda e: positions.get(e.source_id, 0))
-    covered, missing = covered_cents / 100, missing_cents / 100
+    amount_cents = round(context.amount * 100)
+    cents = _solve(candidates, amount_cents)
+    missing_cents = amount_cents - sum(cents)
+    used = [(c, cents[i]) for i, c in enumerate(candidates) if cents[i] > 0]
+    # Grants and business money first, largest first; the campaign and its matchfunding last.
+    used.sort(key=lambda pair: (ROLE_ORDER[pair[0].role], -pair[1], pair[0].position))
+    crowd_cents = sum(amount for c, amount in used if c.role == "campaign")
+    lines = [_line(candidate, amount, crowd_cents, context) for candidate, amount in used]
+    not_chosen = _not_chosen(candidates, cents, missing_cents > 0, lang)
+    excluded: list[Excluded] = []
+    for outcome in outcomes:
+        if isinstance(outcome, Excluded):
+            excluded.append(outcome)
+        elif outcome.position in not_chosen:
+            excluded.append(not_chosen[outcome.position])
+    covered, missing = (amount_cents - missing_cents) / 100, missing_cents / 100
     return FundingPlan(
         need_id=need.id,
         amount=context.amount,
@@ -303,15 +313,16 @@ def plan_funding(
 # --- eligibility -------------------------------------------------------------------------
 
 
-def _fund_candidate(position: int, fund: FundIn, need: _Need) -> _Candidate | Excluded:
-    lang = need.lang
-    problems: list[Exclusion] = []
-    legal_problem, penvoerder = _legal_form(fund, need)
-    reach, region_problem = _reach(fund, need)
-    timing_problem, apply_by, timing_reasons = _timing(fund, need)
-    fit, theme_words, theme_problem = _theme_fit(fund, need)
+def _fund_candidate(position: int, fund: FundIn, context: _Context) -> _Candidate | Excluded:
+    lang = context.lang
+    legal_problem, penvoerder = _legal_form(fund, context)
+    reach, region_problem = _reach(fund, context)
+    timing_problem, apply_by, timing_reasons = _timing(fund, context)
+    fit, theme_words, theme_problem = _theme_fit(fund, context)
     anbi_problem = (
-        Exclusion("anbi", r.say("f_x_anbi", lang)) if fund.anbi_required and not need.anbi else None
+        Exclusion("anbi", r.say("f_x_anbi", lang))
+        if fund.anbi_required and not context.anbi
+        else None
     )
     amount_problem = (
         Exclusion(
@@ -319,23 +330,16 @@ def _fund_candidate(position: int, fund: FundIn, need: _Need) -> _Candidate | Ex
             r.say(
                 "x_amount_min",
                 lang,
-                amount=r.euro(need.amount, lang),
+                amount=r.euro(context.amount, lang),
                 min=r.euro(fund.amount_min_eur, lang),
             ),
         )
-        if fund.amount_min_eur is not None and need.amount < fund.amount_min_eur
+        if fund.amount_min_eur is not None and context.amount < fund.amount_min_eur
         else None
     )
-    for problem in (
-        legal_problem,
-        anbi_problem,
-        region_problem,
-        timing_problem,
-        amount_problem,
-        theme_problem,
-    ):
-        if problem is not None:
-            problems.append(problem)
+    # The order of design.md's "waarom niet?": the fund's own rules first, the topic last.
+    checks = (legal_problem, anbi_problem, region_problem, timing_problem, amount_problem)
+    problems = [p for p in (*checks, theme_problem) if p is not None]
     if problems:
         first, *also = problems
         return Excluded(fund.id, fund.name, first.code, first.reason, also)
@@ -346,9 +350,10 @@ def _fund_candidate(position: int, fund: FundIn, need: _Need) -> _Candidate | Ex
         role, kind = "campaign", "crowdfunding"
     else:
         role, kind = "grant", fund.source_type
-    before = [_reach_sentence(reach, need)]
-    if fit is not None:
-        before.append(r.say(f"f_theme_{fit}", lang, themes=", ".join(theme_words)))
+    before = [
+        _reach_sentence(reach, context),
+        r.say(f"f_theme_{fit}", lang, themes=", ".join(theme_words)),
+    ]
     after = list(timing_reasons)
     if penvoerder:
         after.append(r.say("f_penvoerder", lang))
@@ -356,18 +361,18 @@ def _fund_candidate(position: int, fund: FundIn, need: _Need) -> _Candidate | Ex
         after.append(r.say("f_uncertain", lang))
     if role == "pot":
         cost = POT_COST
-        cap = fund.matchfunding_cap_eur or fund.amount_max_eur
+        most = fund.matchfunding_cap_eur or fund.amount_max_eur
     else:
         cost = (
             SOURCE_COST
             + REACH_COST[reach]
             + SLOW_COST_PER_WEEK * _preparation_weeks(fund)
-            + FIT_COST.get(fit or "direct", 0.0)
+            + FIT_COST[fit]
             + (UNCERTAIN_COST if fund.uncertain else 0.0)
             + (UNKNOWN_MAX_COST if fund.amount_max_eur is None else 0.0)
             + (PENVOERDER_COST if penvoerder else 0.0)
         )
-        cap = None
+        most = fund.amount_max_eur
     return _Candidate(
         position=position,
         source_id=fund.id,
@@ -375,7 +380,7 @@ def _fund_candidate(position: int, fund: FundIn, need: _Need) -> _Candidate | Ex
         kind=kind,
         role=role,
         min_eur=fund.amount_min_eur,
-        max_eur=cap if role == "pot" else fund.amount_max_eur,
+        max_eur=most,
         cost=cost,
         before=before,
         after=after,
@@ -383,18 +388,17 @@ def _fund_candidate(position: int, fund: FundIn, need: _Need) -> _Candidate | Ex
         url=fund.url,
         uncertain=fund.uncertain,
         ratio=fund.matchfunding_ratio or 0.0,
-        cap_eur=cap,
     )
 
 
-def _offer_candidate(position: int, offer: OfferIn, need: _Need) -> _Candidate | Excluded:
-    lang = need.lang
+def _offer_candidate(position: int, offer: OfferIn, context: _Context) -> _Candidate | Excluded:
+    lang = context.lang
     distance = (
-        haversine_km(need.need.lat, need.need.lon, offer.lat, offer.lon)
-        if None not in (need.need.lat, need.need.lon, offer.lat, offer.lon)
+        haversine_km(context.need.lat, context.need.lon, offer.lat, offer.lon)
+        if None not in (context.need.lat, context.need.lon, offer.lat, offer.lon)
         else None
     )
-    problem = exclusion(need.need, offer, distance, need.today, lang)
+    problem = exclusion(context.need, offer, distance, context.today, lang)
     name = f"{offer.partner}: {offer.title}" if offer.partner else offer.title
     if problem is not None:
         return Excluded(offer.id, name, problem.code, problem.reason)
@@ -420,53 +424,55 @@ def _offer_candidate(position: int, offer: OfferIn, need: _Need) -> _Candidate |
     )
 
 
-def _legal_form(fund: FundIn, need: _Need) -> tuple[Exclusion | None, bool]:
+def _legal_form(fund: FundIn, context: _Context) -> tuple[Exclusion | None, bool]:
     """(why not, or None; True when an informal group needs a penvoerder for this fund)."""
     forms = fund.eligible_legal_forms
-    form = need.need.legal_form
+    form = context.need.legal_form
     if not forms or form in forms:
         return None, False
     if form == "informal" and fund.via_intermediary and {"association", "foundation"} & set(forms):
         return None, True
-    words = r.LEGAL_FORM_WORDS[need.lang]
+    words = r.LEGAL_FORM_WORDS[context.lang]
     reason = r.say(
         "x_legal_form",
-        need.lang,
-        forms=r.legal_forms(forms, need.lang),
+        context.lang,
+        forms=r.legal_forms(forms, context.lang),
         form=words.get(form, form),
     )
     return Exclusion("legal_form", reason), False
 
 
 def place_key(name: str) -> str:
-    """ "'s-Gravenhage", "Den Haag" and "the Hague" give the same key."""
+    """One key for one place: 's-Gravenhage, Den Haag and The Hague all give "den haag"."""
     key = normalise(name)
     return PLACE_ALIASES.get(key, key)
 
 
-def _reach(fund: FundIn, need: _Need) -> tuple[str, Exclusion | None]:
+def _reach(fund: FundIn, context: _Context) -> tuple[str, Exclusion | None]:
     """(national | province | municipality, why not or None)."""
     if fund.region_scope == "national":
         return "national", None
-    regions = _short_list(fund.regions, need.lang)
-    if need.region is None:
+    regions = _short_list(fund.regions, context.lang)
+    if context.region is None:
         return fund.region_scope, Exclusion(
-            "region", r.say("f_x_region_unknown", need.lang, regions=regions)
+            "region", r.say("f_x_region_unknown", context.lang, regions=regions)
         )
-    place = need.region.province if fund.region_scope == "province" else need.region.municipality
+    place = (
+        context.region.province if fund.region_scope == "province" else context.region.municipality
+    )
     if place_key(place) in {place_key(name) for name in fund.regions}:
         return fund.region_scope, None
     return fund.region_scope, Exclusion(
-        "region", r.say("f_x_region", need.lang, regions=regions, place=place)
+        "region", r.say("f_x_region", context.lang, regions=regions, place=place)
     )
 
 
-def _reach_sentence(reach: str, need: _Need) -> str:
-    if reach == "national" or need.region is None:
-        return r.say("f_reach_national", need.lang)
+def _reach_sentence(reach: str, context: _Context) -> str:
+    if reach == "national" or context.region is None:
+        return r.say("f_reach_national", context.lang)
     if reach == "province":
-        return r.say("f_reach_province", need.lang, place=need.region.province)
-    return r.say("f_reach_municipality", need.lang, place=need.region.municipality)
+        return r.say("f_reach_province", context.lang, place=context.region.province)
+    return r.say("f_reach_municipality", context.lang, place=context.region.municipality)
 
 
 def next_round_date(rounds: Sequence[str], today: date) -> date | None:
@@ -492,39 +498,39 @@ def _preparation_weeks(fund: FundIn) -> float:
     return fund.lead_time_weeks or fund.decision_weeks or 0.0
 
 
-def _timing(fund: FundIn, need: _Need) -> tuple[Exclusion | None, date | None, list[str]]:
+def _timing(fund: FundIn, context: _Context) -> tuple[Exclusion | None, date | None, list[str]]:
     """(why too late or None, apply-by date, the line's timing sentences).
 
     The lead time is what the fund asks before the start; without one, the decision time is
     the least that is needed. With dated rounds, the next round counts, and its decision must
     come before the start."""
-    lang = need.lang
-    weeks_left = _weeks(need.days_to_start / 7, lang)
+    lang = context.lang
+    weeks_left = _weeks(context.days_to_start / 7, lang)
     lead = fund.lead_time_weeks
     decision = fund.decision_weeks
-    if lead is not None and need.days_to_start < lead * 7:
+    if lead is not None and context.days_to_start < lead * 7:
         reason = r.say("f_x_lead_time", lang, lead=_weeks(lead, lang), weeks=weeks_left)
         return Exclusion("lead_time", reason), None, []
-    round_day = next_round_date(fund.rounds, need.today)
+    round_day = next_round_date(fund.rounds, context.today)
     if round_day is not None:
-        if round_day + timedelta(weeks=decision or 0) > need.start:
+        if round_day + timedelta(weeks=decision or 0) > context.start:
             reason = r.say(
                 "f_x_round",
                 lang,
                 date=r.day(round_day, lang),
-                start=r.day(need.start, lang),
+                start=r.day(context.start, lang),
             )
             return Exclusion("lead_time", reason), None, []
         return None, round_day, [r.say("f_apply_round", lang, date=r.day(round_day, lang))]
     if lead is not None:
-        apply_by = need.start - timedelta(weeks=lead)
+        apply_by = context.start - timedelta(weeks=lead)
         sentence = r.say("f_apply_lead", lang, date=r.day(apply_by, lang), weeks=_weeks(lead, lang))
         return None, apply_by, [sentence]
     if decision is not None:
-        if need.days_to_start < decision * 7:
+        if context.days_to_start < decision * 7:
             reason = r.say("f_x_decision", lang, decision=_weeks(decision, lang), weeks=weeks_left)
             return Exclusion("lead_time", reason), None, []
-        apply_by = need.start - timedelta(weeks=decision)
+        apply_by = context.start - timedelta(weeks=decision)
         sentence = r.say(
             "f_apply_decision", lang, date=r.day(apply_by, lang), weeks=_weeks(decision, lang)
         )
@@ -535,44 +541,44 @@ def _timing(fund: FundIn, need: _Need) -> tuple[Exclusion | None, date | None, l
     return None, None, sentences
 
 
-def _theme_fit(fund: FundIn, need: _Need) -> tuple[str | None, list[str], Exclusion | None]:
+def _theme_fit(fund: FundIn, context: _Context) -> tuple[str | None, list[str], Exclusion | None]:
     """(direct | related | general, the fund's words that fit, why not or None)."""
-    lang = need.lang
-    vocabulary = need.vocabulary
+    lang = context.lang
+    vocabulary = context.vocabulary
     concepts = {word: frozenset(vocabulary.find(word)) for word in fund.themes}
     groups_named = [w for w in fund.themes if concepts[w] & set(TARGET_GROUPS)]
-    if groups_named and not any(concepts[w] & need.concepts for w in groups_named):
-        reason = r.say("f_x_target_group", lang, groups=_theme_words(groups_named, need))
+    if groups_named and not any(concepts[w] & context.concepts for w in groups_named):
+        reason = r.say("f_x_target_group", lang, groups=_theme_words(groups_named, context))
         return None, [], Exclusion("target_group", reason)
     direct = [
         w
         for w in fund.themes
-        if concepts[w] & need.concepts or (not concepts[w] and normalise(w) in need.words)
+        if concepts[w] & context.concepts or (not concepts[w] and normalise(w) in context.words)
     ]
     if direct:
-        return "direct", _theme_list(direct, need), None
+        return "direct", _theme_list(direct, context), None
     related = [
         w
         for w in fund.themes
         if {vocabulary.concepts[c].group for c in concepts[w] if vocabulary.concepts[c].group}
-        & need.groups
+        & context.groups
     ]
     if related:
-        return "related", _theme_list(related, need), None
+        return "related", _theme_list(related, context), None
     if not fund.themes or GENERAL_THEMES & set(fund.themes):
         return "general", [], None
-    reason = r.say("f_x_theme", lang, themes=_theme_words(fund.themes, need))
+    reason = r.say("f_x_theme", lang, themes=_theme_words(fund.themes, context))
     return None, [], Exclusion("theme", reason)
 
 
-def _theme_list(words: Sequence[str], need: _Need) -> list[str]:
+def _theme_list(words: Sequence[str], context: _Context) -> list[str]:
     """Catalogue theme words in the user's language, each once."""
     shown: list[str] = []
     for word in words:
-        if need.lang == "en":
-            found = need.vocabulary.find(word)
+        if context.lang == "en":
+            found = context.vocabulary.find(word)
             word = (
-                need.vocabulary.concepts[next(iter(found))].label_en
+                context.vocabulary.concepts[next(iter(found))].label_en
                 if found
                 else THEME_WORDS_EN.get(word, word)
             )
@@ -581,8 +587,8 @@ def _theme_list(words: Sequence[str], need: _Need) -> list[str]:
     return shown
 
 
-def _theme_words(words: Sequence[str], need: _Need) -> str:
-    return ", ".join(_theme_list(words, need))
+def _theme_words(words: Sequence[str], context: _Context) -> str:
+    return ", ".join(_theme_list(words, context))
 
 
 def _short_list(names: Sequence[str], lang: str) -> str:
@@ -652,58 +658,52 @@ def _solve(candidates: Sequence[_Candidate], amount_cents: int) -> list[int]:
         np.array([float(h) for h in high] + [1.0] * n + [float(amount_cents)]),
     )
     constraints = LinearConstraint(np.array(rows), np.array(lower), np.array(upper))
-    integrality = np.ones(size)
-    options = {"mip_rel_gap": 0.0, "time_limit": 20.0}
 
-    first = np.zeros(size)
-    first[shortfall] = 1.0
-    result = milp(
-        first, constraints=constraints, integrality=integrality, bounds=bounds, options=options
-    )
-    if not result.success:
-        raise RuntimeError(f"funding plan: the solver failed ({result.message})")
-    least_shortfall = round(result.x[shortfall])
+    def solve(objective: np.ndarray) -> np.ndarray:
+        result = milp(
+            objective,
+            constraints=constraints,
+            integrality=np.ones(size),  # whole cents, whole decisions
+            bounds=bounds,
+            options={"mip_rel_gap": 0.0, "time_limit": SOLVER_SECONDS},
+        )
+        if not result.success:
+            raise RuntimeError(f"funding plan: the solver failed ({result.message})")
+        return result.x
 
-    second = np.zeros(size)
+    least_shortfall = np.zeros(size)
+    least_shortfall[shortfall] = 1.0
+    bounds.ub[shortfall] = round(solve(least_shortfall)[shortfall])
+
+    preferences = np.zeros(size)
     for i, candidate in enumerate(candidates):
-        second[n + i] = candidate.cost + TIE_BREAK * i
-        second[i] = SPLIT_WEIGHT * candidate.cost / amount_cents
+        preferences[n + i] = candidate.cost + TIE_BREAK * i
+        preferences[i] = SPLIT_WEIGHT * candidate.cost / amount_cents
         if candidate.role == "campaign":
-            second[i] += CROWD_COST_PER_EUR / 100
-    bounds.ub[shortfall] = least_shortfall
-    result = milp(
-        second, constraints=constraints, integrality=integrality, bounds=bounds, options=options
-    )
-    if not result.success:
-        raise RuntimeError(f"funding plan: the solver failed ({result.message})")
-    return [round(result.x[i]) for i in range(n)]
+            preferences[i] += CROWD_COST_PER_EUR / 100
+    result = solve(preferences * OBJECTIVE_SCALE)
+    return [int(round(result[i])) for i in range(n)]
 
 
 # --- explaining the plan -----------------------------------------------------------------
 
 
-def _line(
-    candidate: _Candidate,
-    cents: int,
-    candidates: Sequence[_Candidate],
-    all_cents: Sequence[int],
-    need: _Need,
-) -> PlanLine:
-    lang = need.lang
+def _line(candidate: _Candidate, cents: int, crowd_cents: int, context: _Context) -> PlanLine:
+    lang = context.lang
     amount = cents / 100
     if candidate.role == "campaign":
         middle = r.say("f_crowd", lang, amount=r.euro(amount, lang))
     elif candidate.role == "pot":
-        crowd = sum(all_cents[i] for i, c in enumerate(candidates) if c.role == "campaign") / 100
+        ratio = candidate.ratio
         values = dict(
-            ratio=format_number(candidate.ratio, lang, 0 if candidate.ratio.is_integer() else 2),
+            ratio=format_number(ratio, lang, 0 if float(ratio).is_integer() else 2),
             amount=r.euro(amount, lang),
-            crowd=r.euro(crowd, lang),
+            crowd=r.euro(crowd_cents / 100, lang),
         )
-        if candidate.cap_eur is None:
+        if candidate.max_eur is None:
             middle = r.say("f_match_no_cap", lang, **values)
         else:
-            middle = r.say("f_match", lang, cap=r.euro(candidate.cap_eur, lang), **values)
+            middle = r.say("f_match", lang, cap=r.euro(candidate.max_eur, lang), **values)
     else:
         middle = _ask_sentence(amount, candidate, lang)
     return PlanLine(
@@ -730,20 +730,13 @@ def _ask_sentence(amount: float, candidate: _Candidate, lang: str) -> str:
     return r.say("f_ask_range", lang, amount=asked, min=r.euro(low, lang), max=r.euro(high, lang))
 
 
-def _line_order(line: PlanLine, candidates: Sequence[_Candidate]) -> tuple:
-    """Grants and business money first, largest first; the campaign and its matchfunding last."""
-    position = next(c.position for c in candidates if c.source_id == line.source_id)
-    role = {"crowdfunding": 1, "matchfunding": 2}.get(line.kind, 0)
-    return (role, -line.amount, position)
-
-
 def _not_chosen(
     candidates: Sequence[_Candidate], cents: Sequence[int], short: bool, lang: str
-) -> list[Excluded]:
-    """Eligible sources the plan did not use, and why."""
-    campaign_used = any(cents[i] > 0 for i, c in enumerate(candidates) if c.role == "campaign")
+) -> dict[int, Excluded]:
+    """Eligible sources the plan did not use, and why, by position."""
     any_campaign = any(c.role == "campaign" for c in candidates)
-    found = []
+    campaign_used = any(cents[i] > 0 for i, c in enumerate(candidates) if c.role == "campaign")
+    found = {}
     for i, candidate in enumerate(candidates):
         if cents[i] > 0:
             continue
@@ -758,23 +751,25 @@ def _not_chosen(
             reason = r.say("f_x_not_chosen_min", lang, min=r.euro(candidate.min_eur, lang))
         else:
             code, reason = "not_chosen", r.say("f_x_not_used", lang)
-        found.append(Excluded(candidate.source_id, candidate.name, code, reason))
+        found[candidate.position] = Excluded(candidate.source_id, candidate.name, code, reason)
     return found
 
 
-def _summary(need: _Need, lines: Sequence[PlanLine], covered: float, missing: float) -> list[str]:
-    lang = need.lang
+def _summary(
+    context: _Context, lines: Sequence[PlanLine], covered: float, missing: float
+) -> list[str]:
+    lang = context.lang
     sentences = [
         r.say(
             "f_plan_start",
             lang,
-            date=r.day(need.start, lang),
-            weeks=_weeks(need.days_to_start / 7, lang),
+            date=r.day(context.start, lang),
+            weeks=_weeks(context.days_to_start / 7, lang),
         )
     ]
-    if need.region is None:
+    if context.region is None:
         sentences.append(r.say("f_plan_region_unknown", lang))
-    amount = r.euro(need.amount, lang)
+    amount = r.euro(context.amount, lang)
     if missing <= 0:
         key = "f_plan_covered_one" if len(lines) == 1 else "f_plan_covered_many"
         sentences.append(r.say(key, lang, amount=amount, count=len(lines)))

@@ -12,9 +12,11 @@ def normalise(text: str | None) -> str:
     """Lowercase, strip accents and punctuation: "Taalcafé 'De Brug'!" -> "taalcafe de brug"."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _NON_WORD.sub(" ", ascii_only).strip()
+    lowered = text.lower()
+    if not lowered.isascii():  # most text is plain ASCII: skip the per-character pass
+        decomposed = unicodedata.normalize("NFKD", lowered)
+        lowered = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", lowered).strip()
 
 
 def tokens(text: str | None) -> list[str]:

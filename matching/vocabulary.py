@@ -52,14 +52,17 @@ class Vocabulary:
     # normalised term -> concept keys (a few words genuinely mean two things)
     terms: dict[str, tuple[str, ...]]
     _single: dict[str, tuple[str, ...]] = field(init=False, repr=False)
-    _multi: list[tuple[str, tuple[str, ...]]] = field(init=False, repr=False)
     _single_list: list[str] = field(init=False, repr=False)
 
     def __post_init__(self):
         self._single = {t: c for t, c in self.terms.items() if " " not in t}
-        self._multi = sorted(
-            ((t, c) for t, c in self.terms.items() if " " in t), key=lambda tc: -len(tc[0])
-        )
+        self._multi_by_first: dict[str, list[tuple[tuple[str, ...], str, tuple[str, ...]]]] = {}
+        for term, concepts in self.terms.items():
+            if " " in term:
+                parts = tuple(term.split())
+                self._multi_by_first.setdefault(parts[0], []).append((parts, term, concepts))
+        for entries in self._multi_by_first.values():
+            entries.sort(key=lambda entry: (-len(entry[0]), entry[1]))  # longest first
         self._single_list = [t for t in self._single if len(t) >= FUZZY_MIN_LENGTH]
         self._word_cache: dict[str, tuple[tuple[str, str], ...]] = {}
 
@@ -132,18 +135,20 @@ class Vocabulary:
 
     def find(self, text: str | None) -> dict[str, str]:
         """Concepts in `text`, each with the words that carried it ("hulp met brieven")."""
-        norm = normalise(text)
-        if not norm:
-            return {}
+        words = normalise(text).split()
         found: dict[str, str] = {}
-        padded = f" {norm} "
-        for term, concepts in self._multi:
-            if f" {term} " in padded:
-                for concept in concepts:
-                    found.setdefault(concept, term)
-                padded = padded.replace(f" {term} ", " | ")
-        for word in padded.split():
-            if word == "|":
+        consumed = [False] * len(words)
+        # Multi-word terms first (longest at each position), looked up by their first word.
+        for start, word in enumerate(words):
+            for parts, term, concepts in self._multi_by_first.get(word, ()):
+                end = start + len(parts)
+                if tuple(words[start:end]) == parts and not any(consumed[start:end]):
+                    for concept in concepts:
+                        found.setdefault(concept, term)
+                    consumed[start:end] = [True] * len(parts)
+                    break
+        for word, used in zip(words, consumed, strict=True):
+            if used:
                 continue
             for concept, term in self._word_concepts(word):
                 found.setdefault(concept, word if len(word) <= 30 else term)

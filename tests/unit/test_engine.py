@@ -274,3 +274,34 @@ def test_allocation_never_exceeds_capacity_and_leaves_no_need_with_a_free_offer(
     for s in suggestions:
         if s.need_id not in matched:
             assert used.get(s.offer_id, 0) == cap  # its feasible offer is full
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(pairs(), min_size=1, max_size=8),
+    st.sampled_from([None, date(2024, 1, 1), date(2027, 6, 1)]),
+)
+def test_the_vectorised_filter_agrees_with_the_one_that_gives_reasons(
+    vocabulary, pair_list, offer_deadline
+):
+    from matching.filters import exclusion
+    from matching.geo import haversine_km
+
+    offers = [offer(**{**o.__dict__, "id": f"o{i}", "deadline": offer_deadline if i % 2 else None,
+                       "has_kitchen": (None, True, False)[i % 3], "partner": "De Pan" if i == 3 else ""})
+              for i, (_, o) in enumerate(pair_list)]  # fmt: skip
+    the_engine = engine(offers, vocabulary)
+    for the_need, _ in pair_list:
+        the_need = need(**{**the_need.__dict__, "needs_kitchen": True, "initiative": "De Pan"})
+        index = the_engine.kinds.get(the_need.kind)
+        if index is None:
+            continue
+        idx, distances = index.candidates(the_need)
+        kept, _ = the_engine._eligible(the_need, index, idx, distances)
+        expected = [
+            j for j in range(len(index.offers))
+            if exclusion(the_need, index.offers[j],
+                         haversine_km(the_need.lat, the_need.lon, index.offers[j].lat, index.offers[j].lon),
+                         TODAY) is None
+        ]  # fmt: skip
+        assert sorted(kept.tolist()) == expected

@@ -119,6 +119,61 @@ def cmd_explain(args) -> int:
     return 0
 
 
+def cmd_fund_plan(args) -> int:
+    from matching.csvformat import parse_needs, parse_offers
+    from matching.funding import plan_funding
+    from matching.funds import CatalogueError, load_catalogue
+
+    needs = _load(args.needs, parse_needs)
+    need = next((n for n in needs if n.id == args.need), None)
+    if need is None:
+        raise BadInput(f"vraag '{args.need}' staat niet in {args.needs}")
+    if need.kind != "money":
+        raise BadInput(f"vraag '{args.need}' is geen vraag om geld (kind = {need.kind})")
+    if need.amount_eur is None:
+        raise BadInput(f"vraag '{args.need}': amount_eur is leeg")
+    try:
+        funds = load_catalogue(args.funds) if args.funds else load_catalogue()
+    except CatalogueError as exc:
+        raise BadInput(
+            "\n".join(f"{args.funds or 'data/funds.csv'}: {e}" for e in exc.errors)
+        ) from exc
+    except OSError as exc:
+        raise BadInput(f"{args.funds}: kan het bestand niet lezen ({exc.strerror})") from exc
+    offers = _load(args.offers, parse_offers) if args.offers else []
+    start = _today(args.start) if args.start else None
+    plan = plan_funding(
+        need, funds, offers, today=_today(args.today), start=start, anbi=args.anbi, lang=args.lang
+    )
+    if args.format == "json":
+        payload = {
+            "need_id": plan.need_id, "amount": plan.amount, "covered": plan.covered, "missing": plan.missing,
+            "start": plan.start.isoformat(), "summary": plan.summary,
+            "lines": [
+                {"source_id": line.source_id, "name": line.name, "kind": line.kind, "amount": line.amount,
+                 "apply_by": line.apply_by.isoformat() if line.apply_by else None, "reasons": line.reasons,
+                 "url": line.url, "uncertain": line.uncertain}
+                for line in plan.lines
+            ],
+            "excluded": [{"source_id": e.source_id, "name": e.name, "code": e.code, "reason": e.reason}
+                         for e in plan.excluded],
+            "referrals": [{"source_id": r.source_id, "name": r.name, "reason": r.reason} for r in plan.referrals],
+        }  # fmt: skip
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for sentence in plan.summary:
+            print(sentence)
+        for line in plan.lines:
+            when = f" (aanvragen voor {line.apply_by.isoformat()})" if line.apply_by else ""
+            print(f"+ {line.name}: EUR {line.amount:,.2f}{when}")
+            for reason in line.reasons:
+                print(f"    - {reason}")
+        for item in plan.excluded:
+            print(f"- {item.name}: {item.reason}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samenspel",
@@ -143,6 +198,24 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("need_id", metavar="NEED_ID")
     explain.add_argument("offer_id", metavar="OFFER_ID")
     explain.set_defaults(func=cmd_explain)
+
+    fund_plan = sub.add_parser("fund-plan", help="a funding plan for one money need")
+    fund_plan.add_argument("needs", metavar="NEEDS.csv", help="needs in the exchange format")
+    fund_plan.add_argument("--need", required=True, metavar="ID", help="the id of the money need")
+    fund_plan.add_argument(
+        "--offers", metavar="OFFERS.csv", help="business money offers to include"
+    )
+    fund_plan.add_argument(
+        "--funds", metavar="FUNDS.csv", help="fund catalogue (default: data/funds.csv)"
+    )
+    fund_plan.add_argument(
+        "--start", help="project start (YYYY-MM-DD); default the need's deadline"
+    )
+    fund_plan.add_argument("--today", help="reference date (YYYY-MM-DD); default today")
+    fund_plan.add_argument("--anbi", action="store_true", help="the applicant has ANBI status")
+    fund_plan.add_argument("--lang", choices=["nl", "en"], default="nl")
+    fund_plan.add_argument("--format", choices=["text", "json"], default="text")
+    fund_plan.set_defaults(func=cmd_fund_plan)
     return parser
 
 

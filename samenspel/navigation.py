@@ -14,6 +14,7 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "pages/home.py": (N_("Kaart"), ":material/map:", EVERYONE),
     "pages/post.py": (N_("Plaatsen"), ":material/edit_note:", SIDES | STAFF),
     "pages/mine.py": (N_("Mijn vragen en aanbod"), ":material/list_alt:", SIDES),
+    "pages/funding.py": (N_("Geldplan"), ":material/euro:", frozenset({"initiative"}) | STAFF),
     "pages/review.py": (N_("Te beoordelen"), ":material/fact_check:", STAFF),
     "pages/dashboard.py": (N_("Dashboard"), ":material/monitoring:", STAFF),
     "pages/partnerships.py": (N_("Samenwerkingen"), ":material/handshake:", SIDES | STAFF),

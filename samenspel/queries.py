@@ -417,3 +417,23 @@ def users(session: Session) -> pd.DataFrame:
         rows,
         columns=["id", "username", "name", "role", "organisation_id", "areas", "demo", "locked"],
     )
+
+
+def money_needs(
+    session: Session, *, organisation_id: int | None = None, areas: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """Open money needs: an organisation's own, or those in a broker's areas (all when empty)."""
+    query = (
+        select(Need, Organisation)
+        .join(Organisation)
+        .where(Need.kind == "money", Need.status == "open")
+    )
+    if organisation_id is not None:
+        query = query.where(Need.organisation_id == organisation_id)
+    elif areas:
+        query = query.where(Organisation.neighbourhood.in_(areas))
+    rows = [
+        (n.id, f"{n.title} ({org.name})", n.amount_eur, n.start_date or n.deadline)
+        for n, org in session.exec(query)
+    ]
+    return pd.DataFrame(rows, columns=["id", "label", "amount", "start"])

@@ -14,11 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from matching.csvformat import fatal, parse_needs, parse_offers
+from matching.funds import load_catalogue
 from matching.slots import slots_to_text
 from samenspel import settings
-from samenspel.models import Contact, Fund, Match, Need, Offer, Organisation, User, join_multi
+from samenspel.models import Contact, Match, Need, Offer, Organisation, User, join_multi
 from samenspel.services import suggestions
 from samenspel.services.audit import record
+from samenspel.services.funding import fund_row
 from samenspel.services.posts import conditions_for
 
 DEMO_DIR = settings.DATA_DIR / "demo"
@@ -43,33 +45,6 @@ def _yes(value: str) -> bool:
     return (value or "").strip().lower() in {"yes", "ja", "true", "1"}
 
 
-def fund_from_row(row: dict[str, str]) -> Fund:
-    checked = (row.get("checked_on") or "").strip()
-    return Fund(
-        key=row["id"].strip(),
-        name=row["name"].strip(),
-        source_type=row.get("source_type", "fund").strip() or "fund",
-        region_scope=row.get("region_scope", "national").strip() or "national",
-        regions=row.get("regions", "").strip(),
-        themes=row.get("themes", "").strip(),
-        amount_min_eur=_float(row.get("amount_min_eur", "")),
-        amount_max_eur=_float(row.get("amount_max_eur", "")),
-        matchfunding_ratio=_float(row.get("matchfunding_ratio", "")),
-        matchfunding_cap_eur=_float(row.get("matchfunding_cap_eur", "")),
-        eligible_legal_forms=row.get("eligible_legal_forms", "").strip(),
-        anbi_required=_yes(row.get("anbi_required", "")),
-        lead_time_weeks=_float(row.get("lead_time_weeks", "")),
-        rounds=row.get("rounds", "").strip(),
-        decision_weeks=_float(row.get("decision_weeks", "")),
-        via_intermediary=_yes(row.get("via_intermediary", "")),
-        referral_only=_yes(row.get("referral_only", "")),
-        url=row.get("url", "").strip(),
-        notes=row.get("notes", "").strip(),
-        checked_on=date.fromisoformat(checked) if checked else None,
-        uncertain=_yes(row.get("uncertain", "")),
-    )
-
-
 def is_empty(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(Organisation)).one() == 0
 
@@ -85,8 +60,8 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> bool:
             return False
         orgs = _seed_organisations(session)
         _seed_needs_and_offers(session, orgs)
-        for row in _rows(FUNDS_FILE):
-            session.add(fund_from_row(row))
+        for fund in load_catalogue(FUNDS_FILE):
+            session.add(fund_row(fund))
         session.flush()
         suggestions.refresh_all(session, today=today)
         users = _seed_demo_users(session, orgs)

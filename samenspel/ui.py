@@ -240,3 +240,9 @@ def needs_setup() -> bool:
 def log_in_as(user_id: int) -> None:
     st.session_state["user_id"] = user_id
     clear_reads()
+
+
+def ask(fn, **kwargs):
+    """Run a read-only service that checks the actor (no cache to clear afterwards)."""
+    with db.read_session(get_engine()) as session:
+        return fn(session=session, actor=actor(), **kwargs)

@@ -47,3 +47,12 @@ def test_home_page_counts_the_demo_city(demo_users):
         "Spullen",
         "Kennis",
     ]
+
+
+def test_the_money_plan_page_shows_a_plan_for_the_initiatives_money_need(demo_users):
+    at = run_app(demo_users["initiatief"])
+    at.switch_page("pages/funding.py").run()
+    assert not at.exception
+    assert any("Dit plan betaalt" in s.value for s in at.success)
+    texts = " ".join(t.value for t in at.text)
+    assert "EUR" in texts and "•" in texts

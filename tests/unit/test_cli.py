@@ -126,3 +126,32 @@ def test_a_bad_file_gives_row_column_and_reason_exit_2_and_no_traceback(
 def test_a_missing_file_is_a_clear_message(tmp_path):
     result = samenspel("suggest", str(tmp_path / "nope.csv"), str(EVAL / "offers.csv"))
     assert result.returncode == 2 and "kan het bestand niet lezen" in result.stderr
+
+
+def test_fund_plan_prints_lines_within_limits_and_the_reasons_for_the_rest():
+    result = samenspel(
+        "fund-plan",
+        str(ROOT / "data" / "demo" / "needs.csv"),
+        "--need",
+        "N002",
+        "--today",
+        "2026-11-25",
+        "--format",
+        "json",
+    )
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert plan["need_id"] == "N002" and plan["covered"] + plan["missing"] == pytest.approx(
+        plan["amount"]
+    )
+    assert plan["lines"] and all(line["amount"] > 0 and line["reasons"] for line in plan["lines"])
+    assert any(e["code"] == "legal_form" for e in plan["excluded"])  # an informal group
+
+
+def test_fund_plan_refuses_a_need_that_is_not_about_money():
+    result = samenspel("fund-plan", str(ROOT / "data" / "demo" / "needs.csv"), "--need", "N001")
+    assert (
+        result.returncode == 2
+        and "geen vraag om geld" in result.stderr
+        and "Traceback" not in result.stderr
+    )

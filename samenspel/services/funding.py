@@ -1,0 +1,146 @@
+"""Funding plans for stored money needs, and the fund catalogue that brokers keep.
+
+The catalogue lives in the Fund table (seeded from data/funds.csv); the engine works on
+matching.funds.FundIn, so this module converts both ways and owns the catalogue's writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import fields
+from datetime import date
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from matching.csvformat import FileError
+from matching.funding import FundingPlan, plan_funding
+from matching.funds import FUND_COLUMNS, FundIn, parse_catalogue
+from samenspel.i18n import language, t
+from samenspel.models import Fund, Need, Organisation, join_multi, split_multi
+from samenspel.services.audit import record
+from samenspel.services.errors import InvalidInput, NotAllowed, NotFound
+from samenspel.services.permissions import Actor, covers_area, require_role, require_signed_in
+from samenspel.services.suggestions import need_in, open_offers
+
+
+def fund_in(row: Fund) -> FundIn:
+    return FundIn(
+        id=row.key, name=row.name, source_type=row.source_type, region_scope=row.region_scope,
+        regions=tuple(split_multi(row.regions)), themes=tuple(split_multi(row.themes)),
+        amount_min_eur=row.amount_min_eur, amount_max_eur=row.amount_max_eur,
+        matchfunding_ratio=row.matchfunding_ratio, matchfunding_cap_eur=row.matchfunding_cap_eur,
+        eligible_legal_forms=tuple(split_multi(row.eligible_legal_forms)), anbi_required=row.anbi_required,
+        lead_time_weeks=row.lead_time_weeks, rounds=tuple(split_multi(row.rounds)),
+        decision_weeks=row.decision_weeks, via_intermediary=row.via_intermediary,
+        referral_only=row.referral_only, url=row.url, notes=row.notes, checked_on=row.checked_on,
+        uncertain=row.uncertain,
+    )  # fmt: skip
+
+
+def fund_row(fund: FundIn, existing: Fund | None = None) -> Fund:
+    row = existing or Fund(key=fund.id, name=fund.name)
+    row.key, row.name, row.source_type, row.region_scope = (
+        fund.id,
+        fund.name,
+        fund.source_type,
+        fund.region_scope,
+    )
+    row.regions, row.themes = join_multi(fund.regions), join_multi(fund.themes)
+    row.amount_min_eur, row.amount_max_eur = fund.amount_min_eur, fund.amount_max_eur
+    row.matchfunding_ratio, row.matchfunding_cap_eur = (
+        fund.matchfunding_ratio,
+        fund.matchfunding_cap_eur,
+    )
+    row.eligible_legal_forms, row.anbi_required = (
+        join_multi(fund.eligible_legal_forms),
+        fund.anbi_required,
+    )
+    row.lead_time_weeks, row.rounds, row.decision_weeks = (
+        fund.lead_time_weeks,
+        join_multi(fund.rounds),
+        fund.decision_weeks,
+    )
+    row.via_intermediary, row.referral_only, row.url, row.notes = (
+        fund.via_intermediary,
+        fund.referral_only,
+        fund.url,
+        fund.notes,
+    )
+    row.checked_on, row.uncertain = fund.checked_on, fund.uncertain
+    return row  # fmt: skip
+
+
+def catalogue(session: Session) -> list[FundIn]:
+    return [fund_in(row) for row in session.exec(select(Fund).order_by(Fund.id))]
+
+
+def catalogue_frame(session: Session) -> pd.DataFrame:
+    """The catalogue as the CSV columns, for the broker's editor and for export."""
+    rows = []
+    for fund in catalogue(session):
+        values = {f.name: getattr(fund, f.name) for f in fields(FundIn)}
+        row = {}
+        for column in FUND_COLUMNS:
+            value = values.get("id" if column == "id" else column)
+            if isinstance(value, tuple):
+                value = "; ".join(value)
+            elif isinstance(value, bool):
+                value = "yes" if value else "no"
+            elif value is None:
+                value = ""
+            row[column] = value
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(FUND_COLUMNS)).astype(str)
+
+
+def save_catalogue(*, session: Session, actor: Actor, frame: pd.DataFrame) -> int:
+    """Replace the catalogue by the edited table, all or nothing; each bad cell is reported
+    with its row and column. Returns the number of entries."""
+    require_role(actor, "broker", "admin")
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, quoting=csv.QUOTE_ALL)
+    try:
+        funds, errors = parse_catalogue(buffer.getvalue())
+    except FileError as exc:
+        raise InvalidInput({"catalogue": str(exc)}) from exc
+    if errors:
+        raise InvalidInput({f"{e.row}:{e.column}": str(e) for e in errors})
+    existing = {row.key: row for row in session.exec(select(Fund))}
+    for fund in funds:
+        session.add(fund_row(fund, existing.pop(fund.id, None)))
+    for removed in existing.values():
+        session.delete(removed)
+    record(session, user_id=actor.user_id, action="update", entity="fund_catalogue", entity_id=None,
+           detail=f"{len(funds)} entries")  # fmt: skip
+    session.commit()
+    return len(funds)
+
+
+def plan_for_need(
+    *,
+    session: Session,
+    actor: Actor,
+    need_id: int,
+    start: date | None = None,
+    anbi: bool | None = None,
+    today: date | None = None,
+) -> FundingPlan:
+    """The funding plan for one money need, for its own organisation and the area's broker."""
+    require_signed_in(actor)
+    row = session.exec(
+        select(Need, Organisation).join(Organisation).where(Need.id == need_id)
+    ).first()
+    if row is None:
+        raise NotFound(t("Deze vraag bestaat niet."))
+    need, org = row
+    if actor.organisation_id != org.id and not covers_area(actor, org.neighbourhood):
+        raise NotAllowed(t("Dit is niet van jouw organisatie."))
+    if need.kind != "money":
+        raise InvalidInput({"need": t("Een geldplan is er alleen voor een vraag om geld.")})
+    return plan_funding(
+        need_in(need, org), catalogue(session), open_offers(session, "money"),
+        today=today or date.today(), start=start or need.start_date, anbi=org.anbi if anbi is None else anbi,
+        lang=language(),
+    )  # fmt: skip

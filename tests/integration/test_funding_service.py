@@ -1,0 +1,97 @@
+"""The fund catalogue in the database, and plans for stored money needs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session, select
+
+from matching.funds import load_catalogue
+from samenspel.models import Fund, Need
+from samenspel.services import funding
+from samenspel.services.errors import InvalidInput, NotAllowed
+
+TODAY = date(2026, 11, 25)
+
+
+def load_real_catalogue(engine) -> None:
+    with Session(engine) as session:
+        for fund in load_catalogue():
+            session.add(funding.fund_row(fund))
+        session.commit()
+
+
+def test_the_catalogue_round_trips_through_the_table(sqlite_world):
+    load_real_catalogue(sqlite_world["engine"])
+    with Session(sqlite_world["engine"]) as session:
+        assert funding.catalogue(session) == load_catalogue()
+
+
+def test_a_broker_edits_the_catalogue_and_a_bad_cell_saves_nothing(sqlite_world):
+    load_real_catalogue(sqlite_world["engine"])
+    sanne = sqlite_world["actors"]["sanne"]
+    with Session(sqlite_world["engine"]) as session:
+        frame = funding.catalogue_frame(session)
+        broken = frame.copy()
+        broken.loc[0, "amount_max_eur"] = "heel veel"
+        broken.loc[2, "eligible_legal_forms"] = "club"
+        with pytest.raises(InvalidInput) as error:
+            funding.save_catalogue(session=session, actor=sanne, frame=broken)
+        messages = " ".join(error.value.field_errors.values())
+        assert (
+            "rij 2, kolom 'amount_max_eur'" in messages
+            and "rij 4, kolom 'eligible_legal_forms'" in messages
+        )
+        session.rollback()
+        assert (
+            session.exec(select(Fund).where(Fund.key == frame.loc[0, "id"])).one().amount_max_eur
+            is not None
+        )
+
+        edited = frame.copy()
+        edited.loc[0, "amount_max_eur"] = "123456"
+        assert (
+            funding.save_catalogue(session=session, actor=sanne, frame=edited.iloc[:-1])
+            == len(frame) - 1
+        )
+        assert (
+            session.exec(select(Fund).where(Fund.key == frame.loc[0, "id"])).one().amount_max_eur
+            == 123456
+        )
+        with pytest.raises(NotAllowed):
+            funding.save_catalogue(
+                session=session, actor=sqlite_world["actors"]["anja"], frame=frame
+            )
+
+
+def test_a_plan_for_a_stored_need_respects_legal_form_and_ownership(sqlite_world):
+    load_real_catalogue(sqlite_world["engine"])
+    with Session(sqlite_world["engine"]) as session:
+        need = Need(
+            organisation_id=sqlite_world["pan"],
+            kind="money",
+            title="Geld voor pannen",
+            amount_eur=1200,
+            lat=52.09,
+            lon=5.10,
+            start_date=date(2027, 3, 1),
+        )
+        session.add(need)
+        session.commit()
+        plan = funding.plan_for_need(
+            session=session, actor=sqlite_world["actors"]["anja"], need_id=need.id, today=TODAY
+        )
+        assert plan.covered + plan.missing == pytest.approx(1200)
+        forms = {f.id: f.eligible_legal_forms for f in load_catalogue()}
+        for line in plan.lines:
+            assert (
+                line.kind == "business"
+                or not forms[line.source_id]
+                or "informal" in forms[line.source_id]
+                or any("penvoerder" in r for r in line.reasons)
+            )
+        with pytest.raises(NotAllowed):
+            funding.plan_for_need(
+                session=session, actor=sqlite_world["actors"]["zuilen"], need_id=need.id
+            )

@@ -174,6 +174,121 @@ def cmd_fund_plan(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from matching.bench import run
+
+    if min(args.needs, args.offers, args.sample) < 1:
+        raise BadInput("--needs, --offers en --sample moeten 1 of meer zijn")
+    result = run(args.needs, args.offers, sample=args.sample, seed=args.seed,
+                 progress=lambda step: print(f"... {step}", file=sys.stderr, flush=True))  # fmt: skip
+    print("\n".join(result.lines()))
+    return 0
+
+
+def _cli_actor():
+    """The command line runs as the machine's administrator: whoever can run it can read
+    the database file anyway. Actions are audited as such (no user id)."""
+    from samenspel.services.permissions import Actor
+
+    return Actor(user_id=None, role="admin", name="command line", system=True)
+
+
+def _progress_bar(label: str):
+    width = 30
+
+    def show(fraction: float) -> None:
+        filled = int(width * min(1.0, fraction))
+        print(
+            f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%}",
+            end="",
+            file=sys.stderr,
+            flush=True,
+        )
+        if fraction >= 1.0:
+            print(file=sys.stderr)
+
+    return show
+
+
+def cmd_import(args) -> int:
+    from samenspel import db
+    from samenspel.services.errors import InvalidInput
+    from samenspel.services.transfer import import_file
+
+    content = _read_bytes(args.file)
+    with db.session_scope() as session:
+        try:
+            report = import_file(session=session, actor=_cli_actor(), filename=args.file, content=content,
+                                 kind=args.kind, progress=_progress_bar(Path(args.file).name))  # fmt: skip
+        except InvalidInput as exc:
+            raise BadInput(f"{args.file}: {'; '.join(exc.field_errors.values())}") from exc
+    for error in report.errors:
+        print(f"{args.file}: {error}", file=sys.stderr)
+    print(
+        f"{report.kind}: {report.created} nieuw, {report.updated} bijgewerkt, {len(report.errors)} rijen met fouten"
+    )
+    return 0
+
+
+def cmd_export(args) -> int:
+    from samenspel import db
+    from samenspel.exports import to_csv_bytes, to_excel_bytes
+    from samenspel.services import funding, transfer
+
+    with db.session_scope() as session:
+        if args.what == "hsds":
+            import zipfile
+
+            with zipfile.ZipFile(args.output, "w") as archive:
+                for name, frame in transfer.export_hsds(session).items():
+                    archive.writestr(name, to_csv_bytes(frame))
+            print(f"hsds: {args.output}")
+            return 0
+        frame = {
+            "needs": transfer.export_needs,
+            "offers": transfer.export_offers,
+            "matches": transfer.export_matches,
+            "funds": funding.catalogue_frame,
+            "organisations": lambda s: transfer.export_organisations(s, actor=_cli_actor(),
+                                                                     with_contacts=args.with_contacts),
+        }[args.what](session)  # fmt: skip
+    data = (
+        to_excel_bytes(frame, args.what)
+        if args.output.lower().endswith(".xlsx")
+        else to_csv_bytes(frame)
+    )
+    Path(args.output).write_bytes(data)
+    print(f"{args.what}: {len(frame)} rijen -> {args.output}")
+    return 0
+
+
+def cmd_backup(args) -> int:
+    from samenspel import db
+    from samenspel.services.backup import BackupError, backup, default_path
+
+    engine = db.get_engine()
+    try:
+        path = backup(engine, Path(args.path) if args.path else default_path(engine))
+    except (BackupError, OSError) as exc:
+        raise BadInput(str(exc)) from exc
+    print(f"backup: {path}")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    from samenspel import db
+    from samenspel.services.backup import BackupError, restore
+
+    if not args.yes:
+        raise BadInput("restore vervangt alle gegevens in de database; bevestig met --yes")
+    try:
+        restore(db.get_engine(), Path(args.path))
+    except (BackupError, OSError) as exc:
+        raise BadInput(str(exc)) from exc
+    print(f"restored: {args.path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samenspel",
@@ -216,6 +331,53 @@ def build_parser() -> argparse.ArgumentParser:
     fund_plan.add_argument("--lang", choices=["nl", "en"], default="nl")
     fund_plan.add_argument("--format", choices=["text", "json"], default="text")
     fund_plan.set_defaults(func=cmd_fund_plan)
+
+    bench = sub.add_parser("bench", help="benchmark the engine on synthetic national data")
+    bench.add_argument("--needs", type=int, default=50_000)
+    bench.add_argument("--offers", type=int, default=50_000)
+    bench.add_argument(
+        "--sample", type=int, default=2_000, help="size of the naive-reference sample"
+    )
+    bench.add_argument("--seed", type=int, default=2026)
+    bench.set_defaults(func=cmd_bench)
+
+    importer = sub.add_parser(
+        "import", help="import organisations, needs, offers or funds (CSV or Excel)"
+    )
+    importer.add_argument(
+        "file", metavar="FILE", help=".csv (UTF-8) or .xlsx in the exchange format"
+    )
+    importer.add_argument(
+        "--kind",
+        choices=["organisations", "needs", "offers", "funds"],
+        help="what the file holds (default: recognised from its columns)",
+    )
+    importer.set_defaults(func=cmd_import)
+
+    exporter = sub.add_parser(
+        "export", help="export to CSV or Excel (.xlsx), or a sociale kaart (hsds)"
+    )
+    exporter.add_argument(
+        "what", choices=["needs", "offers", "matches", "funds", "organisations", "hsds"]
+    )
+    exporter.add_argument(
+        "-o", "--output", required=True, help="file to write (.csv, .xlsx, or .zip for hsds)"
+    )
+    exporter.add_argument(
+        "--with-contacts",
+        action="store_true",
+        help="organisations: include contact details (administrators only)",
+    )
+    exporter.set_defaults(func=cmd_export)
+
+    backup = sub.add_parser("backup", help="back up the whole database")
+    backup.add_argument("path", nargs="?", help="file to write (default: instance/backups/...)")
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="replace the database by a backup")
+    restore.add_argument("path", help="a file made by 'samenspel backup'")
+    restore.add_argument("--yes", action="store_true", help="yes, replace everything")
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 
@@ -230,6 +392,14 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as exc:
         print(f"samenspel: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - a domain error or a broken database: a message, no traceback
+        from samenspel.services.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            print(f"samenspel: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(f"samenspel: er ging iets mis: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -155,3 +155,13 @@ def test_fund_plan_refuses_a_need_that_is_not_about_money():
         and "geen vraag om geld" in result.stderr
         and "Traceback" not in result.stderr
     )
+
+
+def test_bench_prints_its_figures_and_the_sample_matches_the_naive_reference():
+    result = samenspel("bench", "--needs", "300", "--offers", "300", "--sample", "200")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for figure in ("top-5 for every need:", "peak RSS:", "one new need against all 300 offers: median",
+                   "suggestions/s"):  # fmt: skip
+        assert figure in out
+    assert "optimised top-5 equals naive reference: yes" in out

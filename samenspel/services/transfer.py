@@ -1,0 +1,458 @@
+"""Data in and out: import of organisations, needs, offers and funds from CSV or Excel (the
+exchange format of design.md), and exports for spreadsheets and sociale kaarten.
+
+An import is one transaction: bad rows are reported with row, column and reason and left
+out, good rows are stored, and if anything breaks halfway (or the process is killed) the
+database is exactly as before. Importing the same file again updates rows by their ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlmodel import Session, col, select
+
+from matching.csvformat import (
+    NEED_COLUMNS,
+    OFFER_COLUMNS,
+    FileError,
+    RowError,
+    fatal,
+    parse_needs,
+    parse_offers,
+)
+from matching.engine import Engine
+from matching.funds import parse_catalogue
+from matching.slots import slots_to_text
+from samenspel import settings
+from samenspel.i18n import t
+from samenspel.models import (
+    LEGAL_FORMS,
+    PARTNER_TYPES,
+    Contact,
+    Fund,
+    Match,
+    Need,
+    Offer,
+    Organisation,
+    join_multi,
+    utcnow,
+)
+from samenspel.services import suggestions
+from samenspel.services.audit import record
+from samenspel.services.errors import InvalidInput
+from samenspel.services.funding import fund_row
+from samenspel.services.permissions import Actor, require_role
+from samenspel.services.posts import conditions_for
+
+ORGANISATION_COLUMNS = (
+    "id", "name", "role", "partner_type", "legal_form", "anbi", "neighbourhood", "address", "postcode",
+    "lat", "lon", "description", "boundaries", "contact_name", "contact_email", "contact_phone", "themes",
+)  # fmt: skip
+KINDS_OF_FILE = ("organisations", "needs", "offers", "funds")
+Progress = Callable[[float], None]
+
+
+@dataclass
+class ImportReport:
+    kind: str
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return self.created + self.updated
+
+
+def read_table(filename: str, content: bytes) -> str:
+    """CSV text from a .csv or .xlsx upload (Excel through pandas and openpyxl)."""
+    if filename.lower().endswith((".xlsx", ".xlsm")):
+        try:
+            frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl").fillna("")
+        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
+            raise FileError("dit Excel-bestand kan niet gelezen worden") from exc
+        return frame.to_csv(index=False, quoting=csv.QUOTE_ALL)
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileError("het bestand is geen UTF-8-tekst (sla het op als CSV UTF-8)") from exc
+
+
+def detect_kind(text: str) -> str:
+    header = {h.strip().lower() for h in next(csv.reader(io.StringIO(text)), [])}
+    if "initiative" in header:
+        return "needs"
+    if "partner" in header:
+        return "offers"
+    if "source_type" in header or "matchfunding_ratio" in header:
+        return "funds"
+    if "name" in header and "role" in header:
+        return "organisations"
+    raise FileError("we herkennen dit bestand niet: er moet een kolom 'initiative' (vragen), 'partner' "
+                    "(aanbod), 'role' (organisaties) of 'source_type' (fondsen) in staan")  # fmt: skip
+
+
+def import_file(
+    *, session: Session, actor: Actor, filename: str, content: bytes, kind: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:  # fmt: skip
+    require_role(actor, "broker", "admin")
+    try:
+        text = read_table(filename, content)
+        kind = kind or detect_kind(text)
+    except FileError as exc:
+        raise InvalidInput({"file": str(exc)}) from exc
+    progress = progress or (lambda _fraction: None)
+    importer = {"organisations": _import_organisations, "needs": _import_needs, "offers": _import_offers,
+                "funds": _import_funds}[kind]  # fmt: skip
+    try:
+        report = importer(session, text, progress)
+    except FileError as exc:
+        session.rollback()
+        raise InvalidInput({"file": str(exc)}) from exc
+    record(
+        session,
+        user_id=actor.user_id,
+        action="import",
+        entity=kind,
+        entity_id=None,
+        detail=f"{filename}: {report.created} new, {report.updated} updated, {len(report.errors)} errors",
+    )
+    session.commit()  # the one commit: a crash before it leaves nothing behind
+    progress(1.0)
+    return report
+
+
+def _organisation(
+    session: Session, cache: dict[str, Organisation], name: str, **defaults
+) -> Organisation:
+    """The organisation with this name, created on first sight (imports refer to names)."""
+    key = name.strip().lower()
+    if key not in cache:
+        found = session.exec(select(Organisation).where(Organisation.name == name.strip())).first()
+        if found is None:
+            found = Organisation(name=name.strip(), **defaults)
+            session.add(found)
+            session.flush()
+        cache[key] = found
+    return cache[key]
+
+
+def _by_external_id(session: Session, table, ids: list[str]) -> dict[str, object]:
+    found: dict[str, object] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for row in session.exec(select(table).where(col(table.external_id).in_(chunk))):
+            found[row.external_id] = row
+    return found
+
+
+def _import_needs(session: Session, text: str, progress: Progress) -> ImportReport:
+    needs, errors = parse_needs(text)
+    report = ImportReport("needs", errors=fatal(errors))
+    orgs: dict[str, Organisation] = {}
+    existing = _by_external_id(session, Need, [n.id for n in needs])
+    for number, item in enumerate(needs, start=1):
+        org = _organisation(
+            session,
+            orgs,
+            item.initiative or t("Onbekend initiatief"),
+            role="initiative",
+            partner_type="initiative",
+            legal_form=item.legal_form,
+            lat=item.lat,
+            lon=item.lon,
+        )
+        row = existing.get(item.id) or Need(
+            external_id=item.id, organisation_id=org.id, kind=item.kind, title=""
+        )
+        report.updated += item.id in existing
+        report.created += item.id not in existing
+        row.organisation_id, row.kind, row.title, row.description = (
+            org.id,
+            item.kind,
+            item.title,
+            item.description,
+        )
+        row.themes, row.people, row.amount_eur = (
+            join_multi(item.themes),
+            item.people,
+            item.amount_eur,
+        )
+        row.conditions = conditions_for(item.title, item.description, item.themes)
+        row.slots, row.place, row.lat, row.lon = (
+            slots_to_text(item.slots),
+            item.place,
+            item.lat,
+            item.lon,
+        )
+        row.max_distance_km, row.deadline, row.updated_at = (
+            item.max_distance_km,
+            item.deadline,
+            utcnow(),
+        )
+        session.add(row)
+        if number % 250 == 0:
+            progress(0.8 * number / len(needs))
+    session.flush()
+    # Fresh suggestions for exactly these needs, in the same transaction.
+    engine = Engine(suggestions.open_offers(session), lang=settings.language())
+    stored = session.exec(select(Need, Organisation).join(Organisation).where(
+        col(Need.external_id).in_([n.id for n in needs]), Need.status == "open"
+    )).all()  # fmt: skip
+    for need, org in stored:
+        suggestions._store(
+            session,
+            need.id,
+            engine.suggest_for_need(suggestions.need_in(need, org), settings.top_k()),
+        )
+    return report
+
+
+def _import_offers(session: Session, text: str, progress: Progress) -> ImportReport:
+    offers, errors = parse_offers(text)
+    report = ImportReport("offers", errors=fatal(errors))
+    orgs: dict[str, Organisation] = {}
+    existing = _by_external_id(session, Offer, [o.id for o in offers])
+    for number, item in enumerate(offers, start=1):
+        org = _organisation(session, orgs, item.partner or t("Onbekende partner"), role="partner",
+                            partner_type=item.partner_type, legal_form="company" if item.partner_type == "business"
+                            else "foundation", lat=item.lat, lon=item.lon)  # fmt: skip
+        row = existing.get(item.id) or Offer(
+            external_id=item.id, organisation_id=org.id, kind=item.kind, title=""
+        )
+        report.updated += item.id in existing
+        report.created += item.id not in existing
+        row.organisation_id, row.kind, row.title, row.description = (
+            org.id,
+            item.kind,
+            item.title,
+            item.description,
+        )
+        row.themes, row.capacity = join_multi(item.themes), item.capacity
+        row.conditions = conditions_for(item.title, item.description, item.themes)
+        row.amount_min_eur, row.amount_max_eur = item.amount_min_eur, item.amount_max_eur
+        row.slots, row.place, row.lat, row.lon = (
+            slots_to_text(item.slots),
+            item.place,
+            item.lat,
+            item.lon,
+        )
+        row.radius_km, row.deadline = item.radius_km, item.deadline
+        row.eligible_legal_forms, row.updated_at = (
+            join_multi(sorted(item.eligible_legal_forms)),
+            utcnow(),
+        )
+        session.add(row)
+        if number % 250 == 0:
+            progress(0.9 * number / len(offers))
+    return report
+
+
+def _import_organisations(session: Session, text: str, progress: Progress) -> ImportReport:
+    reader = csv.DictReader(io.StringIO(text))
+    report = ImportReport("organisations")
+    rows = list(reader)
+    existing = _by_external_id(session, Organisation, [(r.get("id") or "").strip() for r in rows])
+    for number, raw in enumerate(rows, start=2):
+        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        problems = _check_organisation(number, cells)
+        if problems:
+            report.errors.extend(problems)
+            continue
+        row = existing.get(cells.get("id", "")) or Organisation(
+            external_id=cells.get("id") or None, name=""
+        )
+        report.updated += row.id is not None
+        report.created += row.id is None
+        row.name, row.role = cells["name"], cells.get("role") or "initiative"
+        row.partner_type = cells.get("partner_type") or (
+            "initiative" if row.role == "initiative" else "business"
+        )
+        row.legal_form = cells.get("legal_form") or "informal"
+        row.anbi = cells.get("anbi", "").lower() in ("yes", "ja", "true", "1")
+        for name in ("neighbourhood", "address", "postcode", "description", "boundaries", "themes"):
+            setattr(row, name, cells.get(name, ""))
+        row.lat = float(cells["lat"]) if cells.get("lat") else None
+        row.lon = float(cells["lon"]) if cells.get("lon") else None
+        row.updated_at = utcnow()
+        session.add(row)
+        session.flush()
+        contact = session.exec(
+            select(Contact).where(Contact.organisation_id == row.id)
+        ).first() or Contact(organisation_id=row.id)
+        contact.person, contact.email = (
+            cells.get("contact_name", ""),
+            cells.get("contact_email", ""),
+        )
+        contact.phone = cells.get("contact_phone", "")
+        session.add(contact)
+        if number % 250 == 0:
+            progress(0.9 * number / max(1, len(rows)))
+    return report
+
+
+def _check_organisation(number: int, cells: dict[str, str]) -> list[RowError]:
+    problems = []
+    if not cells.get("name"):
+        problems.append(RowError(number, "name", "is leeg, maar moet ingevuld zijn"))
+    if cells.get("role") and cells["role"] not in ("initiative", "partner"):
+        problems.append(
+            RowError(number, "role", f"'{cells['role']}' is niet een van: initiative, partner")
+        )
+    if cells.get("legal_form") and cells["legal_form"] not in LEGAL_FORMS:
+        problems.append(
+            RowError(
+                number,
+                "legal_form",
+                f"'{cells['legal_form']}' is niet een van: {', '.join(LEGAL_FORMS)}",
+            )
+        )
+    if cells.get("partner_type") and cells["partner_type"] not in PARTNER_TYPES:
+        problems.append(
+            RowError(
+                number, "partner_type", f"'{cells['partner_type']}' is geen bekend soort partner"
+            )
+        )
+    for name in ("lat", "lon"):
+        try:
+            float(cells[name]) if cells.get(name) else None
+        except ValueError:
+            problems.append(RowError(number, name, f"'{cells[name]}' is geen getal"))
+    return problems
+
+
+def _import_funds(session: Session, text: str, progress: Progress) -> ImportReport:
+    funds, errors = parse_catalogue(text)
+    report = ImportReport("funds", errors=errors)
+    existing = {row.key: row for row in session.exec(select(Fund))}
+    for fund in funds:
+        report.updated += fund.id in existing
+        report.created += fund.id not in existing
+        session.add(fund_row(fund, existing.get(fund.id)))
+    progress(0.9)
+    return report
+
+
+# --- exports ------------------------------------------------------------------------------
+
+
+def export_needs(session: Session) -> pd.DataFrame:
+    rows = []
+    for need, org in session.exec(select(Need, Organisation).join(Organisation).order_by(Need.id)):
+        rows.append({
+            "id": need.external_id or f"N{need.id}", "initiative": org.name, "legal_form": org.legal_form,
+            "kind": need.kind, "title": need.title, "description": need.description, "themes": need.themes,
+            "place": need.place, "lat": need.lat, "lon": need.lon, "people": need.people,
+            "amount_eur": need.amount_eur, "when": need.slots, "max_distance_km": need.max_distance_km,
+            "deadline": need.deadline.isoformat() if need.deadline else None,
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(NEED_COLUMNS))
+
+
+def export_offers(session: Session) -> pd.DataFrame:
+    rows = []
+    for offer, org in session.exec(
+        select(Offer, Organisation).join(Organisation).order_by(Offer.id)
+    ):
+        rows.append({
+            "id": offer.external_id or f"O{offer.id}", "partner": org.name, "partner_type": org.partner_type,
+            "kind": offer.kind, "title": offer.title, "description": offer.description, "themes": offer.themes,
+            "place": offer.place, "lat": offer.lat, "lon": offer.lon, "capacity": offer.capacity,
+            "amount_min_eur": offer.amount_min_eur, "amount_max_eur": offer.amount_max_eur, "when": offer.slots,
+            "radius_km": offer.radius_km, "eligible_legal_forms": offer.eligible_legal_forms,
+            "deadline": offer.deadline.isoformat() if offer.deadline else None,
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(OFFER_COLUMNS))
+
+
+def export_organisations(
+    session: Session, *, actor: Actor, with_contacts: bool = False
+) -> pd.DataFrame:
+    """Organisations; contact details only when an administrator asks for them."""
+    if with_contacts:
+        require_role(actor, "admin")
+        record(
+            session,
+            user_id=actor.user_id,
+            action="export_contacts",
+            entity="organisation",
+            entity_id=None,
+        )
+        session.commit()
+    contacts = (
+        {c.organisation_id: c for c in session.exec(select(Contact))} if with_contacts else {}
+    )
+    rows = []
+    for org in session.exec(select(Organisation).order_by(Organisation.id)):
+        contact = contacts.get(org.id)
+        rows.append({
+            "id": org.external_id or f"ORG{org.id}", "name": org.name, "role": org.role,
+            "partner_type": org.partner_type, "legal_form": org.legal_form, "anbi": "yes" if org.anbi else "no",
+            # A home address only in the administrator's full export (with contacts).
+            "neighbourhood": org.neighbourhood,
+            "address": org.address if with_contacts or org.legal_form != "informal" else "",
+            "postcode": org.postcode if with_contacts or org.legal_form != "informal" else "",
+            "lat": org.lat if with_contacts or org.legal_form != "informal" else None,
+            "lon": org.lon if with_contacts or org.legal_form != "informal" else None,
+            "description": org.description, "boundaries": org.boundaries,
+            "contact_name": contact.person if contact else "", "contact_email": contact.email if contact else "",
+            "contact_phone": contact.phone if contact else "", "themes": org.themes,
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(ORGANISATION_COLUMNS))
+
+
+def export_matches(session: Session) -> pd.DataFrame:
+    rows = []
+    for match, need in session.exec(
+        select(Match, Need).join(Need, Match.need_id == Need.id).order_by(Match.id)
+    ):
+        offer = session.get(Offer, match.offer_id) if match.offer_id else None
+        rows.append({
+            "need_id": need.external_id or f"N{need.id}",
+            "offer_id": (offer.external_id or f"O{offer.id}") if offer else "", "status": match.status,
+            "score": match.score, "tie": match.tie, "reasons": "; ".join(match.reasons),
+            "value_eur": match.value_eur, "follow_up_on": match.follow_up_on.isoformat() if match.follow_up_on else "",
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=["need_id", "offer_id", "status", "score", "tie", "reasons", "value_eur",
+                                       "follow_up_on"])  # fmt: skip
+
+
+def export_hsds(session: Session) -> dict[str, pd.DataFrame]:
+    """An Open Referral HSDS-style sociale kaart: partners as organizations, their offers as
+    services, their public addresses as locations. Informal groups and contacts left out."""
+    organizations, services, locations = [], [], []
+    partners = session.exec(
+        select(Organisation).where(Organisation.role == "partner").order_by(Organisation.id)
+    )
+    for org in partners:
+        org_id = org.external_id or f"ORG{org.id}"
+        organizations.append(
+            {
+                "id": org_id,
+                "name": org.name,
+                "description": org.description,
+                "legal_status": org.legal_form,
+                "tax_status": "ANBI" if org.anbi else "",
+            }
+        )
+        if org.lat is not None:
+            locations.append({"id": f"L-{org_id}", "organization_id": org_id, "name": org.name,
+                              "address_1": org.address, "postal_code": org.postcode, "city": org.municipality,
+                              "latitude": org.lat, "longitude": org.lon})  # fmt: skip
+        for offer in session.exec(
+            select(Offer).where(Offer.organisation_id == org.id, Offer.status == "open")
+        ):
+            services.append({"id": offer.external_id or f"O{offer.id}", "organization_id": org_id,
+                             "name": offer.title, "description": offer.description, "status": "active",
+                             "keywords": offer.themes, "category": offer.kind})  # fmt: skip
+    return {
+        "organizations.csv": pd.DataFrame(organizations),
+        "services.csv": pd.DataFrame(services),
+        "locations.csv": pd.DataFrame(locations),
+    }

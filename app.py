@@ -3,20 +3,36 @@
 import streamlit as st
 
 from samenspel import settings
-from samenspel.i18n import LANGUAGES, set_language, t
+from samenspel.i18n import LANGUAGE_CODES, LANGUAGES, set_language, t
 from samenspel.navigation import PAGES, SETUP_PAGE, pages_for
-from samenspel.ui import current_role, current_user, expire_idle_session, get_engine, needs_setup
+from samenspel.ui import (
+    current_role,
+    current_user,
+    expire_idle_session,
+    get_engine,
+    needs_setup,
+    remember_language,
+)
 
 st.set_page_config(page_title="Samenspel", page_icon=":material/extension:", layout="wide")
 
 if "lang" not in st.session_state:
     st.session_state.lang = settings.language()
+if "lang_pending" in st.session_state:  # the user's own language, set at login
+    st.session_state.lang = st.session_state.pop("lang_pending")
+    st.session_state.lang_choice = LANGUAGES[st.session_state.lang]
+if "lang_choice" not in st.session_state:
+    st.session_state.lang_choice = LANGUAGES[st.session_state.lang]
 set_language(st.session_state.lang)
 get_engine()
 expired = expire_idle_session()
 
 with st.sidebar:
-    st.selectbox("Taal / Language", list(LANGUAGES), format_func=LANGUAGES.get, key="lang")
+    # The options are the languages' own names: readable whatever language is shown now.
+    choice = st.selectbox(
+        "Taal / Language", list(LANGUAGES.values()), key="lang_choice", on_change=remember_language
+    )
+    st.session_state.lang = LANGUAGE_CODES[choice]
     set_language(st.session_state.lang)
     user = current_user()
     if user:

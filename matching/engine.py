@@ -176,10 +176,13 @@ class Engine:
         vocabulary: Vocabulary | None = None,
         today: date | None = None,
         lang: str = "nl",
+        extra_languages: tuple[str, ...] = (),
     ):
         self.vocabulary = vocabulary or default_vocabulary()
         self.today = today or date.today()
         self.lang = r.lang_of(lang)
+        # Reasons are also written in these languages (stored suggestions serve every reader).
+        self.extra_languages = tuple(r.lang_of(extra) for extra in extra_languages)
         self.offers = list(offers)
         self.column = {key: i for i, key in enumerate(self.vocabulary.concepts)}
         group_names = sorted({c.group for c in self.vocabulary.concepts.values() if c.group})
@@ -414,7 +417,11 @@ class Engine:
             offer_id=offer.id,
             score=round(score, 4),
             components={k: round(v, 4) for k, v in components.items()},
-            reasons=self._reasons(need, features, offer, offer_concepts, distance),
+            reasons=self._reasons(need, features, offer, offer_concepts, distance, self.lang),
+            reasons_by_lang={
+                lang: self._reasons(need, features, offer, offer_concepts, distance, lang)
+                for lang in self.extra_languages
+            },
             tie=tie_of(offer, distance),
             distance_km=None if distance is None else round(distance, 2),
         )
@@ -426,8 +433,8 @@ class Engine:
         offer: OfferIn,
         offer_concepts: dict[str, str],
         distance,
+        lang: str,
     ) -> list[str]:
-        lang = self.lang
         found: list[str] = []
         shared = sorted(
             set(features.concepts) & set(offer_concepts),

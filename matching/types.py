@@ -100,6 +100,7 @@ class Suggestion:
     reasons: list[str]
     tie: str  # bonding | bridging | linking
     distance_km: float | None = None
+    reasons_by_lang: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
+LANGUAGE_CODES = {name: code for code, name in LANGUAGES.items()}
 
 _language: ContextVar[str] = ContextVar("samenspel_language", default="nl")
 

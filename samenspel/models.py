@@ -183,7 +183,8 @@ class Match(SQLModel, table=True):
     fund_id: int | None = Field(default=None, foreign_key="fund.id", index=True)
     score: float = 0.0
     components: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # Dutch
+    reasons_en: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     tie: str = Field(default="bridging", max_length=10)  # bonding | bridging | linking
     # engine: suggested by the matching engine (refreshed when the need or offer changes);
     # partner: a partner offered help itself (never replaced by a refresh)

@@ -19,6 +19,7 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "pages/dashboard.py": (N_("Dashboard"), ":material/monitoring:", STAFF),
     "pages/partnerships.py": (N_("Samenwerkingen"), ":material/handshake:", SIDES | STAFF),
     "pages/profile.py": (N_("Ons profiel"), ":material/home:", SIDES),
+    "pages/data.py": (N_("Gegevens in en uit"), ":material/swap_vert:", STAFF),
     "pages/admin.py": (N_("Beheer"), ":material/admin_panel_settings:", frozenset({"admin"})),
     "pages/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),
 }

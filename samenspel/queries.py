@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from matching.geo import default_gazetteer
+from samenspel.i18n import language
 from samenspel.models import KINDS, Match, Need, Offer, Organisation
 
 POINT_COLUMNS = [
@@ -206,6 +207,7 @@ MATCH_COLUMNS = [
 
 
 def _match_rows(session: Session, query) -> pd.DataFrame:
+    english = language() == "en"  # reasons are stored in Dutch and in English
     rows = []
     for match, need, need_org, offer, offer_org in session.exec(query):
         rows.append(
@@ -215,7 +217,7 @@ def _match_rows(session: Session, query) -> pd.DataFrame:
                 match.status,
                 match.score,
                 match.tie,
-                list(match.reasons),
+                list(match.reasons_en if english and match.reasons_en else match.reasons),
                 need.id,
                 need.title,
                 need.kind,

@@ -240,6 +240,22 @@ def needs_setup() -> bool:
 def log_in_as(user_id: int) -> None:
     st.session_state["user_id"] = user_id
     clear_reads()
+    with db.read_session(get_engine()) as session:
+        user = session.get(User, user_id)
+        # The language widget already exists in this run: app.py applies this on the next one.
+        st.session_state["lang_pending"] = user.language if user else settings.language()
+
+
+def remember_language() -> None:
+    """on_change of the language switch: keep the choice with the user."""
+    from samenspel.services.accounts import set_language
+
+    if st.session_state.get("user_id"):
+        with db.session_scope(get_engine()) as session:
+            from samenspel.i18n import LANGUAGE_CODES
+
+            choice = LANGUAGE_CODES[st.session_state.lang_choice]
+            set_language(session=session, actor=actor(), language=choice)
 
 
 def ask(fn, **kwargs):

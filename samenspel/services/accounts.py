@@ -179,3 +179,13 @@ def user_for_identity(session: Session, *, email: str | None) -> User | None:
     return session.exec(
         select(User).where(User.username == email.strip().lower(), User.is_demo.is_(False))
     ).first()
+
+
+def set_language(*, session: Session, actor: Actor, language: str) -> None:
+    """Remember a user's language, so it is there again at the next login."""
+    if actor.user_id is None or language not in ("nl", "en"):
+        return
+    user = session.get(User, actor.user_id)
+    if user is not None and user.language != language:
+        user.language = language
+        session.commit()

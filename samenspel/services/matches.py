@@ -305,7 +305,7 @@ def offer_help(
         return existing
     need_org = session.get(Organisation, need.organisation_id)
     offer_org = session.get(Organisation, offer.organisation_id)
-    engine = Engine([offer_in(offer, offer_org)], today=today, lang=settings.language())
+    engine = Engine([offer_in(offer, offer_org)], today=today, lang="nl", extra_languages=("en",))
     result = engine.explain(need_in(need, need_org), str(offer.id))
     if isinstance(result, Exclusion):
         raise InvalidInput({"offer": t("Dit past niet: {reason}", reason=result.reason)})
@@ -315,6 +315,7 @@ def offer_help(
         score=result.score,
         components=result.components,
         reasons=result.reasons,
+        reasons_en=result.reasons_by_lang.get("en", []),
         tie=result.tie,
         status="suggested",
         origin="partner",

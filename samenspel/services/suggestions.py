@@ -115,6 +115,7 @@ def _store(session: Session, need_id: int, suggestions: Iterable[Suggestion]) ->
                 score=s.score,
                 components=s.components,
                 reasons=s.reasons,
+                reasons_en=s.reasons_by_lang.get("en", []),
                 tie=s.tie,
                 status="suggested",
             )
@@ -130,7 +131,9 @@ def refresh_for_need(session: Session, need_id: int, *, today: date | None = Non
     ).one()
     if need.status != "open":
         return 0
-    engine = Engine(open_offers(session, need.kind), today=today, lang=settings.language())
+    engine = Engine(
+        open_offers(session, need.kind), today=today, lang="nl", extra_languages=("en",)
+    )
     return _store(session, need_id, engine.suggest_for_need(need_in(need, org), settings.top_k()))
 
 
@@ -141,7 +144,9 @@ def refresh_for_offer(session: Session, offer_id: int, *, today: date | None = N
     the offers of its kind; the other kinds are untouched.
     """
     offer = session.get(Offer, offer_id)
-    engine = Engine(open_offers(session, offer.kind), today=today, lang=settings.language())
+    engine = Engine(
+        open_offers(session, offer.kind), today=today, lang="nl", extra_languages=("en",)
+    )
     changed = 0
     for need in open_needs(session, offer.kind):
         _store(session, int(need.id), engine.suggest_for_need(need, settings.top_k()))
@@ -153,7 +158,7 @@ def refresh_all(session: Session, *, today: date | None = None) -> int:
     """Every open need; used by the seed and by `samenspel` maintenance, never by a page."""
     stored = 0
     offers = open_offers(session)
-    engine = Engine(offers, today=today, lang=settings.language())
+    engine = Engine(offers, today=today, lang="nl", extra_languages=("en",))
     for need in open_needs(session):
         stored += _store(session, int(need.id), engine.suggest_for_need(need, settings.top_k()))
     return stored

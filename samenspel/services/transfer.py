@@ -201,7 +201,7 @@ def _import_needs(session: Session, text: str, progress: Progress) -> ImportRepo
             progress(0.8 * number / len(needs))
     session.flush()
     # Fresh suggestions for exactly these needs, in the same transaction.
-    engine = Engine(suggestions.open_offers(session), lang=settings.language())
+    engine = Engine(suggestions.open_offers(session), lang="nl", extra_languages=("en",))
     stored = session.exec(select(Need, Organisation).join(Organisation).where(
         col(Need.external_id).in_([n.id for n in needs]), Need.status == "open"
     )).all()  # fmt: skip

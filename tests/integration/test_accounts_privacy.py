@@ -186,3 +186,12 @@ def test_deleting_an_organisation_removes_personal_data_and_keeps_anonymous_matc
         assert (kept.status, kept.value_eur, kept.reasons) == ("done", 900.0, [])
         assert session.get(Need, kept.need_id).title == "(verwijderd)"
         assert session.get(Need, kept.need_id).lat is None
+
+
+def test_a_users_language_is_remembered(sqlite_world):
+    anja = sqlite_world["actors"]["anja"]
+    with Session(sqlite_world["engine"]) as session:
+        accounts.set_language(session=session, actor=anja, language="en")
+        assert session.get(User, anja.user_id).language == "en"
+        accounts.set_language(session=session, actor=anja, language="klingon")  # ignored
+        assert session.get(User, anja.user_id).language == "en"

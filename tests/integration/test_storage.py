@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from samenspel import db
 from samenspel.models import Match, Need, Organisation
 
-HEAD = "0003"
+HEAD = "0004"
 TABLES = {"organisation", "contact", "need", "offer", "fund", "match", "user", "auditevent"}
 
 

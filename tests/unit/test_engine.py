@@ -305,3 +305,12 @@ def test_the_vectorised_filter_agrees_with_the_one_that_gives_reasons(
                          TODAY) is None
         ]  # fmt: skip
         assert sorted(kept.tolist()) == expected
+
+
+def test_reasons_can_be_written_in_a_second_language_at_once(vocabulary):
+    the_engine = Engine(
+        [offer(capacity=40)], vocabulary=vocabulary, today=TODAY, lang="nl", extra_languages=("en",)
+    )
+    (suggestion,) = the_engine.suggest_for_need(need(people=30))
+    assert "ruimte voor 40, jullie zijn met 30" in suggestion.reasons
+    assert "room for 40, you are 30" in suggestion.reasons_by_lang["en"]

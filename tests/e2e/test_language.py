@@ -1,0 +1,44 @@
+"""The language switch in a real browser: the pages and the engine's reasons follow it, and
+it is still the user's choice after logging out and in again."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import _route
+from tests.e2e.test_golden_path import TIMEOUT, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def choose_language(page, name: str) -> None:
+    page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
+    page.get_by_role("option", name=name).click()
+    page.wait_for_timeout(1500)
+
+
+def test_english_sticks_to_the_user_and_the_reasons_follow(app_url, page):
+    page.set_default_timeout(TIMEOUT)
+    page.goto(app_url)
+    page.get_by_role("heading", name="Samenspel in de buurt").wait_for()
+    log_in(page, "makelaar")
+    choose_language(page, "English")
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Review").click()
+    page.get_by_role("heading", name="To review").wait_for()
+    reasons = " ".join(page.locator("[data-testid='stText']").all_inner_texts())
+    assert "km away" in reasons and "km verderop" not in reasons
+
+    # A new browser session (a new tab after closing the old one): Dutch until login.
+    fresh = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    fresh.route("**/*", _route)
+    other = fresh.new_page()
+    other.set_default_timeout(TIMEOUT)
+    other.goto(app_url)
+    other.get_by_role("heading", name="Samenspel in de buurt").wait_for()
+    other.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Inloggen").click()
+    other.get_by_label("Gebruikersnaam").first.fill("makelaar")
+    other.get_by_label("Wachtwoord").first.fill("demo")
+    other.get_by_role("button", name="Inloggen").click()
+    other.get_by_role("heading", name="Log in").wait_for()  # the page now speaks English
+    choose_language(other, "Nederlands")  # leave the demo account as it was
+    fresh.close()

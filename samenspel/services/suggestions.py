@@ -12,6 +12,7 @@ from datetime import date
 from sqlmodel import Session, col, delete, select
 
 from matching.engine import Engine
+from matching.geo import haversine_km
 from matching.slots import parse_slots
 from matching.types import NeedIn, OfferIn, Suggestion
 from samenspel import settings
@@ -137,31 +138,44 @@ def refresh_for_need(session: Session, need_id: int, *, today: date | None = Non
     return _store(session, need_id, engine.suggest_for_need(need_in(need, org), settings.top_k()))
 
 
-def refresh_for_offer(session: Session, offer_id: int, *, today: date | None = None) -> int:
-    """A new or changed offer: re-rank only the needs of its kind that it could reach.
+def can_reach(need: NeedIn, offer: OfferIn) -> bool:
+    """Whether distance alone allows the pair (unknown places never rule a pair out)."""
+    if None in (need.lat, need.lon, offer.lat, offer.lon):
+        return True
+    km = haversine_km(need.lat, need.lon, offer.lat, offer.lon)
+    return (need.max_distance_km is None or km <= need.max_distance_km) and (
+        offer.radius_km is None or km <= offer.radius_km
+    )
 
-    The offer can enter (or leave) a need's top-k, so each such need is recomputed against
-    the offers of its kind; the other kinds are untouched.
-    """
+
+def refresh_for_offer(session: Session, offer_id: int, *, today: date | None = None) -> int:
+    """A new or changed offer: re-rank only the needs it can reach, and the needs that had
+    it suggested (it may have dropped out). Other needs and other kinds are untouched."""
     offer = session.get(Offer, offer_id)
+    target = offer_in(offer, session.get(Organisation, offer.organisation_id))
+    had_it = set(
+        session.exec(
+            select(Match.need_id).where(Match.offer_id == offer_id, Match.status == "suggested")
+        )
+    )
+    affected = [
+        n for n in open_needs(session, offer.kind) if int(n.id) in had_it or can_reach(n, target)
+    ]
     engine = Engine(
         open_offers(session, offer.kind), today=today, lang="nl", extra_languages=("en",)
     )
-    changed = 0
-    for need in open_needs(session, offer.kind):
-        _store(session, int(need.id), engine.suggest_for_need(need, settings.top_k()))
-        changed += 1
-    return changed
+    for result in engine.suggest(affected, settings.top_k()):
+        _store(session, int(result.need_id), result.suggestions)
+    return len(affected)
 
 
 def refresh_all(session: Session, *, today: date | None = None) -> int:
-    """Every open need; used by the seed and by `samenspel` maintenance, never by a page."""
-    stored = 0
-    offers = open_offers(session)
-    engine = Engine(offers, today=today, lang="nl", extra_languages=("en",))
-    for need in open_needs(session):
-        stored += _store(session, int(need.id), engine.suggest_for_need(need, settings.top_k()))
-    return stored
+    """Every open need; used by the seed and by maintenance, never by a page."""
+    engine = Engine(open_offers(session), today=today, lang="nl", extra_languages=("en",))
+    return sum(
+        _store(session, int(result.need_id), result.suggestions)
+        for result in engine.suggest(open_needs(session), settings.top_k())
+    )
 
 
 def touch(record) -> None:

@@ -51,8 +51,12 @@ status = right.selectbox(
     format_func=status_label,
     key=f"{P}_status",
 )
-queue = read(queries.review_queue, areas=areas, kind=kind, neighbourhood=hood, status=status)
-st.caption(t("{n} voorstellen, beste eerst", n=len(queue)))
+PER_PAGE = 25  # a page of cards a broker can read; also keeps each rerun fast
+page = st.session_state.get(f"{P}_page", 1)
+queue, total = read(queries.review_queue, areas=areas, kind=kind, neighbourhood=hood, status=status,
+                    page=page, per_page=PER_PAGE)  # fmt: skip
+pages = max(1, -(-total // PER_PAGE))
+st.caption(t("{n} voorstellen, beste eerst", n=total))
 
 
 def _decide(decisions: list[tuple[int, int]], accept: bool, reason: str = "") -> None:
@@ -143,4 +147,11 @@ if status == "suggested" and len(queue):
         disabled=not selected,
         on_click=_decide,
         args=(selected, False, bulk_why),
+    )
+
+if pages > 1:
+    if st.session_state.get(f"{P}_page", 1) > pages:  # the filters changed: fewer pages now
+        st.session_state[f"{P}_page"] = pages
+    st.number_input(
+        t("Bladzijde (van {n})", n=pages), min_value=1, max_value=pages, step=1, key=f"{P}_page"
     )

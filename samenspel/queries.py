@@ -258,8 +258,11 @@ def review_queue(
     kind: str = "",
     neighbourhood: str = "",
     status: str = "suggested",
-) -> pd.DataFrame:
-    """Suggestions for a broker: best score first, then oldest first."""
+    page: int = 1,
+    per_page: int = 25,
+) -> tuple[pd.DataFrame, int]:
+    """One page of suggestions for a broker, best score first, then oldest first; and how
+    many there are in all."""
     query, need_org, _ = _match_query()
     query = query.where(Match.status == status)
     if areas:
@@ -268,8 +271,9 @@ def review_queue(
         query = query.where(Need.kind == kind)
     if neighbourhood:
         query = query.where(need_org.neighbourhood == neighbourhood)
-    query = query.order_by(Match.score.desc(), Match.created_at.asc()).limit(500)
-    return _match_rows(session, query)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    query = query.order_by(Match.score.desc(), Match.created_at.asc(), Match.id)
+    return _match_rows(session, query.offset((max(1, page) - 1) * per_page).limit(per_page)), total
 
 
 def matches_of_organisation(session: Session, organisation_id: int) -> pd.DataFrame:

@@ -56,3 +56,14 @@ def test_the_money_plan_page_shows_a_plan_for_the_initiatives_money_need(demo_us
     assert any("Dit plan betaalt" in s.value for s in at.success)
     texts = " ".join(t.value for t in at.text)
     assert "EUR" in texts and "•" in texts
+
+
+def test_the_review_queue_pages_through_suggestions_best_first(demo_users):
+    at = run_app(demo_users["makelaar"])
+    at.switch_page("pages/review.py").run()
+    cards = [c for c in at.get("caption") if "score" in c.value]
+    assert 0 < len(cards) <= 25
+    assert at.number_input(key="review_page").max > 1  # the demo city has more than one page
+    first_page = [c.value for c in cards]
+    at.number_input(key="review_page").set_value(2).run()
+    assert [c.value for c in at.get("caption") if "score" in c.value] != first_page

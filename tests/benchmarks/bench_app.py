@@ -18,7 +18,13 @@ from pathlib import Path
 from matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
 from matching.synthetic import generate, to_csv
 
-ROLES = {"public": None, "initiative": "initiatief", "partner": "partner", "broker": "makelaar", "admin": "beheer"}
+ROLES = {
+    "public": None,
+    "initiative": "initiatief",
+    "partner": "partner",
+    "broker": "makelaar",
+    "admin": "beheer",
+}
 
 
 def load_records(total: int) -> None:
@@ -129,7 +135,9 @@ def main() -> None:
     os.environ.pop("SAMENSPEL_DATABASE_URL", None)
     began = time.perf_counter()
     load_records(args.records)
-    print(f"loaded the demo city plus {args.records:,} needs and offers in {time.perf_counter() - began:.1f} s")
+    print(
+        f"loaded the demo city plus {args.records:,} needs and offers in {time.perf_counter() - began:.1f} s"
+    )
     print(f"{'role':<11} {'page':<24} {'first run':>10} {'warm (median)':>14}")
     for role, path, first, warm in page_timings(args.runs):
         print(f"{role:<11} {path:<24} {first:>9.2f}s {warm:>13.2f}s")

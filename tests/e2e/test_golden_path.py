@@ -53,7 +53,9 @@ def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
     page.set_default_timeout(TIMEOUT)
     page.goto(app_url)
     page.get_by_role("heading", name="Samenspel in de buurt").wait_for()
-    assert map_frame(page).locator("path.leaflet-interactive").count() == 0  # no partnership yet
+    lines = map_frame(page).locator("path.leaflet-interactive")
+    lines.first.wait_for()
+    lines_before = lines.count()  # the demo city's partnerships
 
     # The initiative posts a venue need in its own words.
     log_in(page, "initiatief")
@@ -76,6 +78,13 @@ def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
     # The broker introduces them.
     log_in(page, "makelaar")
     sidebar(page, "Te beoordelen")
+    # Like a broker would: narrow the queue to the initiative's neighbourhood.
+    page.get_by_label("Buurt").first.click()
+    page.get_by_role("option", name="Kanaleneiland").click()
+    page.wait_for_timeout(1000)
+    page.get_by_label("Soort").first.click()
+    page.get_by_role("option", name="Ruimte").click()
+    page.wait_for_timeout(1000)
     card = (
         page.locator("[class*='st-key-review_card_']")
         .filter(has_text=NEED_TITLE)
@@ -105,5 +114,8 @@ def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
 
     # The partnership shows on the map.
     sidebar(page, "Kaart")
-    map_frame(page).locator("path.leaflet-interactive").first.wait_for()
+    lines = map_frame(page).locator("path.leaflet-interactive")
+    lines.first.wait_for()
+    page.wait_for_timeout(1000)
+    assert lines.count() == lines_before + 1  # the new partnership
     page.screenshot(path=str(tmp_path / "golden.png"), full_page=True)

@@ -231,13 +231,25 @@ def test_a_new_offer_recomputes_only_the_needs_it_can_reach(world):
 
     actors = world["actors"]
     with Session(world["engine"]) as session:
-        near = posts.create_need(session=session, actor=actors["anja"], organisation_id=world["pan"], today=TODAY,
-                                 form=posts.PostForm(kind="goods", title="Stoelen", distance_km=3))
-        far = posts.create_need(session=session, actor=actors["zuilen"], organisation_id=world["other"],
-                                today=TODAY, form=posts.PostForm(kind="goods", title="Tafels", place="Groningen"))
+        near = posts.create_need(
+            session=session,
+            actor=actors["anja"],
+            organisation_id=world["pan"],
+            today=TODAY,
+            form=posts.PostForm(kind="goods", title="Stoelen", distance_km=3),
+        )
+        far = posts.create_need(
+            session=session,
+            actor=actors["zuilen"],
+            organisation_id=world["other"],
+            today=TODAY,
+            form=posts.PostForm(kind="goods", title="Tafels", place="Groningen"),
+        )
         offer = posts.create_offer(session=session, actor=actors["karim"], organisation_id=world["boog"],
                                    today=TODAY, form=posts.PostForm(kind="goods", title="Stoelen en tafels",
                                                                     distance_km=5))  # fmt: skip
         assert refresh_for_offer(session, offer.id, today=TODAY) == 1  # only the need nearby
-        assert session.exec(select(Match).where(Match.need_id == near.id, Match.offer_id == offer.id)).first()
+        assert session.exec(
+            select(Match).where(Match.need_id == near.id, Match.offer_id == offer.id)
+        ).first()
         assert not session.exec(select(Match).where(Match.need_id == far.id)).first()

@@ -11,27 +11,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# The domain's values come from the engine, so engine, models, services and pages agree.
+from matching.types import KINDS, LEGAL_FORMS, PARTNER_TYPES  # noqa: F401 (re-exported)
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-# Vocabulary of the domain; kept here so that models, services and pages agree on the values.
-KINDS = ("venue", "volunteers", "money", "art", "goods", "expertise")
-LEGAL_FORMS = ("informal", "association", "foundation", "company", "public")
-PARTNER_TYPES = (
-    "business",
-    "art_collective",
-    "venue",
-    "welfare",
-    "municipality",
-    "fund",
-    "crowdfunding",
-    "education",
-    "housing",
-    "initiative",
-    "volunteers",
-)
 ROLES = ("initiative", "partner", "broker", "admin")
 NEED_STATUSES = ("open", "matched", "closed", "expired")
 OFFER_STATUSES = ("open", "paused", "closed")

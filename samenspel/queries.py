@@ -138,17 +138,8 @@ def partnership_lines(
     session: Session, *, exact_areas: tuple[str, ...] = ()
 ) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
     """Lines between the two sides of introduced, agreed and active partnerships."""
-    from sqlalchemy.orm import aliased
-
-    need_org, offer_org = aliased(Organisation), aliased(Organisation)
-    query = (
-        select(Match, Need, need_org, Offer, offer_org)
-        .join(Need, Match.need_id == Need.id)
-        .join(need_org, Need.organisation_id == need_org.id)
-        .join(Offer, Match.offer_id == Offer.id)
-        .join(offer_org, Offer.organisation_id == offer_org.id)
-        .where(Match.status.in_(("introduced", "agreed", "active")))
-    )
+    query, _, _ = _match_query()
+    query = query.where(Match.status.in_(("introduced", "agreed", "active")))
     lines = []
     for _match, need, n_org, offer, o_org in session.exec(query):
         a_lat, a_lon, _ = _public_location(n_org, need.lat, need.lon, exact_areas)

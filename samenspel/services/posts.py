@@ -131,6 +131,49 @@ def _organisation(session: Session, actor: Actor, organisation_id: int) -> Organ
     return org
 
 
+def _checked(
+    session: Session,
+    actor: Actor,
+    organisation_id: int,
+    form: PostForm,
+    *,
+    is_need: bool,
+    today: date,
+):
+    """Who may post, the daily limit, every field: (organisation, common fields) or InvalidInput."""
+    org = _organisation(session, actor, organisation_id)
+    limits.check(session, actor, "create")
+    errors, slots = _validate(form, is_need=is_need, today=today)
+    lat, lon = _locate(form, org, errors)
+    if errors:
+        raise InvalidInput(errors)
+    common = dict(
+        organisation_id=org.id, kind=form.kind, title=form.title.strip(), description=form.description.strip(),
+        themes=join_multi(form.themes), conditions=conditions_for(form.title, form.description, form.themes),
+        hours_per_week=form.hours_per_week, skills=form.skills.strip(), slots=slots_to_text(slots),
+        place=form.place.strip() or org.neighbourhood, lat=lat, lon=lon,
+    )  # fmt: skip
+    return org, common
+
+
+def _stored(session: Session, actor: Actor, post: Need | Offer, refresh, today: date):
+    """Save, recompute the suggestions it touches, audit, commit: one transaction."""
+    session.add(post)
+    session.flush()
+    refresh(session, post.id, today=today)
+    entity = "need" if isinstance(post, Need) else "offer"
+    record(
+        session,
+        user_id=actor.user_id,
+        action="create",
+        entity=entity,
+        entity_id=post.id,
+        detail=post.title,
+    )
+    session.commit()
+    return post
+
+
 def create_need(
     *,
     session: Session,
@@ -140,46 +183,13 @@ def create_need(
     today: date | None = None,
 ) -> Need:
     today = today or date.today()
-    org = _organisation(session, actor, organisation_id)
-    limits.check(session, actor, "create")
-    errors, slots = _validate(form, is_need=True, today=today)
-    lat, lon = _locate(form, org, errors)
-    if errors:
-        raise InvalidInput(errors)
+    _, common = _checked(session, actor, organisation_id, form, is_need=True, today=today)
     need = Need(
-        organisation_id=org.id,
-        kind=form.kind,
-        title=form.title.strip(),
-        description=form.description.strip(),
-        themes=join_multi(form.themes),
-        conditions=conditions_for(form.title, form.description, form.themes),
-        people=form.people,
-        amount_eur=form.amount_eur,
-        hours_per_week=form.hours_per_week,
-        skills=form.skills.strip(),
-        needs_kitchen=form.kitchen,
-        needs_step_free=form.step_free,
-        start_date=form.start_date,
-        slots=slots_to_text(slots),
-        place=form.place.strip() or org.neighbourhood,
-        lat=lat,
-        lon=lon,
-        max_distance_km=form.distance_km,
+        **common, people=form.people, amount_eur=form.amount_eur, needs_kitchen=form.kitchen,
+        needs_step_free=form.step_free, start_date=form.start_date, max_distance_km=form.distance_km,
         deadline=form.valid_until or form.start_date,
-    )
-    session.add(need)
-    session.flush()
-    suggestions.refresh_for_need(session, need.id, today=today)
-    record(
-        session,
-        user_id=actor.user_id,
-        action="create",
-        entity="need",
-        entity_id=need.id,
-        detail=need.title,
-    )
-    session.commit()
-    return need
+    )  # fmt: skip
+    return _stored(session, actor, need, suggestions.refresh_for_need, today)
 
 
 def create_offer(
@@ -191,47 +201,13 @@ def create_offer(
     today: date | None = None,
 ) -> Offer:
     today = today or date.today()
-    org = _organisation(session, actor, organisation_id)
-    limits.check(session, actor, "create")
-    errors, slots = _validate(form, is_need=False, today=today)
-    lat, lon = _locate(form, org, errors)
-    if errors:
-        raise InvalidInput(errors)
+    _, common = _checked(session, actor, organisation_id, form, is_need=False, today=today)
     offer = Offer(
-        organisation_id=org.id,
-        kind=form.kind,
-        title=form.title.strip(),
-        description=form.description.strip(),
-        themes=join_multi(form.themes),
-        conditions=conditions_for(form.title, form.description, form.themes),
-        capacity=form.people,
-        amount_min_eur=form.amount_min_eur,
-        amount_max_eur=form.amount_max_eur,
-        hours_per_week=form.hours_per_week,
-        skills=form.skills.strip(),
-        has_kitchen=form.kitchen,
-        step_free=form.step_free,
-        slots=slots_to_text(slots),
-        place=form.place.strip() or org.neighbourhood,
-        lat=lat,
-        lon=lon,
-        radius_km=form.distance_km,
-        eligible_legal_forms=join_multi(form.eligible_legal_forms),
-        deadline=form.valid_until,
-    )
-    session.add(offer)
-    session.flush()
-    suggestions.refresh_for_offer(session, offer.id, today=today)
-    record(
-        session,
-        user_id=actor.user_id,
-        action="create",
-        entity="offer",
-        entity_id=offer.id,
-        detail=offer.title,
-    )
-    session.commit()
-    return offer
+        **common, capacity=form.people, amount_min_eur=form.amount_min_eur, amount_max_eur=form.amount_max_eur,
+        has_kitchen=form.kitchen, step_free=form.step_free, radius_km=form.distance_km,
+        eligible_legal_forms=join_multi(form.eligible_legal_forms), deadline=form.valid_until,
+    )  # fmt: skip
+    return _stored(session, actor, offer, suggestions.refresh_for_offer, today)
 
 
 def close_need(*, session: Session, actor: Actor, need_id: int) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_home_map import map_frame
 
@@ -115,7 +116,5 @@ def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
     # The partnership shows on the map.
     sidebar(page, "Kaart")
     lines = map_frame(page).locator("path.leaflet-interactive")
-    lines.first.wait_for()
-    page.wait_for_timeout(1000)
-    assert lines.count() == lines_before + 1  # the new partnership
+    expect(lines).to_have_count(lines_before + 1)  # the new partnership
     page.screenshot(path=str(tmp_path / "golden.png"), full_page=True)

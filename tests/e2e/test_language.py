@@ -11,10 +11,11 @@ from tests.e2e.test_golden_path import TIMEOUT, log_in
 pytestmark = pytest.mark.browser
 
 
-def choose_language(page, name: str) -> None:
+def choose_language(page, name: str, heading: str) -> None:
+    """Pick a language and wait until the page shows `heading` in it."""
     page.locator("[data-testid='stSidebar'] [data-testid='stSelectbox']").click()
     page.get_by_role("option", name=name).click()
-    page.wait_for_timeout(1500)
+    page.get_by_role("heading", name=heading).wait_for()
 
 
 def test_english_sticks_to_the_user_and_the_reasons_follow(app_url, page):
@@ -22,7 +23,7 @@ def test_english_sticks_to_the_user_and_the_reasons_follow(app_url, page):
     page.goto(app_url)
     page.get_by_role("heading", name="Samenspel in de buurt").wait_for()
     log_in(page, "makelaar")
-    choose_language(page, "English")
+    choose_language(page, "English", "Log in")
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Review").click()
     page.get_by_role("heading", name="To review").wait_for()
     reasons = " ".join(page.locator("[data-testid='stText']").all_inner_texts())
@@ -40,5 +41,5 @@ def test_english_sticks_to_the_user_and_the_reasons_follow(app_url, page):
     other.get_by_label("Wachtwoord").first.fill("demo")
     other.get_by_role("button", name="Inloggen").click()
     other.get_by_role("heading", name="Log in").wait_for()  # the page now speaks English
-    choose_language(other, "Nederlands")  # leave the demo account as it was
+    choose_language(other, "Nederlands", "Inloggen")  # leave the demo account as it was
     fresh.close()

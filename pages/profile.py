@@ -1,10 +1,12 @@
 """Our profile, for initiatives and partners: what we do, what we can not do, where, who."""
 
 import streamlit as st
+from streamlit_folium import st_folium
 
 from matching.vocabulary import CONDITIONS
 from samenspel import db, queries
 from samenspel.i18n import t
+from samenspel.maps import location_picker
 from samenspel.models import LEGAL_FORMS, Organisation, split_multi
 from samenspel.services import organisations, privacy
 from samenspel.services.errors import DomainError, InvalidInput
@@ -33,6 +35,24 @@ with db.read_session(get_engine()) as session:
     org = session.get(Organisation, user.organisation_id)
     contact = organisations.own_contact(session=session, actor=actor(), organisation_id=org.id)
     hoods = queries.neighbourhoods(session)
+
+with st.expander(t("Waar zitten jullie? Klik op de kaart om de plek te kiezen.")):
+    spot = st_folium(location_picker(org.lat, org.lon), key=f"{P}_map", height=320, use_container_width=True,
+                     returned_objects=["last_clicked"])  # fmt: skip
+    if spot and spot.get("last_clicked"):
+        st.session_state[f"{P}_clicked"] = (
+            spot["last_clicked"]["lat"],
+            spot["last_clicked"]["lng"],
+        )
+    if st.session_state.get(f"{P}_clicked"):
+        lat, lon = st.session_state[f"{P}_clicked"]
+        st.caption(
+            t(
+                "Nieuwe plek gekozen ({lat:.5f}, {lon:.5f}). Die wordt bewaard met 'Opslaan'.",
+                lat=lat,
+                lon=lon,
+            )
+        )
 
 with st.form(f"{P}_form"):
     name = st.text_input(t("Naam") + " *", value=org.name, max_chars=200, key=f"{P}_name")
@@ -78,6 +98,11 @@ with st.form(f"{P}_form"):
     saved = st.form_submit_button(t("Opslaan"), type="primary")
 
 if saved:
+    # A click on the map wins; an unchanged address keeps its place; a new one is looked up.
+    unchanged = (address, postcode, neighbourhood) == (org.address, org.postcode, org.neighbourhood)
+    place = st.session_state.get(f"{P}_clicked") or (
+        (org.lat, org.lon) if unchanged else (None, None)
+    )
     form = organisations.ProfileForm(
         name=name,
         description=description,
@@ -87,12 +112,8 @@ if saved:
         neighbourhood=neighbourhood,
         address=address,
         postcode=postcode,
-        lat=org.lat
-        if (address, postcode, neighbourhood) == (org.address, org.postcode, org.neighbourhood)
-        else None,
-        lon=org.lon
-        if (address, postcode, neighbourhood) == (org.address, org.postcode, org.neighbourhood)
-        else None,
+        lat=place[0],
+        lon=place[1],
         contact_person=person,
         contact_email=email,
         contact_phone=phone,
@@ -103,6 +124,7 @@ if saved:
         write(organisations.update_profile, organisation_id=org.id, form=form)
         st.session_state[f"{P}_errors"] = {}
         st.session_state[f"{P}_saved"] = True
+        st.session_state.pop(f"{P}_clicked", None)
         st.rerun()
     except InvalidInput as exc:
         st.session_state[f"{P}_errors"] = exc.field_errors

@@ -7,6 +7,7 @@ from samenspel.i18n import t
 from samenspel.models import KINDS
 from samenspel.services import matches
 from samenspel.services.errors import Conflict, DomainError
+from samenspel.services.suggestions import recommended_plan
 from samenspel.ui import (
     current_user,
     kind_label,
@@ -51,6 +52,18 @@ status = right.selectbox(
     format_func=status_label,
     key=f"{P}_status",
 )
+with st.expander(
+    t("Aanbevolen verdeling: elk aanbod zo vaak als het kan, de beste match in totaal")
+):
+    st.caption(t("Samenspel geeft hier elke vraag hoogstens één aanbod, zonder een zaal of vrijwilliger twee keer te "
+                 "verdelen. Gebruik het als startpunt; jij beslist."))  # fmt: skip
+    plan = read(recommended_plan, areas=areas)
+    st.dataframe(
+        plan.rename(columns={"initiative": t("Initiatief"), "need": t("Vraag"), "partner": t("Partner"),
+                             "offer": t("Aanbod"), "slot": t("Dagdeel"), "score": t("Score")}),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+
 PER_PAGE = 25  # a page of cards a broker can read; also keeps each rerun fast
 page = st.session_state.get(f"{P}_page", 1)
 queue, total = read(queries.review_queue, areas=areas, kind=kind, neighbourhood=hood, status=status,

@@ -289,6 +289,33 @@ def cmd_restore(args) -> int:
     return 0
 
 
+def cmd_plan(args) -> int:
+    from matching.allocation import allocate
+    from matching.slots import format_slot
+
+    needs, engine = _engine(args)
+    suggestions = [s for result in engine.suggest(needs, args.top) for s in result.suggestions]
+    plan = allocate(needs, engine.offers, suggestions)
+    chosen = {a.need_id: a for a in plan}
+    if args.format == "json":
+        payload = [
+            {"need_id": n.id, "offer_id": chosen[n.id].offer_id if n.id in chosen else None,
+             "score": chosen[n.id].score if n.id in chosen else None,
+             "slot": format_slot(chosen[n.id].slot, args.lang) if n.id in chosen and chosen[n.id].slot else None}
+            for n in needs
+        ]  # fmt: skip
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["need_id", "offer_id", "score", "slot"])
+        for need in needs:
+            a = chosen.get(need.id)
+            slot = format_slot(a.slot, args.lang) if a and a.slot else ""
+            writer.writerow([need.id, a.offer_id if a else "", a.score if a else "", slot])
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samenspel",
@@ -313,6 +340,16 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("need_id", metavar="NEED_ID")
     explain.add_argument("offer_id", metavar="OFFER_ID")
     explain.set_defaults(func=cmd_explain)
+
+    plan = sub.add_parser(
+        "plan", help="a recommended plan: one offer per need, within every offer's capacity"
+    )
+    engine_args(plan)
+    plan.add_argument(
+        "--top", type=int, default=10, metavar="K", help="suggestions considered per need"
+    )
+    plan.add_argument("--format", choices=["json", "csv"], default="json")
+    plan.set_defaults(func=cmd_plan)
 
     fund_plan = sub.add_parser("fund-plan", help="a funding plan for one money need")
     fund_plan.add_argument("needs", metavar="NEEDS.csv", help="needs in the exchange format")
@@ -402,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`samenspel suggest ... | head`)
+        return 0
 
 
 if __name__ == "__main__":

@@ -132,3 +132,16 @@ def nearest_points(
         return points.iloc[0:0]
     spot = points.loc[nearest]
     return points[(points["lat"] == spot["lat"]) & (points["lon"] == spot["lon"])]
+
+
+def location_picker(lat: float | None, lon: float | None, zoom: int = 15) -> folium.Map:
+    """A map to click a place on; the current place is marked (no user text on it)."""
+    center = (lat, lon) if lat is not None and lon is not None else UTRECHT
+    fmap = folium.Map(
+        location=center, zoom_start=zoom if lat is not None else 12, tiles="OpenStreetMap"
+    )
+    if lat is not None and lon is not None:
+        folium.CircleMarker(center, radius=8, color="#0072B2", fill=True, fill_opacity=0.8).add_to(
+            fmap
+        )
+    return fmap

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+import pandas as pd
 from sqlmodel import Session, col, delete, select
 
 from matching.engine import Engine
@@ -196,3 +197,42 @@ def why_not(
         offers.append(offer_in(offer, offer_org))
     engine = Engine(offers, today=today, lang=lang)
     return engine.explain(need_in(need, org), str(offer_id))
+
+
+def recommended_plan(session: Session, *, areas: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The stored suggestions of an area turned into one recommended plan: each need one
+    offer, no offer beyond its capacity, a venue slot to one initiative, the highest total
+    score (matching.allocation, OR-Tools min-cost flow)."""
+    from matching.allocation import allocate
+    from matching.slots import format_slot
+    from matching.types import Suggestion
+    from samenspel.i18n import language
+
+    query = (
+        select(Match, Need, Organisation)
+        .join(Need, Match.need_id == Need.id)
+        .join(Organisation, Need.organisation_id == Organisation.id)
+        .where(Match.status == "suggested", Need.status == "open", col(Match.offer_id).is_not(None))
+    )
+    if areas:
+        query = query.where(col(Organisation.neighbourhood).in_(areas))
+    rows = session.exec(query).all()
+    needs = {str(need.id): (need_in(need, org), need, org) for _, need, org in rows}
+    offer_ids = {match.offer_id for match, _, _ in rows}
+    offers = {
+        str(offer.id): (offer_in(offer, org), offer, org)
+        for offer, org in session.exec(select(Offer, Organisation).join(Organisation).where(col(Offer.id).in_(offer_ids)))
+    }  # fmt: skip
+    suggestions = [
+        Suggestion(str(m.need_id), str(m.offer_id), m.score, {}, [], m.tie) for m, _, _ in rows if str(m.offer_id) in offers
+    ]  # fmt: skip
+    plan = allocate([n[0] for n in needs.values()], [o[0] for o in offers.values()], suggestions)
+    result = []
+    for a in sorted(plan, key=lambda a: -a.score):
+        _, need, need_org = needs[a.need_id]
+        _, offer, offer_org = offers[a.offer_id]
+        slot = format_slot(a.slot, language()) if a.slot else ""
+        result.append(
+            (need_org.name, need.title, offer_org.name, offer.title, slot, round(a.score, 2))
+        )
+    return pd.DataFrame(result, columns=["initiative", "need", "partner", "offer", "slot", "score"])

@@ -253,3 +253,29 @@ def test_a_new_offer_recomputes_only_the_needs_it_can_reach(world):
             select(Match).where(Match.need_id == near.id, Match.offer_id == offer.id)
         ).first()
         assert not session.exec(select(Match).where(Match.need_id == far.id)).first()
+
+
+def test_the_recommended_plan_gives_one_venue_to_one_initiative(world):
+    from samenspel.services.suggestions import recommended_plan
+
+    actors = world["actors"]
+    with Session(world["engine"]) as session:
+        posts.create_offer(
+            session=session,
+            actor=actors["karim"],
+            organisation_id=world["boog"],
+            today=TODAY,
+            form=posts.PostForm(kind="venue", title="Zaal met keuken", people=40, distance_km=5),
+        )
+        for org, actor in ((world["pan"], "anja"), (world["other"], "zuilen")):
+            posts.create_need(
+                session=session,
+                actor=actors[actor],
+                organisation_id=org,
+                today=TODAY,
+                form=posts.PostForm(kind="venue", title="Plek om te koken", people=20),
+            )
+        plan = recommended_plan(session)
+    assert (
+        len(plan) == 1 and plan.loc[0, "partner"] == "Buurthuis De Boog"
+    )  # one hall, one initiative

@@ -42,3 +42,27 @@ def test_no_contact_detail_is_ever_in_the_map_data(world):
         str(v) for v in vars(card).values()
     )
     assert "anja@depan.example" not in flat and "06-11111111" not in flat and "Anja" not in flat
+
+
+def test_the_rendered_map_puts_an_informal_initiative_at_its_neighbourhood_centre(world):
+    import json
+    import re
+
+    from samenspel.maps import build_map
+
+    with Session(world["engine"]) as session:
+        need = Need(
+            organisation_id=world["pan"], kind="venue", title="Plek", lat=52.0920, lon=5.1010
+        )
+        session.add(need)
+        session.commit()
+        html = build_map(queries.map_points(session)).get_root().render()
+    rows = [
+        row
+        for layer in re.findall(r"var data = (\[.*?\]);\n", html, re.S)
+        for row in json.loads(layer)
+    ]
+    lombok = next(p for p in default_gazetteer().neighbourhoods if p.name == "Lombok")
+    (placed,) = [row for row in rows if row[5] == f"need:{need.id}"]
+    assert (placed[0], placed[1]) == (lombok.lat, lombok.lon)
+    assert "52.092," not in html and "5.101]" not in html  # the home address is nowhere in the page

@@ -165,3 +165,26 @@ def test_bench_prints_its_figures_and_the_sample_matches_the_naive_reference():
                    "suggestions/s"):  # fmt: skip
         assert figure in out
     assert "optimised top-5 equals naive reference: yes" in out
+
+
+def test_plan_gives_each_need_at_most_one_offer_within_capacity():
+    result = samenspel(
+        "plan", str(EVAL / "needs.csv"), str(EVAL / "offers.csv"), "--today", "2026-11-25"
+    )
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    with (EVAL / "offers.csv").open(encoding="utf-8") as handle:
+        offers = {row["id"]: row for row in csv.DictReader(handle)}
+    with (EVAL / "needs.csv").open(encoding="utf-8") as handle:
+        assert [p["need_id"] for p in plan] == [row["id"] for row in csv.DictReader(handle)]
+    used: dict[str, int] = {}
+    for entry in plan:
+        if entry["offer_id"]:
+            used[entry["offer_id"]] = used.get(entry["offer_id"], 0) + 1
+    for offer_id, count in used.items():
+        offer = offers[offer_id]
+        if offer["kind"] == "venue" and not offer["when"]:
+            assert count == 1
+        elif offer["kind"] != "venue":
+            assert count <= int(offer["capacity"] or 1)
+    assert sum(1 for p in plan if p["offer_id"]) > len(plan) / 2

@@ -109,8 +109,9 @@ def build_map(
     if lines:
         group = folium.FeatureGroup(name=inert(lines_name))
         for start, end, label in lines:
+            # Light lines: a living city has many, and the points must stay readable.
             folium.PolyLine(
-                [start, end], color="#333", weight=3, opacity=0.7, tooltip=inert(label)
+                [start, end], color="#555", weight=2, opacity=0.4, tooltip=inert(label)
             ).add_to(group)
         group.add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date
 
 import pandas as pd
@@ -139,8 +139,14 @@ def plan_for_need(
         raise NotAllowed(t("Dit is niet van jouw organisatie."))
     if need.kind != "money":
         raise InvalidInput({"need": t("Een geldplan is er alleen voor een vraag om geld.")})
+    # The plan shows who gives the money, so organisations go in by name, not by id.
+    names = dict(session.exec(select(Organisation.id, Organisation.name)).all())
+    offers = [
+        replace(o, partner=names.get(int(o.partner), o.partner))
+        for o in open_offers(session, "money")
+    ]
     return plan_funding(
-        need_in(need, org), catalogue(session), open_offers(session, "money"),
+        replace(need_in(need, org), initiative=org.name), catalogue(session), offers,
         today=today or date.today(), start=start or need.start_date, anbi=org.anbi if anbi is None else anbi,
         lang=language(),
     )  # fmt: skip

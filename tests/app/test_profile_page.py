@@ -32,7 +32,10 @@ def test_a_valid_profile_change_is_stored(demo_users):
     at.button[0].click().run()  # the form's "Opslaan"
     assert not at.exception and [s.value for s in at.success] == ["Opgeslagen."]
     org, contact = organisation_of(demo_users["initiatief"])
-    assert org.boundaries == "We kunnen geen geld beheren. Niet op zondag." and contact.phone == "06-99999999"
+    assert (
+        org.boundaries == "We kunnen geen geld beheren. Niet op zondag."
+        and contact.phone == "06-99999999"
+    )
 
 
 def test_a_wrong_email_and_an_empty_name_show_their_messages_and_store_nothing(demo_users):

@@ -95,3 +95,36 @@ def test_a_plan_for_a_stored_need_respects_legal_form_and_ownership(sqlite_world
             funding.plan_for_need(
                 session=session, actor=sqlite_world["actors"]["zuilen"], need_id=need.id
             )
+
+
+def test_a_business_money_offer_in_the_plan_is_named_after_the_business(sqlite_world):
+    from samenspel.models import Offer
+
+    with Session(sqlite_world["engine"]) as session:
+        session.add(
+            Offer(
+                organisation_id=sqlite_world["boog"],
+                kind="money",
+                title="Bijdrage buurtkeuken",
+                amount_min_eur=100,
+                amount_max_eur=1500,
+                lat=52.09,
+                lon=5.10,
+            )
+        )
+        need = Need(
+            organisation_id=sqlite_world["pan"],
+            kind="money",
+            title="Geld voor pannen",
+            amount_eur=600,
+            lat=52.09,
+            lon=5.10,
+            start_date=date(2027, 3, 1),
+        )
+        session.add(need)
+        session.commit()
+        plan = funding.plan_for_need(
+            session=session, actor=sqlite_world["actors"]["anja"], need_id=need.id, today=TODAY
+        )
+    (line,) = [line for line in plan.lines if line.kind == "business"]
+    assert line.name.startswith("Buurthuis De Boog")

@@ -316,6 +316,16 @@ def cmd_plan(args) -> int:
     return 0
 
 
+def cmd_expire(args) -> int:
+    from samenspel import db
+    from samenspel.services.matches import expire_stale
+
+    with db.session_scope() as session:
+        count = expire_stale(session, today=_today(args.today))
+    print(f"verlopen: {count} matches")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="samenspel",
@@ -406,6 +416,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="organisations: include contact details (administrators only)",
     )
     exporter.set_defaults(func=cmd_export)
+
+    expire = sub.add_parser("expire", help="expire needs and open matches whose deadline passed")
+    expire.add_argument("--today", help="reference date (YYYY-MM-DD); default today")
+    expire.set_defaults(func=cmd_expire)
 
     backup = sub.add_parser("backup", help="back up the whole database")
     backup.add_argument("path", nargs="?", help="file to write (default: instance/backups/...)")

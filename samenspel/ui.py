@@ -25,6 +25,10 @@ def get_engine() -> Engine:
     engine = db.engine_for(settings.database_url())
     if settings.demo_mode():
         seed_demo(engine)
+    from samenspel.services.matches import expire_stale
+
+    with db.session_scope(engine) as session:
+        expire_stale(session)  # deadlines that passed while the app was down
     return engine
 
 

@@ -325,3 +325,32 @@ def offer_help(
     record(session, user_id=actor.user_id, action="offer_help", entity="match", entity_id=match.id)
     session.commit()
     return match
+
+
+def expire_stale(session: Session, *, today: date | None = None) -> int:
+    """Needs past their deadline expire, and so do open suggestions and introductions whose
+    need or offer has lapsed. Run at app start and nightly (`samenspel expire`). Returns the
+    number of matches expired."""
+    today = today or date.today()
+    lapsed_needs = select(Need.id).where(Need.deadline < today, Need.status == "open")
+    lapsed_offers = select(Offer.id).where(Offer.deadline < today)
+    result = session.execute(
+        update(Match)
+        .where(Match.status.in_(("suggested", "introduced")))
+        .where(Match.need_id.in_(lapsed_needs) | Match.offer_id.in_(lapsed_offers))
+        .values(status="expired", version=Match.version + 1, updated_at=utcnow())
+    )
+    session.execute(
+        update(Need).where(Need.deadline < today, Need.status == "open").values(status="expired")
+    )
+    if result.rowcount:
+        record(
+            session,
+            user_id=None,
+            action="expire",
+            entity="match",
+            entity_id=None,
+            detail=f"{result.rowcount}",
+        )
+    session.commit()
+    return result.rowcount

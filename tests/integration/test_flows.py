@@ -279,3 +279,35 @@ def test_the_recommended_plan_gives_one_venue_to_one_initiative(world):
     assert (
         len(plan) == 1 and plan.loc[0, "partner"] == "Buurthuis De Boog"
     )  # one hall, one initiative
+
+
+def test_lapsed_needs_and_offers_expire_their_open_matches(world):
+    from datetime import date as day
+
+    from samenspel.models import Need, Offer
+
+    with Session(world["engine"]) as session:
+        old_need = Need(
+            organisation_id=world["pan"], kind="venue", title="Oud", deadline=day(2026, 1, 1)
+        )
+        live_need = Need(
+            organisation_id=world["pan"], kind="venue", title="Nu", deadline=day(2027, 1, 1)
+        )
+        old_offer = Offer(
+            organisation_id=world["boog"], kind="venue", title="Oude zaal", deadline=day(2026, 6, 1)
+        )
+        live_offer = Offer(organisation_id=world["boog"], kind="venue", title="Zaal")
+        session.add_all([old_need, live_need, old_offer, live_offer])
+        session.flush()
+        session.add_all([
+            Match(need_id=old_need.id, offer_id=live_offer.id, status="suggested"),
+            Match(need_id=live_need.id, offer_id=old_offer.id, status="introduced"),
+            Match(need_id=live_need.id, offer_id=live_offer.id, status="suggested"),
+            Match(need_id=old_need.id, offer_id=old_offer.id, status="active"),  # under way: kept
+        ])  # fmt: skip
+        session.commit()
+        assert matches.expire_stale(session, today=TODAY) == 2
+        statuses = sorted(m.status for m in session.exec(select(Match)))
+        assert statuses == ["active", "expired", "expired", "suggested"]
+        assert session.get(Need, old_need.id).status == "expired"
+        assert session.get(Need, live_need.id).status == "open"

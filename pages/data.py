@@ -17,6 +17,7 @@ from samenspel.ui import actor, clear_reads, current_user, get_engine, require_p
 
 require_page("pages/data.py")
 P = "data"
+MAX_ERRORS_SHOWN = 200
 user = current_user()
 st.title(t("Gegevens in en uit"))
 KIND_LABELS = {
@@ -68,11 +69,14 @@ with import_tab:
                 if report.errors:
                     st.warning(t("{n} rijen zijn niet ingelezen. Verbeter ze en importeer het bestand opnieuw:",
                                  n=len({e.row for e in report.errors})))  # fmt: skip
-                    st.dataframe(
-                        pd.DataFrame([(e.row, e.column, e.message) for e in report.errors],
-                                     columns=[t("Rij"), t("Kolom"), t("Wat is er mis")]),
-                        hide_index=True, width="stretch",
-                    )  # fmt: skip
+                    # Plain lines, not a grid: readable by screen readers, and easy to copy.
+                    shown = report.errors[:MAX_ERRORS_SHOWN]
+                    st.text("\n".join(
+                        t("rij {row}, kolom '{column}': {message}", row=e.row, column=e.column, message=e.message)
+                        for e in shown
+                    ))  # fmt: skip
+                    if len(report.errors) > len(shown):
+                        st.caption(t("en nog {n} fouten", n=len(report.errors) - len(shown)))
             except InvalidInput as exc:
                 bar.empty()
                 st.error(

@@ -43,7 +43,7 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, t
     return message
 
 
-def t(message: str, **values) -> str:
+def t(message: str, /, **values) -> str:
     """Translate a Dutch message into the current language, then fill in {placeholders}."""
     lang = language()
     text = message if lang == "nl" else catalogue(lang).get(message, message)

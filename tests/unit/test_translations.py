@@ -37,3 +37,9 @@ def test_no_translation_call_hides_inside_an_f_string():
         if re.search(r"""f(["']).*\{t\(""", line)
     ]
     assert hidden == []
+
+
+def test_any_placeholder_name_works_even_message():
+    from samenspel.i18n import t
+
+    assert t("rij {row}: {message}", row=3, message="fout") == "rij 3: fout"

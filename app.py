@@ -11,6 +11,7 @@ from samenspel.ui import (
     expire_idle_session,
     get_engine,
     needs_setup,
+    plain,
     remember_language,
 )
 
@@ -36,7 +37,7 @@ with st.sidebar:
     set_language(st.session_state.lang)
     user = current_user()
     if user:
-        st.caption(t("Ingelogd als {name}", name=user.name))
+        st.caption(t("Ingelogd als {name}", name=plain(user.name)))
 if expired:
     st.info(t("Je was een tijd niet actief en bent uitgelogd. Log opnieuw in."))
 

@@ -7,7 +7,7 @@ from samenspel.i18n import t
 from samenspel.models import ROLES
 from samenspel.services import accounts
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.ui import read, require_page, show_field_error, write
+from samenspel.ui import plain, read, require_page, show_domain_error, show_field_error, write
 
 require_page("pages/admin.py")
 P = "admin"
@@ -52,6 +52,7 @@ with users_tab:
             key=f"{P}_areas",
             placeholder=t("Kies..."),
         )
+        show_field_error(P, "areas")
         password = st.text_input(
             t("Wachtwoord (leeg: alleen inloggen via je organisatie)"),
             type="password",
@@ -71,13 +72,15 @@ with users_tab:
                 areas=tuple(areas),
             )
             st.session_state[f"{P}_errors"] = {}
-            st.session_state[f"{P}_messages"] = [t("Gebruiker '{name}' toegevoegd.", name=username)]
+            st.session_state[f"{P}_messages"] = [
+                t("Gebruiker '{name}' toegevoegd.", name=plain(username))
+            ]
             st.rerun()
         except InvalidInput as exc:
             st.session_state[f"{P}_errors"] = exc.field_errors
             st.rerun()
         except DomainError as exc:
-            st.error(str(exc))
+            show_domain_error(exc)
 
     st.subheader(t("Wachtwoord opnieuw instellen"))
     with st.form(f"{P}_reset"):
@@ -96,7 +99,7 @@ with users_tab:
             write(accounts.set_password, user_id=int(who), password=new_password)
             st.success(t("Wachtwoord opgeslagen."))
         except DomainError as exc:
-            st.error(str(exc))
+            show_domain_error(exc)
 
 with settings_tab:
     st.caption(t("Instellingen komen uit omgevingsvariabelen; zie de README."))

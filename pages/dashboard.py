@@ -6,7 +6,15 @@ import streamlit as st
 
 from samenspel import dashboard
 from samenspel.i18n import t
-from samenspel.ui import condition_label, kind_label, read, require_page, status_label, tie_label
+from samenspel.ui import (
+    condition_label,
+    kind_label,
+    plain,
+    read,
+    require_page,
+    status_label,
+    tie_label,
+)
 
 require_page("pages/dashboard.py")
 P = "dash"
@@ -54,7 +62,7 @@ chart_with_table(
     t("Open vragen per buurt en soort"),
     needs_named,
     lambda f: st.bar_chart(f, horizontal=True),
-    t("De meeste open vragen zijn in {hood}.", hood=busiest),
+    t("De meeste open vragen zijn in {hood}.", hood=plain(busiest)),
 )
 month_named = per_month.rename(columns=status_label) if len(per_month) else per_month
 chart_with_table(

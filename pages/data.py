@@ -13,7 +13,15 @@ from samenspel.i18n import t
 from samenspel.services import funding, transfer
 from samenspel.services.backup import BackupError, backup, default_path
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.ui import actor, clear_reads, current_user, get_engine, require_page
+from samenspel.ui import (
+    actor,
+    clear_reads,
+    current_user,
+    get_engine,
+    plain,
+    require_page,
+    show_domain_error,
+)
 
 require_page("pages/data.py")
 P = "data"
@@ -84,7 +92,7 @@ with import_tab:
                 )
             except DomainError as exc:
                 bar.empty()
-                st.error(str(exc))
+                show_domain_error(exc)
 
 with export_tab:
     what = st.selectbox(t("Wat wil je downloaden?"), ["needs", "offers", "matches", "funds", "organisations", "hsds"],
@@ -94,7 +102,7 @@ with export_tab:
                             "hsds": t("sociale kaart (Open Referral HSDS)"),
                         }[w])  # fmt: skip
     with_contacts = False
-    if what == "organisations" and user.role == "admin":
+    if what in ("organisations", "needs", "offers") and user.role == "admin":
         with_contacts = st.checkbox(
             t("Met contactgegevens en adressen (alleen beheerder; wordt vastgelegd)"),
             key=f"{P}_contacts",
@@ -117,7 +125,8 @@ with export_tab:
                     )
                 else:
                     frame = {
-                        "needs": transfer.export_needs, "offers": transfer.export_offers,
+                        "needs": lambda s: transfer.export_needs(s, actor=actor(), full=with_contacts),
+                        "offers": lambda s: transfer.export_offers(s, actor=actor(), full=with_contacts),
                         "matches": transfer.export_matches, "funds": funding.catalogue_frame,
                         "organisations": lambda s: transfer.export_organisations(
                             s, actor=actor(), with_contacts=with_contacts),
@@ -128,7 +137,7 @@ with export_tab:
                         f"samenspel-{what}.{'xlsx' if as_excel else 'csv'}",
                     )
         except DomainError as exc:
-            st.error(str(exc))
+            show_domain_error(exc)
     if st.session_state.get(f"{P}_file"):
         data, name = st.session_state[f"{P}_file"]
         st.download_button(
@@ -156,4 +165,4 @@ with backup_tab:
                     key=f"{P}_backup_download",
                 )
             except (BackupError, OSError) as exc:
-                st.error(str(exc))
+                st.error(plain(str(exc)))

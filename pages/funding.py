@@ -11,7 +11,7 @@ from samenspel.exports import to_csv_bytes
 from samenspel.i18n import t
 from samenspel.services import funding
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.ui import ask, current_user, read, require_page, write
+from samenspel.ui import ask, current_user, read, require_page, show_domain_error, write
 
 require_page("pages/funding.py")
 P = "fund"
@@ -58,7 +58,7 @@ with tabs[0]:
     try:
         plan = ask(funding.plan_for_need, need_id=int(need_id), start=start, anbi=anbi)
     except DomainError as exc:
-        st.error(str(exc))
+        show_domain_error(exc)
         st.stop()
 
     for sentence in plan.summary:
@@ -141,4 +141,4 @@ if is_staff:
                 for message in exc.field_errors.values():
                     st.text(f"• {message}")
             except DomainError as exc:
-                st.error(str(exc))
+                show_domain_error(exc)

@@ -15,12 +15,14 @@ from samenspel.services.errors import DomainError
 from samenspel.ui import (
     condition_label,
     counts_per_kind,
+    current_role,
     current_user,
     exact_areas,
     kind_label,
     map_points,
     partnership_lines,
     read,
+    show_domain_error,
     status_label,
     write,
 )
@@ -121,7 +123,7 @@ def offer_help_form(card) -> None:
             write(matches.offer_help, need_id=card.id, offer_id=int(offer_id))
             st.success(t("Doorgegeven aan de buurtmakelaar. Die stelt jullie aan elkaar voor."))
         except DomainError as exc:
-            st.error(str(exc))
+            show_domain_error(exc)
 
 
 def show_card(point_type: str, point_id: int) -> None:
@@ -161,7 +163,7 @@ def map_and_card() -> None:
     with map_column:
         fmap = build_map(
             shown,
-            lines=partnership_lines(areas),
+            lines=partnership_lines(areas, staff=current_role() in ("broker", "admin")),
             layer_names={kind: kind_label(kind) for kind in KINDS},
             heat_name=t("Warmte: open vragen"),
             lines_name=t("Samenwerkingen"),

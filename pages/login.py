@@ -7,7 +7,7 @@ from samenspel import db, settings
 from samenspel.i18n import t
 from samenspel.services.accounts import authenticate, user_for_identity
 from samenspel.services.errors import NotAllowed
-from samenspel.ui import clear_reads, current_user, get_engine, log_in_as
+from samenspel.ui import clear_reads, current_user, get_engine, log_in_as, plain, show_domain_error
 
 P = "login"
 st.title(t("Inloggen"))
@@ -23,7 +23,7 @@ def identity_login_configured() -> bool:
 
 user = current_user()
 if user:
-    st.success(t("Je bent ingelogd als {name}.", name=user.name))
+    st.success(t("Je bent ingelogd als {name}.", name=plain(user.name)))
     if st.button(t("Uitloggen"), key=f"{P}_logout"):
         st.session_state.pop("user_id", None)
         clear_reads()
@@ -35,7 +35,9 @@ if user:
 if identity_login_configured():
     if st.user.is_logged_in:
         with db.read_session(get_engine()) as session:
-            found = user_for_identity(session, email=st.user.get("email"))
+            # Only an address the identity provider has verified may open a Samenspel account.
+            verified = st.user.get("email_verified") is True
+            found = user_for_identity(session, email=st.user.get("email")) if verified else None
         if found is None:
             st.error(
                 t(
@@ -65,7 +67,7 @@ if submitted:
             log_in_as(found.id)
             st.rerun()
     except NotAllowed as exc:
-        st.error(str(exc))
+        show_domain_error(exc)
 if settings.demo_mode():
     st.info(
         t(

@@ -9,8 +9,10 @@ from samenspel.services import contacts, matches
 from samenspel.services.errors import DomainError
 from samenspel.services.suggestions import why_not
 from samenspel.ui import (
+    act,
     current_user,
     kind_label,
+    messages_of,
     plain,
     read,
     require_page,
@@ -37,7 +39,7 @@ def _act(service, message: str, **kwargs) -> None:
         write(service, **kwargs)
         st.session_state.setdefault(f"{P}_messages", []).append(message)
     except DomainError as exc:
-        st.session_state[f"{P}_error"] = str(exc)
+        st.session_state[f"{P}_error"] = " ".join(messages_of(exc))
 
 
 if st.session_state.get(f"{P}_error"):
@@ -137,9 +139,17 @@ for m in under_way.itertuples(index=False):
         elif m.status == "introduced":
             st.caption(t("Jullie zeiden ja. We wachten op de andere kant."))
         if m.status in ("agreed", "active", "done"):
-            if st.toggle(t("Toon contactgegevens"), key=f"{P}_contact_{m.match_id}"):
+            shown_key = f"{P}_card_shown_{m.match_id}"
+            # One reveal (audited, counted against the daily limit) per click, kept for this session.
+            if shown_key not in st.session_state and st.button(
+                t("Toon contactgegevens"), key=f"{P}_contact_{m.match_id}"
+            ):
                 try:
-                    card = write(contacts.other_side_contact, match_id=m.match_id)
-                    st.text(f"{card.organisation}\n{card.person}\n{card.email}\n{card.phone}")
+                    st.session_state[shown_key] = act(
+                        contacts.other_side_contact, match_id=m.match_id
+                    )
                 except DomainError as exc:
                     show_domain_error(exc)
+            if shown_key in st.session_state:
+                card = st.session_state[shown_key]
+                st.text(f"{card.organisation}\n{card.person}\n{card.email}\n{card.phone}")

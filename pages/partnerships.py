@@ -8,7 +8,7 @@ from samenspel import queries
 from samenspel.i18n import t
 from samenspel.services import matches
 from samenspel.services.errors import DomainError
-from samenspel.ui import current_user, plain, read, require_page, status_label, write
+from samenspel.ui import current_user, messages_of, plain, read, require_page, status_label, write
 
 require_page("pages/partnerships.py")
 P = "partners"
@@ -30,7 +30,7 @@ def _act(service, message: str, **kwargs) -> None:
         write(service, **kwargs)
         st.session_state.setdefault(f"{P}_messages", []).append(message)
     except DomainError as exc:
-        st.session_state.setdefault(f"{P}_problems", []).append(str(exc))
+        st.session_state.setdefault(f"{P}_problems", []).extend(messages_of(exc))
 
 
 today = date.today()

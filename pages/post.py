@@ -14,6 +14,8 @@ from samenspel.ui import (
     field_errors,
     kind_label,
     legal_form_label,
+    messages_of,
+    plain,
     read,
     require_page,
     show_domain_error,
@@ -185,7 +187,7 @@ def _submit(organisation_id: int) -> None:
         st.session_state[f"{P}_errors"] = exc.field_errors
         return
     except DomainError as exc:
-        st.session_state[f"{P}_errors"] = {"_": str(exc)}
+        st.session_state[f"{P}_errors"] = {"_": " ".join(messages_of(exc))}
         return
     st.session_state[f"{P}_errors"] = {}
     for key in [
@@ -194,7 +196,7 @@ def _submit(organisation_id: int) -> None:
         del st.session_state[key]
     st.session_state[f"{P}_done"] = t(
         "Geplaatst: '{title}'. Kijk bij 'Mijn vragen en aanbod' voor suggesties.",
-        title=created.title,
+        title=plain(created.title),
     )
 
 

@@ -17,6 +17,7 @@ from samenspel.ui import (
     get_engine,
     legal_form_label,
     require_page,
+    show_domain_error,
     show_field_error,
     write,
 )
@@ -130,7 +131,7 @@ if saved:
         st.session_state[f"{P}_errors"] = exc.field_errors
         st.rerun()
     except DomainError as exc:
-        st.error(str(exc))
+        show_domain_error(exc)
 
 st.header(t("Jullie gegevens"))
 st.write(t("Download alles wat Samenspel over jullie bewaart, of verwijder jullie organisatie."))
@@ -138,7 +139,7 @@ if st.button(t("Download klaarmaken"), key=f"{P}_prepare"):
     try:
         st.session_state[f"{P}_export"] = write(privacy.export_organisation, organisation_id=org.id)
     except DomainError as exc:
-        st.error(str(exc))
+        show_domain_error(exc)
 if st.session_state.get(f"{P}_export"):
     st.download_button(
         t("Download (JSON)"),
@@ -169,4 +170,4 @@ with st.expander(t("Organisatie verwijderen")):
             st.session_state.pop("user_id", None)
             st.rerun()
         except DomainError as exc:
-            st.error(str(exc))
+            show_domain_error(exc)

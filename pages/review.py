@@ -11,6 +11,7 @@ from samenspel.services.suggestions import recommended_plan
 from samenspel.ui import (
     current_user,
     kind_label,
+    messages_of,
     plain,
     read,
     require_page,
@@ -82,9 +83,9 @@ def _decide(decisions: list[tuple[int, int]], accept: bool, reason: str = "") ->
                 write(matches.reject, match_id=match_id, seen_version=version, reason=reason)
             done += 1
         except Conflict as exc:
-            problems.append(str(exc))
+            problems.extend(messages_of(exc))
         except DomainError as exc:
-            problems.append(str(exc))
+            problems.extend(messages_of(exc))
     if done:
         key = "{n} voorgesteld aan elkaar." if accept else "{n} afgewezen."
         st.session_state.setdefault(f"{P}_messages", []).append(t(key, n=done))

@@ -6,7 +6,13 @@ from samenspel import db
 from samenspel.i18n import t
 from samenspel.services.accounts import MIN_PASSWORD_LENGTH, create_first_admin
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.ui import clear_reads, get_engine, log_in_as, show_field_error
+from samenspel.ui import (
+    clear_reads,
+    get_engine,
+    log_in_as,
+    show_domain_error,
+    show_field_error,
+)
 
 P = "setup"
 st.title(t("Welkom bij Samenspel"))
@@ -41,4 +47,4 @@ if submitted:
         st.session_state[f"{P}_errors"] = exc.field_errors
         st.rerun()
     except DomainError as exc:
-        st.error(str(exc))
+        show_domain_error(exc)

@@ -245,12 +245,12 @@ def cmd_export(args) -> int:
             print(f"hsds: {args.output}")
             return 0
         frame = {
-            "needs": transfer.export_needs,
-            "offers": transfer.export_offers,
+            "needs": lambda s: transfer.export_needs(s, actor=_cli_actor(), full=args.full),
+            "offers": lambda s: transfer.export_offers(s, actor=_cli_actor(), full=args.full),
             "matches": transfer.export_matches,
             "funds": funding.catalogue_frame,
             "organisations": lambda s: transfer.export_organisations(s, actor=_cli_actor(),
-                                                                     with_contacts=args.with_contacts),
+                                                                     with_contacts=args.with_contacts or args.full),
         }[args.what](session)  # fmt: skip
     data = (
         to_excel_bytes(frame, args.what)
@@ -414,6 +414,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--with-contacts",
         action="store_true",
         help="organisations: include contact details (administrators only)",
+    )
+    exporter.add_argument(
+        "--full",
+        action="store_true",
+        help="exact places of informal groups and contacts: for moving to another database",
     )
     exporter.set_defaults(func=cmd_export)
 

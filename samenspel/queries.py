@@ -135,11 +135,13 @@ def point_card(session: Session, point_type: str, point_id: int) -> PointCard | 
 
 
 def partnership_lines(
-    session: Session, *, exact_areas: tuple[str, ...] = ()
+    session: Session, *, exact_areas: tuple[str, ...] = (), staff: bool = False
 ) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
     """Lines between the two sides of introduced, agreed and active partnerships."""
     query, _, _ = _match_query()
-    query = query.where(Match.status.in_(("introduced", "agreed", "active")))
+    # The public sees a partnership once both sides said yes; staff also see introductions.
+    statuses = ("introduced", "agreed", "active") if staff else ("agreed", "active")
+    query = query.where(Match.status.in_(statuses))
     lines = []
     for _match, need, n_org, offer, o_org in session.exec(query):
         a_lat, a_lon, _ = _public_location(n_org, need.lat, need.lon, exact_areas)

@@ -48,6 +48,8 @@ def _user(user_id: int) -> CurrentUser | None:
         user = session.get(User, user_id)
         if user is None or (user.is_demo and not settings.demo_mode()):
             return None
+        if user.role in ("initiative", "partner") and user.organisation_id is None:
+            return None  # their organisation was deleted: the account no longer works
         return CurrentUser(
             user.id,
             user.username,
@@ -75,9 +77,9 @@ def map_points(exact_areas: tuple[str, ...] = ()) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, ttl=600)
-def partnership_lines(exact_areas: tuple[str, ...] = ()) -> list:
+def partnership_lines(exact_areas: tuple[str, ...] = (), staff: bool = False) -> list:
     with db.read_session(get_engine()) as session:
-        return queries.partnership_lines(session, exact_areas=exact_areas)
+        return queries.partnership_lines(session, exact_areas=exact_areas, staff=staff)
 
 
 def exact_areas() -> tuple[str, ...]:
@@ -96,12 +98,16 @@ def clear_reads() -> None:
     st.cache_data.clear()
 
 
-def show_domain_error(exc: DomainError) -> None:
+def messages_of(exc: DomainError) -> list[str]:
+    """What to tell the user: each field's message (without its key), markdown-safe."""
     if isinstance(exc, InvalidInput):
-        for message in exc.field_errors.values():
-            st.error(message)
-    else:
-        st.error(str(exc))
+        return [plain(message) for message in exc.field_errors.values()]
+    return [plain(str(exc))]
+
+
+def show_domain_error(exc: DomainError) -> None:
+    for message in messages_of(exc):
+        st.error(message)
 
 
 def kind_label(kind: str) -> str:
@@ -145,14 +151,23 @@ def show_field_error(prefix: str, name: str) -> None:
         st.error(message, icon="⚠️")
 
 
+def _sync_language() -> None:
+    """Callbacks and fragment reruns do not pass through app.py, where the language is set."""
+    from samenspel.i18n import set_language
+
+    set_language(st.session_state.get("lang", settings.language()))
+
+
 def read(fn, *args, **kwargs):
     """Run a read-only query function in a short read session."""
+    _sync_language()
     with db.read_session(get_engine()) as session:
         return fn(session, *args, **kwargs)
 
 
 def write(fn, **kwargs):
     """Run a service in its own session; domain errors come back to the page as messages."""
+    _sync_language()
     with db.session_scope(get_engine()) as session:
         result = fn(session=session, actor=actor(), **kwargs)
     clear_reads()
@@ -264,5 +279,13 @@ def remember_language() -> None:
 
 def ask(fn, **kwargs):
     """Run a read-only service that checks the actor (no cache to clear afterwards)."""
+    _sync_language()
     with db.read_session(get_engine()) as session:
+        return fn(session=session, actor=actor(), **kwargs)
+
+
+def act(fn, **kwargs):
+    """Run a service that writes only its audit trail (a contact reveal): no cache to clear."""
+    _sync_language()
+    with db.session_scope(get_engine()) as session:
         return fn(session=session, actor=actor(), **kwargs)

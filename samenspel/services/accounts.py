@@ -129,6 +129,8 @@ def create_user(
     errors = _validate_new_user(session, username, password)
     if role not in ROLES:
         errors["role"] = t("Kies een rol.")
+    if role == "broker" and not areas:
+        errors["areas"] = t("Kies de buurten van deze buurtmakelaar.")
     if role in ("initiative", "partner") and organisation_id is None:
         errors["organisation_id"] = t("Kies de organisatie van deze gebruiker.")
     if organisation_id is not None and session.get(Organisation, organisation_id) is None:

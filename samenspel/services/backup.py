@@ -7,6 +7,7 @@ programs are installed.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -30,12 +31,18 @@ def default_path(engine: Engine) -> Path:
     return folder / f"samenspel-{datetime.now():%Y%m%d-%H%M%S}{suffix}"
 
 
-def _libpq(engine: Engine) -> tuple[str, list[str]]:
-    """A libpq URL for pg_dump, and --schema when the URL pins a search_path."""
-    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+def _libpq(engine: Engine) -> tuple[str, list[str], dict[str, str]]:
+    """A libpq URL for pg_dump without the password (that goes in PGPASSWORD, so it is not
+    visible in the process list), --schema when the URL pins a search_path, and the env."""
+    url = engine.url.set(drivername="postgresql", password=None).render_as_string(
+        hide_password=False
+    )
     options = parse_qs(urlsplit(url).query).get("options", [""])[0]
     schema = options.split("search_path=")[-1] if "search_path=" in options else ""
-    return url, ["--schema", schema] if schema else []
+    env = dict(os.environ)
+    if engine.url.password:
+        env["PGPASSWORD"] = engine.url.password
+    return url, ["--schema", schema] if schema else [], env
 
 
 def backup(engine: Engine, path: Path) -> Path:
@@ -55,9 +62,9 @@ def backup(engine: Engine, path: Path) -> Path:
         raise BackupError(
             "pg_dump is niet geïnstalleerd (Debian: apt-get install postgresql-client)"
         )
-    url, schema = _libpq(engine)
+    url, schema, env = _libpq(engine)
     result = subprocess.run(["pg_dump", "--format=custom", "--no-owner", *schema, "--file", str(path), url],
-                            capture_output=True, text=True, check=False)  # fmt: skip
+                            capture_output=True, text=True, check=False, env=env)  # fmt: skip
     if result.returncode != 0:
         raise BackupError(f"pg_dump: {result.stderr.strip()[:500]}")
     return path
@@ -87,11 +94,11 @@ def restore(engine: Engine, path: Path) -> None:
             raise BackupError(
                 "pg_restore is niet geïnstalleerd (Debian: apt-get install postgresql-client)"
             )
-        url, schema = _libpq(engine)
+        url, schema, env = _libpq(engine)
         engine.dispose()
         result = subprocess.run(
             ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *schema, "--dbname",
-             url, str(path)], capture_output=True, text=True, check=False,
+             url, str(path)], capture_output=True, text=True, check=False, env=env,
         )  # fmt: skip
         if result.returncode != 0:
             raise BackupError(f"pg_restore: {result.stderr.strip()[:500]}")

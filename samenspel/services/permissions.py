@@ -42,10 +42,10 @@ def require_role(actor: Actor, *roles: str) -> None:
 
 
 def covers_area(actor: Actor, neighbourhood: str) -> bool:
-    """A broker works in their own areas; an admin everywhere."""
+    """A broker works in their own areas (none given: nowhere); an admin everywhere."""
     if actor.role == "admin":
         return True
-    return actor.role == "broker" and (not actor.areas or neighbourhood in actor.areas)
+    return actor.role == "broker" and neighbourhood in actor.areas
 
 
 def require_org_editor(actor: Actor, org: Organisation) -> None:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, delete, select
 
 from samenspel.i18n import t
-from samenspel.models import Contact, Match, Need, Offer, Organisation, User, utcnow
+from samenspel.models import AuditEvent, Contact, Match, Need, Offer, Organisation, User, utcnow
 from samenspel.services.audit import record
 from samenspel.services.errors import NotAllowed, NotFound
 from samenspel.services.permissions import Actor, require_org_editor, require_signed_in
@@ -82,7 +82,15 @@ def delete_organisation(*, session: Session, actor: Actor, organisation_id: int)
     for match in session.exec(
         select(Match).where(col(Match.need_id).in_(need_ids) | col(Match.offer_id).in_(offer_ids))
     ):
-        match.reasons, match.decision_reason = [], ""
+        match.reasons, match.reasons_en, match.decision_reason = [], [], ""
+        if match.status in ("suggested", "introduced"):
+            match.status = "expired"  # nobody is left to say yes
+    post_ids = {"need": need_ids, "offer": offer_ids}
+    for event in session.exec(
+        select(AuditEvent).where(col(AuditEvent.entity).in_(("need", "offer")))
+    ):
+        if event.entity_id in post_ids[event.entity]:
+            event.detail = ""  # titles and reasons in the trail are their words too
     org.name = t("Verwijderde organisatie {id}", id=org.id)
     org.description = org.boundaries = org.address = org.postcode = org.themes = ""
     org.lat = org.lon = None

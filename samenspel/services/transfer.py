@@ -342,28 +342,56 @@ def _import_funds(session: Session, text: str, progress: Progress) -> ImportRepo
 # --- exports ------------------------------------------------------------------------------
 
 
-def export_needs(session: Session) -> pd.DataFrame:
+def _where(org: Organisation, lat, lon, full: bool) -> tuple:
+    """An informal group's point is often a home: only an administrator's full export has it."""
+    if full:
+        return lat, lon
+    from samenspel.queries import _public_location
+
+    shown_lat, shown_lon, _ = _public_location(org, lat, lon)
+    return shown_lat, shown_lon
+
+
+def _full_export(session: Session, actor: Actor | None, full: bool) -> bool:
+    if full:
+        require_role(actor, "admin")
+        record(
+            session, user_id=actor.user_id, action="export_full", entity="database", entity_id=None
+        )
+        session.commit()
+    return full
+
+
+def export_needs(
+    session: Session, *, actor: Actor | None = None, full: bool = False
+) -> pd.DataFrame:
+    full = _full_export(session, actor, full)
     rows = []
     for need, org in session.exec(select(Need, Organisation).join(Organisation).order_by(Need.id)):
+        lat, lon = _where(org, need.lat, need.lon, full)
         rows.append({
             "id": need.external_id or f"N{need.id}", "initiative": org.name, "legal_form": org.legal_form,
             "kind": need.kind, "title": need.title, "description": need.description, "themes": need.themes,
-            "place": need.place, "lat": need.lat, "lon": need.lon, "people": need.people,
+            "place": need.place, "lat": lat, "lon": lon, "people": need.people,
             "amount_eur": need.amount_eur, "when": need.slots, "max_distance_km": need.max_distance_km,
             "deadline": need.deadline.isoformat() if need.deadline else None,
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(NEED_COLUMNS))
 
 
-def export_offers(session: Session) -> pd.DataFrame:
+def export_offers(
+    session: Session, *, actor: Actor | None = None, full: bool = False
+) -> pd.DataFrame:
+    full = _full_export(session, actor, full)
     rows = []
     for offer, org in session.exec(
         select(Offer, Organisation).join(Organisation).order_by(Offer.id)
     ):
+        lat, lon = _where(org, offer.lat, offer.lon, full)
         rows.append({
             "id": offer.external_id or f"O{offer.id}", "partner": org.name, "partner_type": org.partner_type,
             "kind": offer.kind, "title": offer.title, "description": offer.description, "themes": offer.themes,
-            "place": offer.place, "lat": offer.lat, "lon": offer.lon, "capacity": offer.capacity,
+            "place": offer.place, "lat": lat, "lon": lon, "capacity": offer.capacity,
             "amount_min_eur": offer.amount_min_eur, "amount_max_eur": offer.amount_max_eur, "when": offer.slots,
             "radius_km": offer.radius_km, "eligible_legal_forms": offer.eligible_legal_forms,
             "deadline": offer.deadline.isoformat() if offer.deadline else None,
@@ -441,7 +469,9 @@ def export_hsds(session: Session) -> dict[str, pd.DataFrame]:
                 "tax_status": "ANBI" if org.anbi else "",
             }
         )
-        if org.lat is not None:
+        if (
+            org.lat is not None and org.legal_form != "informal"
+        ):  # an informal group's address is a home
             locations.append({"id": f"L-{org_id}", "organization_id": org_id, "name": org.name,
                               "address_1": org.address, "postal_code": org.postcode, "city": org.municipality,
                               "latitude": org.lat, "longitude": org.lon})  # fmt: skip

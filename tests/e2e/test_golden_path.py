@@ -106,7 +106,7 @@ def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
     sidebar(page, "Mijn vragen en aanbod")
     page.get_by_role("button", name="Ja, we willen kennismaken").first.click()
     page.get_by_text("Je hebt 'ja' gezegd.").wait_for()
-    page.get_by_text("Toon contactgegevens").first.click()
+    page.get_by_role("button", name="Toon contactgegevens").first.click()
     page.get_by_text("@").first.wait_for()
     assert (
         "Buurtkeuken De Pan"

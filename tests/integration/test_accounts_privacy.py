@@ -195,3 +195,75 @@ def test_a_users_language_is_remembered(sqlite_world):
         assert session.get(User, anja.user_id).language == "en"
         accounts.set_language(session=session, actor=anja, language="klingon")  # ignored
         assert session.get(User, anja.user_id).language == "en"
+
+
+def test_a_broker_without_areas_decides_nowhere_and_needs_areas_to_be_created(sqlite_world):
+    from samenspel.services.permissions import Actor, covers_area
+
+    assert not covers_area(Actor(user_id=9, role="broker", areas=()), "Lombok")
+    with Session(sqlite_world["engine"]) as session, pytest.raises(InvalidInput) as error:
+        accounts.create_user(
+            session=session,
+            actor=sqlite_world["actors"]["admin"],
+            username="nieuw",
+            role="broker",
+            password="een lang wachtwoord",
+        )
+    assert set(error.value.field_errors) == {"areas"}
+
+
+def test_exports_show_an_informal_group_at_neighbourhood_level_unless_an_administrator_asks(
+    sqlite_world,
+):
+    from samenspel.services import transfer
+
+    with Session(sqlite_world["engine"]) as session:
+        session.add(
+            Need(
+                organisation_id=sqlite_world["pan"],
+                kind="goods",
+                title="Stoelen",
+                lat=52.0920,
+                lon=5.1010,
+            )
+        )
+        session.commit()
+        public = transfer.export_needs(session)
+        full = transfer.export_needs(session, actor=sqlite_world["actors"]["admin"], full=True)
+        with pytest.raises(NotAllowed):
+            transfer.export_needs(session, actor=sqlite_world["actors"]["sanne"], full=True)
+    assert (public.loc[0, "lat"], public.loc[0, "lon"]) != (52.0920, 5.1010)
+    assert (full.loc[0, "lat"], full.loc[0, "lon"]) == (52.0920, 5.1010)
+
+
+def test_deleting_an_organisation_expires_its_open_matches_and_clears_its_words_everywhere(
+    sqlite_world,
+):
+    anja = sqlite_world["actors"]["anja"]
+    with Session(sqlite_world["engine"]) as session:
+        need = posts.create_need(
+            session=session,
+            actor=anja,
+            organisation_id=sqlite_world["pan"],
+            today=TODAY,
+            form=posts.PostForm(kind="goods", title="Stoelen bij Anja thuis"),
+        )
+        offer = Offer(organisation_id=sqlite_world["boog"], kind="goods", title="Stoelen")
+        session.add(offer)
+        session.flush()
+        session.add(
+            Match(
+                need_id=need.id,
+                offer_id=offer.id,
+                status="introduced",
+                reasons_en=["Anja's chairs"],
+            )
+        )
+        session.commit()
+        privacy.delete_organisation(
+            session=session, actor=anja, organisation_id=sqlite_world["pan"]
+        )
+        (match,) = session.exec(select(Match).where(Match.need_id == need.id)).all()
+        assert (match.status, match.reasons_en) == ("expired", [])
+        trail = session.exec(select(AuditEvent).where(AuditEvent.entity == "need")).all()
+        assert trail and all("Anja" not in event.detail for event in trail)

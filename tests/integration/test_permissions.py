@@ -118,7 +118,12 @@ def delete_organisation(s, actor, w):
 
 def create_user(s, actor, w):
     accounts.create_user(
-        session=s, actor=actor, username="nieuw", role="broker", password="lang genoeg wachtwoord"
+        session=s,
+        actor=actor,
+        username="nieuw",
+        role="broker",
+        password="lang genoeg wachtwoord",
+        areas=("Lombok",),
     )
 
 

@@ -141,8 +141,8 @@ def test_export_then_import_loses_nothing(sqlite_url, tmp_path):
                     session, actor=SYSTEM, with_contacts=True
                 ),
                 "funds": funding.catalogue_frame(session),
-                "needs": transfer.export_needs(session),
-                "offers": transfer.export_offers(session),
+                "needs": transfer.export_needs(session, actor=SYSTEM, full=True),
+                "offers": transfer.export_offers(session, actor=SYSTEM, full=True),
             }
 
     first = exports(source)

@@ -54,6 +54,15 @@ OFFER_COLUMNS = (
 )
 REQUIRED = ("id", "kind", "title")
 MAX_TEXT = 2000
+# Shorter limits where the app stores the value in a shorter column.
+COLUMN_LIMITS = {
+    "id": 64,
+    "title": 200,
+    "initiative": 200,
+    "partner": 200,
+    "place": 200,
+    "themes": 500,
+}
 
 
 @dataclass(frozen=True)
@@ -88,8 +97,9 @@ class _Row:
         value = (self.cells.get(column) or "").strip()
         if required and not value:
             self.error(column, "is leeg, maar moet ingevuld zijn")
-        if len(value) > MAX_TEXT:
-            self.error(column, f"is langer dan {MAX_TEXT} tekens")
+        limit = COLUMN_LIMITS.get(column, MAX_TEXT)
+        if len(value) > limit:
+            self.error(column, f"is langer dan {limit} tekens")
         return value
 
     def number_(self, column: str, *, integer: bool = False, minimum: float | None = 0):

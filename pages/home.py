@@ -70,7 +70,7 @@ with st.expander(t("Filters"), expanded=False):
     )
     statuses = right.multiselect(
         t("Status"),
-        ["open", "matched", "closed"],
+        ["open", "matched"],
         format_func=status_label,
         key=f"{P}_statuses",
         placeholder=t("Kies..."),

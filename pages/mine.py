@@ -35,6 +35,8 @@ for message in st.session_state.pop(f"{P}_messages", []):
 
 
 def _act(service, message: str, **kwargs) -> None:
+    if "reason_key" in kwargs:  # read what was typed now, not when the button was drawn
+        kwargs["reason"] = st.session_state.get(kwargs.pop("reason_key"), "")
     try:
         write(service, **kwargs)
         st.session_state.setdefault(f"{P}_messages", []).append(message)
@@ -123,7 +125,7 @@ for m in under_way.itertuples(index=False):
                 args=(matches.respond, t("Je hebt 'ja' gezegd.")),
                 kwargs={"match_id": m.match_id, "seen_version": m.version, "accept": True},
             )
-            reason = no.text_input(t("Reden als het niet past"), key=f"{P}_reason_{m.match_id}")
+            no.text_input(t("Reden als het niet past"), key=f"{P}_reason_{m.match_id}")
             no.button(
                 t("Nee, dit past niet"),
                 key=f"{P}_no_{m.match_id}",
@@ -133,7 +135,7 @@ for m in under_way.itertuples(index=False):
                     "match_id": m.match_id,
                     "seen_version": m.version,
                     "accept": False,
-                    "reason": reason,
+                    "reason_key": f"{P}_reason_{m.match_id}",
                 },
             )
         elif m.status == "introduced":

@@ -79,7 +79,7 @@ for m in rows.itertuples(index=False):
                 args=(matches.start, t("Gestart.")),
                 kwargs={"match_id": m.match_id, "seen_version": m.version},
             )
-        if m.status in ("agreed", "active") or due:
+        if m.status in ("agreed", "active"):  # an introduction first needs both sides' yes
             yes, no = st.columns(2)
             yes.button(
                 t("Is het gelukt? Ja"),

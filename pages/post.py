@@ -61,12 +61,13 @@ st.text_input(
 )
 show_field_error(P, "title")
 
+here = read(queries.organisation_location, organisation_id)  # "nearby" is near this organisation
 similar = read(
     queries.similar_posts,
     kind=kind,
     title=st.session_state.get(f"{P}_title", ""),
-    lat=None,
-    lon=None,
+    lat=here[0],
+    lon=here[1],
     is_need=is_need,
 )
 if len(similar):
@@ -85,6 +86,7 @@ show_field_error(P, "description")
 st.text_input(
     t("Onderwerpen (met ; ertussen)"), key=f"{P}_themes", placeholder=t("eten; ontmoeting")
 )
+show_field_error(P, "themes")
 
 people_label = {
     "venue": t("Met hoeveel mensen zijn jullie?")
@@ -113,6 +115,7 @@ if kind == "venue":
     )
 if kind == "volunteers":
     st.text_input(t("Welke vaardigheden?"), key=f"{P}_skills")
+    show_field_error(P, "skills")
     st.number_input(t("Uren per week"), min_value=0.0, step=1.0, value=None, key=f"{P}_hours")
 if kind == "money":
     if is_need:

@@ -66,20 +66,34 @@ with st.expander(
     )  # fmt: skip
 
 PER_PAGE = 25  # a page of cards a broker can read; also keeps each rerun fast
-page = st.session_state.get(f"{P}_page", 1)
+page = max(1, st.session_state.get(f"{P}_page", 1))
 queue, total = read(queries.review_queue, areas=areas, kind=kind, neighbourhood=hood, status=status,
                     page=page, per_page=PER_PAGE)  # fmt: skip
 pages = max(1, -(-total // PER_PAGE))
+if page > pages:  # the filters changed: fewer pages now, show the last one
+    st.session_state[f"{P}_page"] = page = pages
+    queue, total = read(queries.review_queue, areas=areas, kind=kind, neighbourhood=hood, status=status,
+                        page=page, per_page=PER_PAGE)  # fmt: skip
 st.caption(t("{n} voorstellen, beste eerst", n=total))
 
 
-def _decide(decisions: list[tuple[int, int]], accept: bool, reason: str = "") -> None:
+def _typed_reason(match_id: int | None) -> str:
+    """The reason as typed now: a button's args are fixed when it is drawn, before typing."""
+    if match_id is None:
+        return st.session_state.get(f"{P}_bulk_why", "")
+    picked = st.session_state.get(f"{P}_why_{match_id}", "")
+    extra = st.session_state.get(f"{P}_note_{match_id}", "")
+    return f"{picked}. {extra}".strip(" .")
+
+
+def _decide(decisions: list[tuple[int, int]], accept: bool, single: bool = True) -> None:
     done, problems = 0, []
     for match_id, version in decisions:
         try:
             if accept:
                 write(matches.introduce, match_id=match_id, seen_version=version)
             else:
+                reason = _typed_reason(match_id if single else None)
                 write(matches.reject, match_id=match_id, seen_version=version, reason=reason)
             done += 1
         except Conflict as exc:
@@ -122,13 +136,13 @@ for m in queue.itertuples(index=False):
                 on_click=_decide,
                 args=([(m.match_id, m.version)], True),
             )
-            picked = reason_col.selectbox(
+            reason_col.selectbox(
                 t("Reden"),
                 reason_choices,
                 key=f"{P}_why_{m.match_id}",
                 label_visibility="collapsed",
             )
-            extra = text_col.text_input(
+            text_col.text_input(
                 t("Toelichting"),
                 key=f"{P}_note_{m.match_id}",
                 placeholder=t("toelichting (mag leeg)"),
@@ -138,7 +152,7 @@ for m in queue.itertuples(index=False):
                 t("Afwijzen"),
                 key=f"{P}_no_{m.match_id}",
                 on_click=_decide,
-                args=([(m.match_id, m.version)], False, f"{picked}. {extra}".strip(" .")),
+                args=([(m.match_id, m.version)], False),
             )
 
 if status == "suggested" and len(queue):
@@ -152,7 +166,7 @@ if status == "suggested" and len(queue):
         on_click=_decide,
         args=(selected, True),
     )
-    bulk_why = bulk_reason.selectbox(
+    bulk_reason.selectbox(
         t("Reden"), reason_choices, key=f"{P}_bulk_why", label_visibility="collapsed"
     )
     bulk_no.button(
@@ -160,12 +174,10 @@ if status == "suggested" and len(queue):
         key=f"{P}_bulk_no",
         disabled=not selected,
         on_click=_decide,
-        args=(selected, False, bulk_why),
+        args=(selected, False, False),
     )
 
 if pages > 1:
-    if st.session_state.get(f"{P}_page", 1) > pages:  # the filters changed: fewer pages now
-        st.session_state[f"{P}_page"] = pages
     st.number_input(
         t("Bladzijde (van {n})", n=pages), min_value=1, max_value=pages, step=1, key=f"{P}_page"
     )

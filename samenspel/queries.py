@@ -53,8 +53,8 @@ def map_points(
     rows = []
     for table, point_type in ((Need, "need"), (Offer, "offer")):
         query = select(table, Organisation).join(Organisation)
-        if not include_closed:
-            query = query.where(table.status == "open")
+        if not include_closed:  # matched needs stay visible: they show what the city achieved
+            query = query.where(table.status.in_(("open", "matched")))
         for post, org in session.exec(query):
             lat, lon, blurred = _public_location(org, post.lat, post.lon, exact_areas)
             rows.append((point_type, post.id, post.kind, post.title, org.name, org.neighbourhood,
@@ -436,3 +436,10 @@ def money_needs(
         for n, org in session.exec(query)
     ]
     return pd.DataFrame(rows, columns=["id", "label", "amount", "start"])
+
+
+def organisation_location(
+    session: Session, organisation_id: int
+) -> tuple[float | None, float | None]:
+    org = session.get(Organisation, organisation_id)
+    return (org.lat, org.lon) if org else (None, None)

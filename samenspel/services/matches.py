@@ -89,11 +89,14 @@ def _move(
     status: str,
     values: dict | None = None,
     detail: str = "",
+    allow_same: bool = False,
 ) -> Match:
-    """The one conditioned UPDATE every transition goes through."""
+    """The one conditioned UPDATE every transition goes through. Staying in the same status is
+    only allowed where asked (one side's "yes" while the other has not answered yet)."""
     if match.version != seen_version:  # already changed since the person looked
         raise _conflict(session, match.id)
-    if status != match.status and status not in TRANSITIONS.get(match.status, set()):
+    same = allow_same and status == match.status
+    if not same and status not in TRANSITIONS.get(match.status, set()):
         raise InvalidInput(
             {"status": t("Deze stap kan nu niet (status: {status}).", status=match.status)}
         )
@@ -105,6 +108,7 @@ def _move(
     if result.rowcount != 1:
         session.rollback()
         raise _conflict(session, match.id)
+    _update_need(session, match.need_id, status)
     record(
         session,
         user_id=actor.user_id,
@@ -115,6 +119,22 @@ def _move(
     )
     session.commit()
     return session.get(Match, match.id, populate_existing=True)
+
+
+def _update_need(session: Session, need_id: int, status: str) -> None:
+    """A need with an agreed partnership is matched (off the map, no new suggestions); if that
+    partnership falls through, the need is open again."""
+    need = session.get(Need, need_id)
+    if status in ("agreed", "active", "done") and need.status == "open":
+        need.status = "matched"
+    elif status == "declined" and need.status == "matched":
+        still = session.exec(
+            select(Match.id).where(
+                Match.need_id == need_id, Match.status.in_(("agreed", "active", "done"))
+            )
+        ).first()
+        if still is None:
+            need.status = "open"
 
 
 def _conflict(session: Session, match_id: int) -> Conflict:
@@ -228,6 +248,7 @@ def respond(
         status=status,
         values=agreed,
         detail=f"{side} says yes",
+        allow_same=True,
     )
 
 

@@ -45,9 +45,21 @@ def update_profile(
     errors: dict[str, str] = {}
     if not form.name.strip():
         errors["name"] = t("Vul een naam in.")
-    for name in ("description", "boundaries"):
-        if len(getattr(form, name)) > MAX_TEXT:
-            errors[name] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=MAX_TEXT)
+    # Each limit is the column's own (samenspel/models.py): longer text would not fit.
+    for name, limit in (
+        ("description", MAX_TEXT),
+        ("boundaries", MAX_TEXT),
+        ("name", 200),
+        ("address", 200),
+        ("postcode", 10),
+        ("contact_person", 200),
+        ("contact_email", 200),
+        ("contact_phone", 50),
+    ):
+        if len(getattr(form, name) or "") > limit:
+            errors[name] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=limit)
+    if len("; ".join(form.themes)) > 500:
+        errors["themes"] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=500)
     if form.legal_form not in LEGAL_FORMS:
         errors["legal_form"] = t("Kies een rechtsvorm.")
     if form.contact_email and "@" not in form.contact_email:

@@ -56,9 +56,12 @@ def _validate(form: PostForm, *, is_need: bool, today: date) -> tuple[dict[str, 
         errors["title"] = t("Vul een titel in.")
     elif len(form.title) > MAX_TITLE:
         errors["title"] = t("De titel is te lang: hoogstens {n} tekens.", n=MAX_TITLE)
-    for name in ("description", "skills"):
-        if len(getattr(form, name) or "") > MAX_TEXT:
-            errors[name] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=MAX_TEXT)
+    # Each limit is the column's own (samenspel/models.py): longer text would not fit.
+    for name, limit in (("description", MAX_TEXT), ("skills", 500), ("place", 200), ("when", 200)):
+        if len(getattr(form, name) or "") > limit:
+            errors[name] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=limit)
+    if len("; ".join(form.themes)) > 500:
+        errors["themes"] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=500)
     if form.people is not None and form.people < 1:
         errors["people"] = t("Vul een aantal van 1 of meer in.")
     if is_need and form.kind in ("venue", "volunteers") and form.people is None:

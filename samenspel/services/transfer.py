@@ -111,7 +111,7 @@ def import_file(
     importer = {"organisations": _import_organisations, "needs": _import_needs, "offers": _import_offers,
                 "funds": _import_funds}[kind]  # fmt: skip
     try:
-        report = importer(session, text, progress)
+        report = importer(session, text, progress, actor)
     except FileError as exc:
         session.rollback()
         raise InvalidInput({"file": str(exc)}) from exc
@@ -143,21 +143,76 @@ def _organisation(
     return cache[key]
 
 
+EXPORTED_ID = {
+    Need: "N",
+    Offer: "O",
+    Organisation: "ORG",
+}  # ids our exports give records without one
+
+
 def _by_external_id(session: Session, table, ids: list[str]) -> dict[str, object]:
+    """Existing rows by their ids in the file, so that a re-import updates instead of duplicating;
+    an id such as N12 from our own export finds record 12."""
     found: dict[str, object] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for row in session.exec(select(table).where(col(table.external_id).in_(chunk))):
             found[row.external_id] = row
+    prefix = EXPORTED_ID[table]
+    for wanted in ids:
+        number = wanted[len(prefix) :]
+        if wanted not in found and wanted.startswith(prefix) and number.isdigit():
+            row = session.get(table, int(number))
+            if row is not None and row.external_id is None:
+                row.external_id = wanted
+                found[wanted] = row
     return found
 
 
-def _import_needs(session: Session, text: str, progress: Progress) -> ImportReport:
+def _rows_by_id(text: str) -> dict[str, int]:
+    return {
+        (row.get("id") or "").strip(): number
+        for number, row in enumerate(csv.DictReader(io.StringIO(text)), 2)
+    }
+
+
+def _outside(actor: Actor, org: Organisation | None) -> bool:
+    """A broker imports only for organisations in their own areas (or new ones)."""
+    from samenspel.services.permissions import covers_area
+
+    return (
+        actor.role == "broker"
+        and org is not None
+        and org.id is not None
+        and not covers_area(actor, org.neighbourhood)
+    )
+
+
+OUTSIDE = "hoort bij een organisatie buiten jouw buurten"
+
+
+def _import_needs(session: Session, text: str, progress: Progress, actor: Actor) -> ImportReport:
     needs, errors = parse_needs(text)
     report = ImportReport("needs", errors=fatal(errors))
     orgs: dict[str, Organisation] = {}
     existing = _by_external_id(session, Need, [n.id for n in needs])
+    row_of = _rows_by_id(text)
     for number, item in enumerate(needs, start=1):
+        current = (
+            session.get(Organisation, existing[item.id].organisation_id)
+            if item.id in existing
+            else None
+        )
+        named = (
+            None
+            if item.initiative.strip().lower() in orgs
+            else session.exec(  # orgs: met in this file
+                select(Organisation).where(Organisation.name == item.initiative.strip())
+            ).first()
+        )
+        if _outside(actor, current) or _outside(actor, named):
+            report.errors.append(RowError(row_of.get(item.id, 0), "initiative", OUTSIDE))
+            continue
         org = _organisation(
             session,
             orgs,
@@ -214,12 +269,28 @@ def _import_needs(session: Session, text: str, progress: Progress) -> ImportRepo
     return report
 
 
-def _import_offers(session: Session, text: str, progress: Progress) -> ImportReport:
+def _import_offers(session: Session, text: str, progress: Progress, actor: Actor) -> ImportReport:
     offers, errors = parse_offers(text)
     report = ImportReport("offers", errors=fatal(errors))
     orgs: dict[str, Organisation] = {}
     existing = _by_external_id(session, Offer, [o.id for o in offers])
+    row_of = _rows_by_id(text)
     for number, item in enumerate(offers, start=1):
+        current = (
+            session.get(Organisation, existing[item.id].organisation_id)
+            if item.id in existing
+            else None
+        )
+        named = (
+            None
+            if item.partner.strip().lower() in orgs
+            else session.exec(  # orgs: met in this file
+                select(Organisation).where(Organisation.name == item.partner.strip())
+            ).first()
+        )
+        if _outside(actor, current) or _outside(actor, named):
+            report.errors.append(RowError(row_of.get(item.id, 0), "partner", OUTSIDE))
+            continue
         org = _organisation(session, orgs, item.partner or t("Onbekende partner"), role="partner",
                             partner_type=item.partner_type, legal_form="company" if item.partner_type == "business"
                             else "foundation", lat=item.lat, lon=item.lon)  # fmt: skip
@@ -250,11 +321,23 @@ def _import_offers(session: Session, text: str, progress: Progress) -> ImportRep
         )
         session.add(row)
         if number % 250 == 0:
-            progress(0.9 * number / len(offers))
+            progress(0.8 * number / len(offers))
+    session.flush()
+    # New or changed offers can enter any need's top-k: refresh the needs of these kinds.
+    engine = Engine(suggestions.open_offers(session), lang="nl", extra_languages=("en",))
+    kinds = {item.kind for item in offers}
+    needs = [n for kind in kinds for n in suggestions.open_needs(session, kind)]
+    for result in engine.suggest(needs, settings.top_k()):
+        suggestions._store(session, int(result.need_id), result.suggestions)
     return report
 
 
-def _import_organisations(session: Session, text: str, progress: Progress) -> ImportReport:
+def _import_organisations(
+    session: Session, text: str, progress: Progress, actor: Actor
+) -> ImportReport:
+    require_role(
+        actor, "admin"
+    )  # names, addresses and contact people of anyone: administrators only
     reader = csv.DictReader(io.StringIO(text))
     report = ImportReport("organisations")
     rows = list(reader)
@@ -297,8 +380,18 @@ def _import_organisations(session: Session, text: str, progress: Progress) -> Im
     return report
 
 
+ORGANISATION_LIMITS = {
+    "name": 200, "description": 2000, "boundaries": 2000, "neighbourhood": 100, "address": 200,
+    "postcode": 10, "themes": 500, "contact_name": 200, "contact_email": 200, "contact_phone": 50,
+}  # fmt: skip
+
+
 def _check_organisation(number: int, cells: dict[str, str]) -> list[RowError]:
-    problems = []
+    problems = [
+        RowError(number, name, f"is langer dan {limit} tekens")
+        for name, limit in ORGANISATION_LIMITS.items()
+        if len(cells.get(name, "")) > limit
+    ]
     if not cells.get("name"):
         problems.append(RowError(number, "name", "is leeg, maar moet ingevuld zijn"))
     if cells.get("role") and cells["role"] not in ("initiative", "partner"):
@@ -327,7 +420,7 @@ def _check_organisation(number: int, cells: dict[str, str]) -> list[RowError]:
     return problems
 
 
-def _import_funds(session: Session, text: str, progress: Progress) -> ImportReport:
+def _import_funds(session: Session, text: str, progress: Progress, actor: Actor) -> ImportReport:
     funds, errors = parse_catalogue(text)
     report = ImportReport("funds", errors=errors)
     existing = {row.key: row for row in session.exec(select(Fund))}

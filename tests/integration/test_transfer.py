@@ -180,3 +180,51 @@ def test_restoring_something_that_is_not_a_backup_is_a_clear_error(sqlite_engine
     junk.write_text("geen database")
     with pytest.raises(BackupError, match="geen SQLite-backup"):
         restore(sqlite_engine, junk)
+
+
+def test_a_broker_imports_only_for_their_own_areas_and_never_organisations(sqlite_world):
+    from samenspel.services.errors import NotAllowed
+
+    noord = sqlite_world["actors"]["noord"]  # broker for Zuilen, not Lombok
+    header = ",".join(NEED_COLUMNS) + "\n"
+    rows = ("Z1,Taalcafé Zuilen,informal,goods,Stoelen,,,,52.1,5.09,,,,,\n"
+            "L1,Buurtkeuken De Pan,informal,goods,Pannen,,,,52.09,5.10,,,,,\n"
+            "X1,Nieuwe Groep,informal,goods,Tafels,,,,52.1,5.09,,,,,\n"
+            "X2,Nieuwe Groep,informal,goods,Bekers,,,,52.1,5.09,,,,,\n")  # fmt: skip
+    with Session(sqlite_world["engine"]) as session:
+        report = transfer.import_file(
+            session=session, actor=noord, filename="v.csv", content=(header + rows).encode()
+        )
+        assert report.created == 3
+        assert [(e.row, e.column) for e in report.errors] == [
+            (3, "initiative")
+        ]  # De Pan is in Lombok
+        with pytest.raises(NotAllowed):
+            transfer.import_file(
+                session=session,
+                actor=noord,
+                filename="o.csv",
+                content=b"id,name,role\nA,Iets,initiative\n",
+            )
+
+
+def test_an_export_of_records_posted_in_the_app_imports_back_onto_them(sqlite_world):
+    from samenspel.services import posts
+
+    with Session(sqlite_world["engine"]) as session:
+        posts.create_need(
+            session=session,
+            actor=sqlite_world["actors"]["anja"],
+            organisation_id=sqlite_world["pan"],
+            form=posts.PostForm(kind="goods", title="Stoelen"),
+        )
+        exported = transfer.export_needs(session, actor=SYSTEM, full=True)
+        assert exported.loc[0, "id"].startswith("N")
+        report = transfer.import_file(
+            session=session,
+            actor=SYSTEM,
+            filename="n.csv",
+            content=exported.to_csv(index=False).encode(),
+        )
+        assert (report.created, report.updated) == (0, 1)
+        assert session.exec(select(func.count()).select_from(Need)).one() == 1

@@ -97,3 +97,10 @@ def test_unknown_columns_are_a_warning_and_utf8_bom_is_accepted():
     needs, errors = parse_needs(text.encode("utf-8"))
     assert len(needs) == 1
     assert [(e.column, e.warning) for e in errors] == [("extra", True)]
+
+
+def test_a_title_longer_than_its_column_is_a_row_error_not_a_database_crash():
+    _, errors = parse_needs(HEADER + "n1,A,informal,goods," + "x" * 201 + ",,,,52,5,,,,,\n")
+    assert [(e.row, e.column, e.message) for e in errors] == [
+        (2, "title", "is langer dan 200 tekens")
+    ]

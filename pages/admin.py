@@ -82,6 +82,43 @@ with users_tab:
         except DomainError as exc:
             show_domain_error(exc)
 
+    st.subheader(t("Gebruiker wijzigen of uitzetten"))
+    with st.form(f"{P}_change"):
+        target = st.selectbox(
+            t("Gebruiker"),
+            people["id"].tolist(),
+            key=f"{P}_target",
+            format_func=dict(zip(people["id"], people["username"], strict=True)).get,
+        )
+        new_role = st.selectbox(t("Rol"), ROLES, format_func=ROLE_LABELS.get, key=f"{P}_new_role")
+        new_org = st.selectbox(
+            t("Organisatie"),
+            [None, *orgs["id"].tolist()],
+            key=f"{P}_new_org",
+            format_func=lambda i: t("geen") if i is None else org_names[i],
+        )
+        new_areas = st.multiselect(
+            t("Buurten (voor een buurtmakelaar)"),
+            read(queries.neighbourhoods),
+            key=f"{P}_new_areas",
+            placeholder=t("Kies..."),
+        )
+        active = st.checkbox(t("Mag inloggen"), value=True, key=f"{P}_active")
+        changed = st.form_submit_button(t("Wijzigen"))
+    if changed:
+        try:
+            write(
+                accounts.update_user,
+                user_id=int(target),
+                role=new_role,
+                organisation_id=new_org,
+                areas=tuple(new_areas),
+                active=active,
+            )
+            st.success(t("Gebruiker gewijzigd."))
+        except DomainError as exc:
+            show_domain_error(exc)
+
     st.subheader(t("Wachtwoord opnieuw instellen"))
     with st.form(f"{P}_reset"):
         who = st.selectbox(

@@ -128,13 +128,31 @@ if is_staff:
                 "Houd de fondsenlijst bij. Elke regel wordt gecontroleerd voordat hij wordt opgeslagen."
             )
         )
-        frame = read(funding.catalogue_frame)
+        # The list as it was when editing began, and its version: a save against a list that
+        # another broker changed in the meantime is refused instead of overwriting theirs.
+        if f"{P}_base" not in st.session_state:
+            st.session_state[f"{P}_base"] = read(funding.catalogue_frame)
+            st.session_state[f"{P}_base_version"] = read(funding.catalogue_version)
         edited = st.data_editor(
-            frame, num_rows="dynamic", hide_index=True, key=f"{P}_editor", width="stretch"
+            st.session_state[f"{P}_base"],
+            num_rows="dynamic",
+            hide_index=True,
+            key=f"{P}_editor",
+            width="stretch",
         )
+        if st.button(t("Opnieuw laden"), key=f"{P}_reload"):
+            for key in (f"{P}_base", f"{P}_base_version", f"{P}_editor"):
+                st.session_state.pop(key, None)
+            st.rerun()
         if st.button(t("Fondsenlijst opslaan"), type="primary", key=f"{P}_save"):
             try:
-                count = write(funding.save_catalogue, frame=edited)
+                count = write(
+                    funding.save_catalogue,
+                    frame=edited,
+                    seen_version=st.session_state[f"{P}_base_version"],
+                )
+                st.session_state[f"{P}_base"] = edited
+                st.session_state[f"{P}_base_version"] = read(funding.catalogue_version)
                 st.success(t("Opgeslagen: {n} bronnen.", n=count))
             except InvalidInput as exc:
                 st.error(t("Niet opgeslagen. Verbeter deze cellen:"))

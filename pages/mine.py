@@ -5,7 +5,7 @@ import streamlit as st
 from matching.types import Exclusion
 from samenspel import queries
 from samenspel.i18n import language, t
-from samenspel.services import contacts, matches
+from samenspel.services import contacts, matches, posts
 from samenspel.services.errors import DomainError
 from samenspel.services.suggestions import why_not
 from samenspel.ui import (
@@ -72,6 +72,14 @@ with tab_needs:
                 )
                 for reason in m.reasons:
                     st.text(f"• {reason}")
+            if need.status == "open":
+                st.button(
+                    t("Deze vraag is klaar: haal hem weg"),
+                    key=f"{P}_close_{need.id}",
+                    on_click=_act,
+                    args=(posts.close_need, t("De vraag is weggehaald.")),
+                    kwargs={"need_id": need.id},
+                )
             st.divider()
             st.markdown("**" + t("Waarom niet?") + "**")
             st.caption(t("Had je een partner verwacht die er niet bij staat? Kies die hier."))

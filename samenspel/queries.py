@@ -171,10 +171,6 @@ def counts_per_kind(session: Session) -> pd.DataFrame:
     )
 
 
-def match_counts(session: Session) -> dict[str, int]:
-    return dict(session.exec(select(Match.status, func.count()).group_by(Match.status)).all())
-
-
 MATCH_COLUMNS = [
     "match_id",
     "version",

@@ -178,9 +178,15 @@ def user_for_identity(session: Session, *, email: str | None) -> User | None:
     identity provider says who someone is, Samenspel's own table says what they may do."""
     if not email:
         return None
-    return session.exec(
+    user = session.exec(
         select(User).where(User.username == email.strip().lower(), User.is_demo.is_(False))
     ).first()
+    disabled = (
+        user is not None
+        and user.locked_until is not None
+        and _aware(user.locked_until).year == 9999
+    )
+    return None if disabled else user
 
 
 def set_language(*, session: Session, actor: Actor, language: str) -> None:
@@ -191,3 +197,36 @@ def set_language(*, session: Session, actor: Actor, language: str) -> None:
     if user is not None and user.language != language:
         user.language = language
         session.commit()
+
+
+def update_user(
+    *, session: Session, actor: Actor, user_id: int, role: str, organisation_id: int | None,
+    areas: tuple[str, ...], active: bool,
+) -> User:  # fmt: skip
+    """An administrator changes someone's role, organisation and areas, or disables them
+    (a disabled user has no password and cannot log in; the history stays)."""
+    require_role(actor, "admin")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(t("Deze gebruiker bestaat niet."))
+    errors: dict[str, str] = {}
+    if role not in ROLES:
+        errors["role"] = t("Kies een rol.")
+    if role == "broker" and not areas:
+        errors["areas"] = t("Kies de buurten van deze buurtmakelaar.")
+    if role in ("initiative", "partner") and organisation_id is None:
+        errors["organisation_id"] = t("Kies de organisatie van deze gebruiker.")
+    if user.id == actor.user_id and (role != "admin" or not active):
+        errors["role"] = t("Je kunt je eigen beheerrechten niet weghalen.")
+    if errors:
+        raise InvalidInput(errors)
+    user.role, user.organisation_id, user.areas = role, organisation_id, ";".join(areas)
+    if not active:
+        user.password_hash = NO_PASSWORD
+        user.locked_until = datetime(9999, 1, 1, tzinfo=UTC)
+    elif user.locked_until is not None and user.locked_until.year == 9999:
+        user.locked_until = None  # enabled again; an administrator sets a new password
+    record(session, user_id=actor.user_id, action="update_user", entity="user", entity_id=user.id,
+           detail=f"{role} {'active' if active else 'disabled'}")  # fmt: skip
+    session.commit()
+    return user

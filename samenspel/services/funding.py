@@ -7,6 +7,7 @@ matching.funds.FundIn, so this module converts both ways and owns the catalogue'
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import fields, replace
 from datetime import date
@@ -20,7 +21,7 @@ from matching.funds import FUND_COLUMNS, FundIn, parse_catalogue
 from samenspel.i18n import language, t
 from samenspel.models import Fund, Need, Organisation, join_multi, split_multi
 from samenspel.services.audit import record
-from samenspel.services.errors import InvalidInput, NotAllowed, NotFound
+from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from samenspel.services.permissions import Actor, covers_area, require_role, require_signed_in
 from samenspel.services.suggestions import need_in, open_offers
 
@@ -95,10 +96,24 @@ def catalogue_frame(session: Session) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(FUND_COLUMNS)).astype(str)
 
 
-def save_catalogue(*, session: Session, actor: Actor, frame: pd.DataFrame) -> int:
+def catalogue_version(session: Session) -> str:
+    """A fingerprint of the catalogue as it is now (what an editor started from)."""
+    return hashlib.sha256(catalogue_frame(session).to_csv(index=False).encode("utf-8")).hexdigest()
+
+
+def save_catalogue(
+    *, session: Session, actor: Actor, frame: pd.DataFrame, seen_version: str | None = None
+) -> int:
     """Replace the catalogue by the edited table, all or nothing; each bad cell is reported
-    with its row and column. Returns the number of entries."""
+    with its row and column. With `seen_version`, refused when someone else saved in between.
+    Returns the number of entries."""
     require_role(actor, "broker", "admin")
+    if seen_version is not None and seen_version != catalogue_version(session):
+        raise Conflict(
+            t(
+                "Iemand anders heeft de fondsenlijst net veranderd. Laad de lijst opnieuw en bewerk hem dan."
+            )
+        )
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, quoting=csv.QUOTE_ALL)
     try:

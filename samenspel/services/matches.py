@@ -296,12 +296,6 @@ def visible_contact_statuses() -> tuple[str, ...]:
     return ("agreed", "active", "done")
 
 
-def matches_for_need(session: Session, need_id: int) -> list[Match]:
-    return list(
-        session.exec(select(Match).where(Match.need_id == need_id).order_by(Match.score.desc()))
-    )
-
-
 def offer_help(
     *, session: Session, actor: Actor, need_id: int, offer_id: int, today: date | None = None
 ) -> Match:

@@ -17,7 +17,7 @@ from matching.geo import haversine_km
 from matching.slots import parse_slots
 from matching.types import NeedIn, OfferIn, Suggestion
 from samenspel import settings
-from samenspel.models import Match, Need, Offer, Organisation, split_multi, utcnow
+from samenspel.models import Match, Need, Offer, Organisation, split_multi
 
 # Statuses where an offer counts as committed (partner load in the score).
 COMMITTED = ("agreed", "active")
@@ -177,10 +177,6 @@ def refresh_all(session: Session, *, today: date | None = None) -> int:
         _store(session, int(result.need_id), result.suggestions)
         for result in engine.suggest(open_needs(session), settings.top_k())
     )
-
-
-def touch(record) -> None:
-    record.updated_at = utcnow()
 
 
 def why_not(

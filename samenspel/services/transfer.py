@@ -64,10 +64,6 @@ class ImportReport:
     updated: int = 0
     errors: list[RowError] = field(default_factory=list)
 
-    @property
-    def stored(self) -> int:
-        return self.created + self.updated
-
 
 def read_table(filename: str, content: bytes) -> str:
     """CSV text from a .csv or .xlsx upload (Excel through pandas and openpyxl)."""

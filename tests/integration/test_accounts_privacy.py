@@ -267,3 +267,61 @@ def test_deleting_an_organisation_expires_its_open_matches_and_clears_its_words_
         assert (match.status, match.reasons_en) == ("expired", [])
         trail = session.exec(select(AuditEvent).where(AuditEvent.entity == "need")).all()
         assert trail and all("Anja" not in event.detail for event in trail)
+
+
+def test_an_administrator_changes_a_role_and_disables_a_user(sqlite_world):
+    admin, anja = sqlite_world["actors"]["admin"], sqlite_world["actors"]["anja"]
+    add_user(
+        sqlite_world["engine"],
+        username="kees",
+        password="een lang wachtwoord",
+        role="initiative",
+        organisation_id=sqlite_world["pan"],
+    )
+    with Session(sqlite_world["engine"]) as session:
+        kees = session.exec(select(User).where(User.username == "kees")).one()
+        accounts.update_user(
+            session=session,
+            actor=admin,
+            user_id=kees.id,
+            role="broker",
+            organisation_id=None,
+            areas=("Lombok",),
+            active=True,
+        )
+        assert (kees.role, kees.areas) == ("broker", "Lombok")
+        accounts.update_user(
+            session=session,
+            actor=admin,
+            user_id=kees.id,
+            role="broker",
+            organisation_id=None,
+            areas=("Lombok",),
+            active=False,
+        )
+        assert (
+            accounts.authenticate(
+                session, username="kees", password="een lang wachtwoord", demo_mode=False
+            )
+            is None
+        )
+        with pytest.raises(NotAllowed):
+            accounts.update_user(
+                session=session,
+                actor=anja,
+                user_id=kees.id,
+                role="admin",
+                organisation_id=None,
+                areas=(),
+                active=True,
+            )
+        with pytest.raises(InvalidInput):
+            accounts.update_user(
+                session=session,
+                actor=admin,
+                user_id=admin.user_id,
+                role="broker",
+                organisation_id=None,
+                areas=("Lombok",),
+                active=True,
+            )

@@ -128,3 +128,20 @@ def test_a_business_money_offer_in_the_plan_is_named_after_the_business(sqlite_w
         )
     (line,) = [line for line in plan.lines if line.kind == "business"]
     assert line.name.startswith("Buurthuis De Boog")
+
+
+def test_a_second_broker_saving_an_older_list_is_told_instead_of_overwriting(sqlite_world):
+    from samenspel.services.errors import Conflict
+
+    load_real_catalogue(sqlite_world["engine"])
+    sanne, ahmed = sqlite_world["actors"]["sanne"], sqlite_world["actors"]["ahmed"]
+    with Session(sqlite_world["engine"]) as session:
+        seen = funding.catalogue_version(session)
+        frame = funding.catalogue_frame(session)
+        mine, theirs = frame.copy(), frame.copy()
+        mine.loc[0, "notes"] = "Sanne belde hen."
+        theirs.loc[1, "notes"] = "Ahmed belde hen."
+        funding.save_catalogue(session=session, actor=sanne, frame=mine, seen_version=seen)
+        with pytest.raises(Conflict):
+            funding.save_catalogue(session=session, actor=ahmed, frame=theirs, seen_version=seen)
+        assert funding.catalogue_frame(session).loc[0, "notes"] == "Sanne belde hen."

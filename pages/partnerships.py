@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 from samenspel import queries
@@ -23,6 +24,12 @@ if user.role in ("broker", "admin"):
     rows = read(queries.partnerships, areas=user.areas if user.role == "broker" else ())
 else:
     rows = read(queries.partnerships, organisation_id=user.organisation_id)
+# What still needs attention first: introductions, then agreed, running, and finished last.
+rows = (
+    rows.assign(_order=rows["status"].map({"introduced": 0, "agreed": 1, "active": 2, "done": 3}))
+    .sort_values(["_order", "follow_up_on"], na_position="last")
+    .drop(columns="_order")
+)
 
 
 def _act(service, message: str, **kwargs) -> None:
@@ -55,7 +62,7 @@ for m in rows.itertuples(index=False):
             f"**{plain(m.initiative)}** ↔ **{plain(m.partner)}** · {status_label(m.status)}"
         )
         st.caption(f"{plain(m.need_title)} / {plain(m.offer_title)}")
-        if m.value_eur:
+        if pd.notna(m.value_eur) and m.value_eur:
             st.caption(
                 t("Geschatte waarde: EUR {value}", value=f"{m.value_eur:,.0f}".replace(",", "."))
             )

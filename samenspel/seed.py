@@ -257,7 +257,8 @@ def _seed_history(session: Session, users: dict[str, User], today: date) -> None
         when = datetime.combine(today - timedelta(days=days + index % 9), time(10, 0), tzinfo=UTC)
         best.status, best.decided_by_id, best.version = status, broker.id, 2
         best.created_at, best.updated_at = when, when + timedelta(days=7)
-        best.follow_up_on = (when + timedelta(days=14)).date()
+        # Follow-ups spread around today: a few overdue, most still to come.
+        best.follow_up_on = today + timedelta(days=index % 28 - 6)
         best.initiative_agreed = best.partner_agreed = status in ("agreed", "active", "done")
         if status in ("introduced", "agreed", "active", "done"):
             best.value_eur = estimate_value(need, offer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -33,6 +35,12 @@ def test_every_allowed_page_renders_without_exception(role, demo_users):
         at.switch_page(path).run()
         assert not at.exception, f"{path} as {role}: {at.exception}"
         assert at.title, f"{path} as {role} shows no title"
+        shown = [
+            str(e.value) for kind in ("caption", "text", "markdown", "metric") for e in at.get(kind)
+        ]
+        assert not [v for v in shown if re.search(r"\b(nan|None)\b", v)], (
+            f"{path} as {role} shows nan/None"
+        )
 
 
 def test_home_page_counts_the_demo_city(demo_users):

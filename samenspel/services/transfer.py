@@ -187,6 +187,18 @@ def _outside(actor: Actor, org: Organisation | None) -> bool:
 OUTSIDE = "hoort bij een organisatie buiten jouw buurten"
 
 
+def _refused(session: Session, actor: Actor, orgs: dict[str, Organisation], row, name: str) -> bool:
+    """A broker may not touch a record, or attach one to an organisation, outside their areas.
+    Organisations met earlier in this file (created or already accepted) pass."""
+    current = session.get(Organisation, row.organisation_id) if row is not None else None
+    named = (
+        None
+        if name.strip().lower() in orgs
+        else session.exec(select(Organisation).where(Organisation.name == name.strip())).first()
+    )
+    return _outside(actor, current) or _outside(actor, named)
+
+
 def _import_needs(session: Session, text: str, progress: Progress, actor: Actor) -> ImportReport:
     needs, errors = parse_needs(text)
     report = ImportReport("needs", errors=fatal(errors))
@@ -194,19 +206,7 @@ def _import_needs(session: Session, text: str, progress: Progress, actor: Actor)
     existing = _by_external_id(session, Need, [n.id for n in needs])
     row_of = _rows_by_id(text)
     for number, item in enumerate(needs, start=1):
-        current = (
-            session.get(Organisation, existing[item.id].organisation_id)
-            if item.id in existing
-            else None
-        )
-        named = (
-            None
-            if item.initiative.strip().lower() in orgs
-            else session.exec(  # orgs: met in this file
-                select(Organisation).where(Organisation.name == item.initiative.strip())
-            ).first()
-        )
-        if _outside(actor, current) or _outside(actor, named):
+        if _refused(session, actor, orgs, existing.get(item.id), item.initiative):
             report.errors.append(RowError(row_of.get(item.id, 0), "initiative", OUTSIDE))
             continue
         org = _organisation(
@@ -272,19 +272,7 @@ def _import_offers(session: Session, text: str, progress: Progress, actor: Actor
     existing = _by_external_id(session, Offer, [o.id for o in offers])
     row_of = _rows_by_id(text)
     for number, item in enumerate(offers, start=1):
-        current = (
-            session.get(Organisation, existing[item.id].organisation_id)
-            if item.id in existing
-            else None
-        )
-        named = (
-            None
-            if item.partner.strip().lower() in orgs
-            else session.exec(  # orgs: met in this file
-                select(Organisation).where(Organisation.name == item.partner.strip())
-            ).first()
-        )
-        if _outside(actor, current) or _outside(actor, named):
+        if _refused(session, actor, orgs, existing.get(item.id), item.partner):
             report.errors.append(RowError(row_of.get(item.id, 0), "partner", OUTSIDE))
             continue
         org = _organisation(session, orgs, item.partner or t("Onbekende partner"), role="partner",

@@ -72,12 +72,16 @@ for m in rows.itertuples(index=False):
             and m.status in ("introduced", "agreed", "active")
         )
         if due:
-            st.warning(
-                t(
-                    "Opvolgen: het is {date}. Is het gelukt?",
-                    date=m.follow_up_on.strftime("%d-%m-%Y"),
+            day = m.follow_up_on.strftime("%d-%m-%Y")
+            if m.status == "introduced":  # no answer yet from both sides: nothing to report on
+                st.warning(
+                    t(
+                        "Opvolgen: het is {date}. Vraag beide kanten of ze al 'ja' hebben gezegd.",
+                        date=day,
+                    )
                 )
-            )
+            else:
+                st.warning(t("Opvolgen: het is {date}. Is het gelukt?", date=day))
         if m.status == "agreed":
             st.button(
                 t("We zijn begonnen"),

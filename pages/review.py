@@ -53,12 +53,20 @@ status = right.selectbox(
     format_func=status_label,
     key=f"{P}_status",
 )
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def recommended(areas: tuple[str, ...], lang: str):  # lang: the cached day names are in it
+    """The plan solves over every suggestion in the areas: cached, and cleared by each write."""
+    return read(recommended_plan, areas=areas)
+
+
 with st.expander(
     t("Aanbevolen verdeling: elk aanbod zo vaak als het kan, de beste match in totaal")
 ):
     st.caption(t("Samenspel geeft hier elke vraag hoogstens één aanbod, zonder een zaal of vrijwilliger twee keer te "
                  "verdelen. Gebruik het als startpunt; jij beslist."))  # fmt: skip
-    plan = read(recommended_plan, areas=areas)
+    plan = recommended(areas, st.session_state.get("lang", "nl"))
     st.dataframe(
         plan.rename(columns={"initiative": t("Initiatief"), "need": t("Vraag"), "partner": t("Partner"),
                              "offer": t("Aanbod"), "slot": t("Dagdeel"), "score": t("Score")}),

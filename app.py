@@ -1,5 +1,7 @@
 """Samenspel: the router. Page config, language, who is looking, and the pages they may use."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from samenspel import settings
@@ -15,7 +17,7 @@ from samenspel.ui import (
     remember_language,
 )
 
-st.set_page_config(page_title="Samenspel", page_icon=":material/extension:", layout="wide")
+st.set_page_config(page_title="Samenspel", page_icon=str(Path(__file__).parent / "static" / "samenspel.png"), layout="wide")
 
 if "lang" not in st.session_state:
     st.session_state.lang = settings.language()

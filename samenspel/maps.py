@@ -1,23 +1,48 @@
 """Pure folium builders: data in, folium.Map out, tested on the rendered HTML.
 
-folium inserts popups as raw HTML and tooltips into JavaScript template literals
-(pitfalls.md), and Leaflet sets tooltip content as HTML. So every user string goes through
-`inert()` before it reaches the map, and the points travel as JSON data to one JavaScript
-callback per layer (FastMarkerCluster: 0.4 MB for 10k points where individual markers take
-7.6 MB).
+Three things make user text dangerous on a folium map, and `inert()` answers all three:
+- branca renders each element's macro output *again* as a Jinja template, so "{{ 7*7 }}" in a
+  title would be evaluated on the server (and "{% raw %}" would crash the map): braces become
+  HTML entities;
+- folium puts tooltips into JavaScript template literals: backtick, dollar and backslash become
+  entities;
+- Leaflet sets tooltip and layer-control content as HTML: the text is HTML-escaped.
+Every user string goes through `inert()` before it reaches folium (a test renders every builder
+with a canary in every field). The points travel as JSON data to one JavaScript callback per
+layer (FastMarkerCluster: 0.4 MB for 10k points where individual markers take 7.6 MB).
+
+No visitor's browser contacts a CDN: the Leaflet files come from the app itself
+(`static/vendor`, see its README), and tiles from one configurable server
+(`SAMENSPEL_TILE_URL`, PDOK's public BRT-achtergrondkaart by default).
 """
 
 from __future__ import annotations
 
 import html
 import math
+from dataclasses import dataclass
 
 import folium
 import pandas as pd
 from branca.element import Element
 from folium.plugins import FastMarkerCluster, HeatMap
 
+from samenspel import settings
+
 UTRECHT = (52.0907, 5.1214)
+
+# Where Streamlit serves the app's own static folder (server.enableStaticServing).
+ASSET_BASE = "/app/static/vendor"
+_JS = {
+    "leaflet": "leaflet/leaflet.js",
+    "markerclusterjs": "leaflet.markercluster/leaflet.markercluster.js",
+    "leaflet-heat.js": "leaflet.heat/leaflet-heat.js",
+}
+_CSS_FILES = {
+    "leaflet_css": "leaflet/leaflet.css",
+    "markerclustercss": "leaflet.markercluster/MarkerCluster.css",
+    "markerclusterdefaultcss": "leaflet.markercluster/MarkerCluster.Default.css",
+}
 
 # Colour per kind (from a colour-blind-safe palette); shape tells needs from offers, so colour
 # is never the only signal.
@@ -30,6 +55,21 @@ KIND_COLOURS = {
     "expertise": "#56B4E9",
 }
 SHAPES = {"need": "ss-need", "offer": "ss-offer"}
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """The one server a visitor's browser contacts for the map background: an operator's
+    setting (validated in samenspel.settings), never user text."""
+
+    url: str
+    attribution: str
+    name: str = "achtergrond"
+
+
+def configured_tiles() -> Tiles:
+    return Tiles(settings.tile_url(), settings.get("SAMENSPEL_TILE_ATTRIBUTION"))
+
 
 _CSS = """
 <style>
@@ -51,11 +91,50 @@ function (row) {
 """
 
 
+_INERT = str.maketrans(
+    {
+        "`": "&#96;",  # JavaScript template literals
+        "$": "&#36;",
+        "\\": "&#92;",
+        "{": "&#123;",  # Jinja: branca renders macro output again as a template
+        "}": "&#125;",
+    }
+)
+
+
 def inert(text: object) -> str:
-    """Text that cannot run: HTML-escaped, and the characters that matter inside JavaScript
-    template literals (backtick, dollar, backslash) turned into HTML entities."""
-    escaped = html.escape(str(text), quote=True)
-    return escaped.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+    """Text that cannot run anywhere on a folium map: HTML-escaped, and the characters that
+    matter to JavaScript template literals and to Jinja turned into HTML entities (the browser
+    shows them as typed)."""
+    return html.escape(str(text), quote=True).translate(_INERT)
+
+
+def _local_assets(element, names: dict[str, str], attribute: str) -> None:
+    """Point an element's JS or CSS links at the app's own copies; links we do not need
+    (bootstrap, font-awesome, jQuery: we draw no awesome markers) are dropped."""
+    setattr(
+        element,
+        attribute,
+        [(name, f"{ASSET_BASE}/{path}") for name, path in names.items()
+         if name in dict(getattr(type(element), attribute))],
+    )  # fmt: skip
+
+
+def _self_hosted(element):
+    _local_assets(element, _JS, "default_js")
+    _local_assets(element, _CSS_FILES, "default_css")
+    return element
+
+
+def _base_map(center: tuple[float, float], zoom: int, tiles: Tiles | None) -> folium.Map:
+    tiles = tiles or configured_tiles()
+    fmap = _self_hosted(
+        folium.Map(location=center, zoom_start=zoom, tiles=None, control_scale=True)
+    )
+    folium.TileLayer(
+        tiles=tiles.url, attr=inert(tiles.attribution), name=tiles.name, max_zoom=19, control=False
+    ).add_to(fmap)
+    return fmap
 
 
 def _kind_css() -> str:
@@ -83,29 +162,30 @@ def build_map(
     lines_name: str = "partnerships",
     center: tuple[float, float] = UTRECHT,
     zoom: int = 13,
+    tiles: Tiles | None = None,
 ) -> folium.Map:
     """A map of needs and offers: one clustered layer per kind (named by `layer_names`), an
     optional heat layer of open needs, and lines between partners. `points` has the columns
     of queries.POINT_COLUMNS."""
-    fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap", control_scale=True)
+    fmap = _base_map(center, zoom, tiles)
     fmap.get_root().header.add_child(Element(_CSS.replace("KIND_RULES", _kind_css())))
     names = layer_names or {kind: kind for kind in KIND_COLOURS}
     for kind in KIND_COLOURS:
         rows = point_rows(points[points["kind"] == kind]) if len(points) else []
         if rows:
-            FastMarkerCluster(rows, callback=_CALLBACK, name=inert(names.get(kind, kind))).add_to(
-                fmap
-            )
+            cluster = FastMarkerCluster(rows, callback=_CALLBACK, name=inert(names.get(kind, kind)))
+            _self_hosted(cluster).add_to(fmap)
     if heat_name and len(points):
         open_needs = points[(points["type"] == "need") & (points["status"] == "open")]
         if len(open_needs):
-            HeatMap(
+            heat = HeatMap(
                 open_needs[["lat", "lon"]].values.tolist(),
                 name=inert(heat_name),
                 show=False,
                 radius=25,
                 blur=20,
-            ).add_to(fmap)
+            )
+            _self_hosted(heat).add_to(fmap)
     if lines:
         group = folium.FeatureGroup(name=inert(lines_name))
         for start, end, label in lines:
@@ -135,12 +215,12 @@ def nearest_points(
     return points[(points["lat"] == spot["lat"]) & (points["lon"] == spot["lon"])]
 
 
-def location_picker(lat: float | None, lon: float | None, zoom: int = 15) -> folium.Map:
+def location_picker(
+    lat: float | None, lon: float | None, zoom: int = 15, tiles: Tiles | None = None
+) -> folium.Map:
     """A map to click a place on; the current place is marked (no user text on it)."""
     center = (lat, lon) if lat is not None and lon is not None else UTRECHT
-    fmap = folium.Map(
-        location=center, zoom_start=zoom if lat is not None else 12, tiles="OpenStreetMap"
-    )
+    fmap = _base_map(center, zoom if lat is not None else 12, tiles)
     if lat is not None and lon is not None:
         folium.CircleMarker(center, radius=8, color="#0072B2", fill=True, fill_opacity=0.8).add_to(
             fmap

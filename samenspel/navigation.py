@@ -22,6 +22,7 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "pages/data.py": (N_("Gegevens in en uit"), ":material/swap_vert:", STAFF),
     "pages/admin.py": (N_("Beheer"), ":material/admin_panel_settings:", frozenset({"admin"})),
     "pages/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),
+    "pages/privacy.py": (N_("Privacy"), ":material/privacy_tip:", EVERYONE),
 }
 
 

@@ -12,9 +12,9 @@ import pandas as pd
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from matching.geo import default_gazetteer
 from samenspel.i18n import language
 from samenspel.models import KINDS, Match, Need, Offer, Organisation
+from samenspel.places import public_location
 
 POINT_COLUMNS = [
     "type", "id", "kind", "title", "organisation", "neighbourhood", "status", "lat", "lon",
@@ -22,41 +22,17 @@ POINT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _public_location(
-    org: Organisation, lat: float | None, lon: float | None, exact_areas: tuple[str, ...] = ()
-) -> tuple[float | None, float | None, bool]:
-    """Where a viewer may see a point: informal initiatives at neighbourhood level, except for
-    the broker of their own area (`exact_areas`)."""
-    lat = lat if lat is not None else org.lat
-    lon = lon if lon is not None else org.lon
-    if (
-        org.legal_form != "informal"
-        or lat is None
-        or lon is None
-        or org.neighbourhood in exact_areas
-    ):
-        return lat, lon, False
-    gazetteer = default_gazetteer()
-    hood = None
-    if org.neighbourhood:
-        hood = next((p for p in gazetteer.neighbourhoods if p.name == org.neighbourhood), None)
-    hood = hood or gazetteer.neighbourhood_of(lat, lon)
-    if hood is None:  # far from any known neighbourhood: round to about a kilometre
-        return round(lat, 2), round(lon, 2), True
-    return hood.lat, hood.lon, True
-
-
 def map_points(
     session: Session, *, exact_areas: tuple[str, ...] = (), include_closed: bool = False
 ) -> pd.DataFrame:
-    """Needs and offers as points a viewer may see (see _public_location)."""
+    """Needs and offers as points a viewer may see (see public_location)."""
     rows = []
     for table, point_type in ((Need, "need"), (Offer, "offer")):
         query = select(table, Organisation).join(Organisation)
         if not include_closed:  # matched needs stay visible: they show what the city achieved
             query = query.where(table.status.in_(("open", "matched")))
         for post, org in session.exec(query):
-            lat, lon, blurred = _public_location(org, post.lat, post.lon, exact_areas)
+            lat, lon, blurred = public_location(org, post.lat, post.lon, exact_areas)
             rows.append((point_type, post.id, post.kind, post.title, org.name, org.neighbourhood,
                          post.status, lat, lon, blurred, post.conditions))  # fmt: skip
     frame = pd.DataFrame(rows, columns=POINT_COLUMNS)
@@ -144,8 +120,8 @@ def partnership_lines(
     query = query.where(Match.status.in_(statuses))
     lines = []
     for _match, need, n_org, offer, o_org in session.exec(query):
-        a_lat, a_lon, _ = _public_location(n_org, need.lat, need.lon, exact_areas)
-        b_lat, b_lon, _ = _public_location(o_org, offer.lat, offer.lon, exact_areas)
+        a_lat, a_lon, _ = public_location(n_org, need.lat, need.lon, exact_areas)
+        b_lat, b_lon, _ = public_location(o_org, offer.lat, offer.lon, exact_areas)
         if None not in (a_lat, a_lon, b_lat, b_lon):
             lines.append(((a_lat, a_lon), (b_lat, b_lon), f"{n_org.name} - {o_org.name}"))
     return lines
@@ -354,7 +330,7 @@ def similar_posts(
     result = []
     for _, similarity, index in found:
         post, org = rows[index]
-        plat, plon = (post.lat, post.lon) if post.lat is not None else (org.lat, org.lon)
+        plat, plon, _ = public_location(org, post.lat, post.lon)
         km = haversine_km(lat, lon, plat, plon) if None not in (lat, lon, plat, plon) else None
         if km is None or km <= SIMILAR_WITHIN_KM:
             result.append(

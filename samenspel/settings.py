@@ -28,6 +28,15 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SAMENSPEL_RATE_VOLUNTEER_EUR_PER_HOUR": ("15", "Estimated value of one volunteer hour."),
     "SAMENSPEL_TOP_K": ("5", "How many suggestions are kept per need."),
     "SAMENSPEL_SESSION_TIMEOUT_MINUTES": ("30", "Log a user out after this many idle minutes."),
+    "SAMENSPEL_TILE_URL": (
+        "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
+        "The map background: an XYZ tile URL with {z}, {x} and {y}. The only outside server a"
+        " visitor's browser contacts; named on the privacy page.",
+    ),
+    "SAMENSPEL_TILE_ATTRIBUTION": (
+        "Kaartgegevens © Kadaster",
+        "Who made the map background, shown in the map's corner (plain text).",
+    ),
 }
 
 
@@ -71,3 +80,26 @@ def session_timeout_minutes() -> int:
         return max(1, int(get("SAMENSPEL_SESSION_TIMEOUT_MINUTES")))
     except ValueError:
         return 30
+
+
+def tile_url() -> str:
+    """The tile server, refused at start when it is not an http(s) URL with {z}, {x} and {y}
+    (a typo would otherwise show as an empty map, and braces are all Jinja may see)."""
+    url = get("SAMENSPEL_TILE_URL").strip()
+    rest = url.replace("{z}", "").replace("{x}", "").replace("{y}", "").replace("{s}", "")
+    if (
+        not url.startswith(("https://", "http://"))
+        or any(part not in url for part in ("{z}", "{x}", "{y}"))
+        or any(ch in rest for ch in "{}<>\"'` ")
+    ):
+        raise ValueError(
+            "SAMENSPEL_TILE_URL must be an http(s) URL with {z}, {x} and {y}, for example "
+            + SETTINGS["SAMENSPEL_TILE_URL"][0]
+        )
+    return url
+
+
+def tile_host() -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(tile_url().replace("{s}", "a")).hostname or ""

@@ -212,17 +212,17 @@ def respond(
     accept: bool,
     reason: str = "",
 ) -> Match:
-    """A side says yes or no to an introduction. Both yes: agreed (contacts become visible)."""
+    """A side says yes or no to an introduction. Both yes: agreed (contacts become visible).
+
+    A side answers for itself only, so its answer stands even when the other side answered a
+    moment earlier (the version the person saw has moved on by then): only a change of status
+    (declined, expired) stops it. Two yeses at the same moment both count."""
     match, _, _, need_org, offer_org = _load(session, match_id)
     side = side_of(actor, need_org, offer_org)
     if side is None:
         raise NotAllowed(t("Alleen de twee partijen kunnen hierop antwoorden."))
-    if match.version != seen_version:
-        raise _conflict(session, match.id)
     if match.status != "introduced":
-        raise InvalidInput(
-            {"status": t("Deze stap kan nu niet (status: {status}).", status=match.status)}
-        )
+        raise _answered_already(session, match.id)
     if not accept:
         if not reason.strip():
             raise InvalidInput({"reason": t("Geef een reden op.")})
@@ -230,25 +230,58 @@ def respond(
             session,
             actor=actor,
             match=match,
-            seen_version=seen_version,
+            seen_version=match.version,
             status="declined",
             values={"decision_reason": f"{side}: {reason.strip()}"[:1000]},
             detail=reason,
         )
-    agreed = {
-        "initiative_agreed": match.initiative_agreed or side == "initiative",
-        "partner_agreed": match.partner_agreed or side == "partner",
-    }
-    status = "agreed" if agreed["initiative_agreed"] and agreed["partner_agreed"] else "introduced"
-    return _move(
+    flag = Match.initiative_agreed if side == "initiative" else Match.partner_agreed
+    # One UPDATE per step, conditioned on the status only: a concurrent yes of the other side
+    # waits for this row (PostgreSQL) or the write lock (SQLite), then sees both flags.
+    said_yes = session.execute(
+        update(Match)
+        .where(Match.id == match.id, Match.status == "introduced")
+        .values({flag: True, Match.version: Match.version + 1, Match.updated_at: utcnow()})
+    )
+    if said_yes.rowcount != 1:
+        session.rollback()
+        raise _answered_already(session, match.id)
+    both = session.execute(
+        update(Match)
+        .where(
+            Match.id == match.id,
+            Match.status == "introduced",
+            Match.initiative_agreed.is_(True),
+            Match.partner_agreed.is_(True),
+        )
+        .values(status="agreed", version=Match.version + 1, updated_at=utcnow())
+    )
+    if both.rowcount == 1:
+        _update_need(session, match.need_id, "agreed")
+    record(
         session,
-        actor=actor,
-        match=match,
-        seen_version=seen_version,
-        status=status,
-        values=agreed,
+        user_id=actor.user_id,
+        action="agreed" if both.rowcount == 1 else "introduced",
+        entity="match",
+        entity_id=match.id,
         detail=f"{side} says yes",
-        allow_same=True,
+    )
+    session.commit()
+    return session.get(Match, match.id, populate_existing=True)
+
+
+def _answered_already(session: Session, match_id: int) -> Conflict:
+    """What a side hears when the introduction ended before its answer arrived: no broker's
+    name (the broker did not overrule anyone), just what happened."""
+    current = session.get(Match, match_id, populate_existing=True)
+    status = current.status if current else ""
+    return Conflict(
+        t(
+            "Dit voorstel is intussen veranderd (nu: {status}). Ververs de pagina om te zien wat er is gebeurd.",
+            status=status,
+        ),
+        decided_by="",
+        status=status,
     )
 
 

@@ -18,12 +18,15 @@ from matching.slots import parse_slots
 from matching.types import NeedIn, OfferIn, Suggestion
 from samenspel import settings
 from samenspel.models import Match, Need, Offer, Organisation, split_multi
+from samenspel.places import public_location
 
 # Statuses where an offer counts as committed (partner load in the score).
 COMMITTED = ("agreed", "active")
 
 
 def need_in(need: Need, org: Organisation) -> NeedIn:
+    # Reasons ("1,2 km verderop") are read by the other side: measure from the public point.
+    lat, lon, _ = public_location(org, need.lat, need.lon)
     return NeedIn(
         id=str(need.id),
         kind=need.kind,
@@ -33,8 +36,8 @@ def need_in(need: Need, org: Organisation) -> NeedIn:
         initiative=str(org.id),
         legal_form=org.legal_form,
         place=need.place,
-        lat=need.lat if need.lat is not None else org.lat,
-        lon=need.lon if need.lon is not None else org.lon,
+        lat=lat,
+        lon=lon,
         people=need.people,
         amount_eur=need.amount_eur,
         slots=parse_slots(need.slots),
@@ -46,6 +49,7 @@ def need_in(need: Need, org: Organisation) -> NeedIn:
 
 
 def offer_in(offer: Offer, org: Organisation, load: int = 0) -> OfferIn:
+    lat, lon, _ = public_location(org, offer.lat, offer.lon)
     return OfferIn(
         id=str(offer.id),
         kind=offer.kind,
@@ -55,8 +59,8 @@ def offer_in(offer: Offer, org: Organisation, load: int = 0) -> OfferIn:
         partner=str(org.id),
         partner_type=org.partner_type,
         place=offer.place,
-        lat=offer.lat if offer.lat is not None else org.lat,
-        lon=offer.lon if offer.lon is not None else org.lon,
+        lat=lat,
+        lon=lon,
         capacity=offer.capacity,
         amount_min_eur=offer.amount_min_eur,
         amount_max_eur=offer.amount_max_eur,

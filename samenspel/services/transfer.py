@@ -423,9 +423,9 @@ def _where(org: Organisation, lat, lon, full: bool) -> tuple:
     """An informal group's point is often a home: only an administrator's full export has it."""
     if full:
         return lat, lon
-    from samenspel.queries import _public_location
+    from samenspel.places import public_location
 
-    shown_lat, shown_lon, _ = _public_location(org, lat, lon)
+    shown_lat, shown_lon, _ = public_location(org, lat, lon)
     return shown_lat, shown_lon
 
 

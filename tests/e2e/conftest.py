@@ -1,7 +1,8 @@
 """A real app in a real browser: `streamlit run app.py` on 127.0.0.1 with a fresh SQLite
-database, driven by Playwright in Debian's chromium. folium loads Leaflet from CDNs; those
-requests are answered from local npm copies (tests/e2e/vendor, installed by .ci/run), and
-everything else outside 127.0.0.1 is refused, so nothing downloads at test time."""
+database, driven by Playwright in Debian's chromium. The app serves the map's Leaflet files
+itself (static/vendor); every request to another host (map tiles) is refused and its host
+recorded in `page.external_hosts`, so nothing downloads at test time and a test can check that
+the browser contacts no third party."""
 
 from __future__ import annotations
 
@@ -12,25 +13,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.conftest import ROOT, unavailable
-
-VENDOR = Path(
-    os.environ.get("SAMENSPEL_VENDOR_DIR", ROOT / "tests" / "e2e" / "vendor" / "node_modules")
-)
-# CDN file name -> local file. Assets the map does not need to show markers get an empty body.
-ASSETS = {
-    "leaflet.js": "leaflet/dist/leaflet.js",
-    "leaflet.css": "leaflet/dist/leaflet.css",
-    "leaflet.markercluster.js": "leaflet.markercluster/dist/leaflet.markercluster.js",
-    "MarkerCluster.css": "leaflet.markercluster/dist/MarkerCluster.css",
-    "MarkerCluster.Default.css": "leaflet.markercluster/dist/MarkerCluster.Default.css",
-    "jquery-3.7.1.min.js": "jquery/dist/jquery.min.js",
-    "leaflet_heat.min.js": "leaflet.heat/dist/leaflet-heat.js",
-}
 
 
 def _free_port() -> int:
@@ -41,8 +28,6 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    if not (VENDOR / "leaflet" / "dist" / "leaflet.js").exists():
-        unavailable(f"no local Leaflet copy in {VENDOR} (npm install, see .ci/run)")
     port = _free_port()
     instance = tmp_path_factory.mktemp("instance")
     env = {**os.environ, "SAMENSPEL_INSTANCE_DIR": str(instance), "SAMENSPEL_DEMO": "1"}
@@ -112,24 +97,24 @@ def browser():
         browser.close()
 
 
-def _route(route):
-    url = route.request.url
-    if url.startswith("http://127.0.0.1") or url.startswith("http://localhost"):
-        return route.continue_()
-    name = url.split("?")[0].rsplit("/", 1)[-1]
-    if name in ASSETS:
-        body = (VENDOR / ASSETS[name]).read_bytes()
-        content_type = "text/css" if name.endswith(".css") else "application/javascript"
-        return route.fulfill(status=200, body=body, content_type=content_type)
-    if name.endswith((".js", ".css")):
-        return route.fulfill(status=200, body=b"", content_type="text/plain")
-    return route.abort()  # tiles and anything else: no network here
+def _is_local(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("127.0.0.1", "localhost") or url.startswith(("data:", "blob:", "about:"))
 
 
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.route("**/*", _route)
     page = context.new_page()
+    page.external_hosts = set()
+
+    def route(request_route):
+        url = request_route.request.url
+        if _is_local(url):
+            return request_route.continue_()
+        page.external_hosts.add(urlsplit(url).hostname)
+        return request_route.abort()  # tiles and anything else: no network here
+
+    context.route("**/*", route)
     yield page
     context.close()

@@ -311,3 +311,86 @@ def test_lapsed_needs_and_offers_expire_their_open_matches(world):
         assert statuses == ["active", "expired", "expired", "suggested"]
         assert session.get(Need, old_need.id).status == "expired"
         assert session.get(Need, live_need.id).status == "open"
+
+
+def test_both_sides_saying_yes_at_the_same_moment_both_count(world):
+    """Each side answers for itself: neither yes may be lost because the other came first
+    (it was lost 20 of 20 times, with a message that blamed the broker)."""
+    actors = world["actors"]
+    need_id, hall_id = post_kitchen_need_and_hall(world)
+    seen = suggestion_for(world, need_id, hall_id)
+    with Session(world["engine"]) as session:
+        seen = matches.introduce(
+            session=session,
+            actor=actors["sanne"],
+            match_id=seen.id,
+            seen_version=seen.version,
+            today=TODAY,
+        )
+    for attempt in range(5):
+        if attempt:  # the same introduction again, both still to answer
+            with Session(world["engine"]) as session:
+                again = session.get(Match, seen.id)
+                again.status, again.initiative_agreed, again.partner_agreed = (
+                    "introduced",
+                    False,
+                    False,
+                )
+                session.commit()
+                seen = session.get(Match, seen.id)
+        barrier, errors = threading.Barrier(2), []
+
+        def say_yes(name):
+            with Session(world["engine"]) as session:
+                barrier.wait()
+                try:
+                    matches.respond(
+                        session=session,
+                        actor=actors[name],
+                        match_id=seen.id,
+                        seen_version=seen.version,  # both saw the same version
+                        accept=True,
+                    )
+                except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                    errors.append(exc)
+
+        threads = [threading.Thread(target=say_yes, args=(n,)) for n in ("anja", "karim")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        final = suggestion_for(world, need_id, hall_id)
+        assert final.initiative_agreed and final.partner_agreed and final.status == "agreed"
+
+
+def test_a_yes_after_the_other_side_declined_is_told_what_happened_not_who(world):
+    actors = world["actors"]
+    need_id, hall_id = post_kitchen_need_and_hall(world)
+    seen = suggestion_for(world, need_id, hall_id)
+    with Session(world["engine"]) as session:
+        seen = matches.introduce(
+            session=session,
+            actor=actors["sanne"],
+            match_id=seen.id,
+            seen_version=seen.version,
+            today=TODAY,
+        )
+        matches.respond(
+            session=session,
+            actor=actors["karim"],
+            match_id=seen.id,
+            seen_version=seen.version,
+            accept=False,
+            reason="geen ruimte meer",
+        )
+    with Session(world["engine"]) as session, pytest.raises(Conflict) as caught:
+        matches.respond(
+            session=session,
+            actor=actors["anja"],
+            match_id=seen.id,
+            seen_version=seen.version,
+            accept=True,
+        )
+    assert caught.value.status == "declined" and "Sanne" not in str(caught.value)
+    assert suggestion_for(world, need_id, hall_id).status == "declined"

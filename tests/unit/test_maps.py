@@ -86,8 +86,50 @@ def test_user_text_is_inert_in_the_rendered_html(payload):
     )
 
 
-def test_inert_escapes_html_and_template_literal_characters():
-    assert inert("<b>`${x}`\\</b>") == "&lt;b&gt;&#96;&#36;{x}&#96;&#92;&lt;/b&gt;"
+def test_inert_escapes_html_template_literal_and_jinja_characters():
+    assert inert("<b>`${x}`\\</b>") == "&lt;b&gt;&#96;&#36;&#123;x&#125;&#96;&#92;&lt;/b&gt;"
+    assert inert("{{ 7*7 }} {% raw %} {# x") == (
+        "&#123;&#123; 7*7 &#125;&#125; &#123;% raw %&#125; &#123;# x"
+    )
+
+
+TEMPLATE_PAYLOADS = ["SS{{ 6*7 }}SS", "{% raw %}", "{# open comment", "{{ config }}", "{%"]
+
+
+@pytest.mark.parametrize("payload", TEMPLATE_PAYLOADS)
+def test_user_text_never_reaches_the_template_engine(payload):
+    """branca renders every element's output again as a Jinja template: a title with template
+    syntax must show as typed, not be evaluated (SS42SS) or crash the map."""
+    frame = points([("need", 1, "venue", payload, payload, "Lombok", "open", 52.09, 5.10, False)])
+    html = (
+        build_map(
+            frame,
+            lines=[((52.09, 5.10), (52.1, 5.11), payload)],
+            layer_names={"venue": payload + " L"},
+            heat_name=payload + " H",
+            lines_name=payload + " P",
+        )
+        .get_root()
+        .render()
+        .replace("\\u0026", "&")  # JSON data in the page escapes & as \\u0026
+    )
+    assert "SS42SS" not in html
+    escaped = inert(payload)
+    # title, organisation, line label, and the three layer names in the layer control
+    assert html.count(escaped) >= 6
+    assert payload not in html.replace(escaped, "")
+
+
+def test_the_map_loads_nothing_from_a_cdn():
+    from samenspel.maps import location_picker
+
+    frame = points([("need", 1, "venue", "A", "X", "Lombok", "open", 52.09, 5.10, False)])
+    for fmap in (build_map(frame, heat_name="warmte"), location_picker(52.09, 5.1)):
+        html = fmap.get_root().render()
+        links = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert links and all(link.startswith("/app/static/vendor/") for link in links), links
+        hosts = set(re.findall(r"https?://([^/\"'\\]+)", html))
+        assert hosts <= {"service.pdok.nl", "www.kadaster.nl"}, hosts
 
 
 def test_heat_layer_and_partnership_lines_are_drawn():

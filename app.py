@@ -10,15 +10,29 @@ from samenspel.navigation import PAGES, SETUP_PAGE, pages_for
 from samenspel.ui import (
     current_role,
     current_user,
-    expire_idle_session,
     get_engine,
+    log_in_from_identity,
     needs_setup,
     plain,
     remember_language,
+    session_notice,
+    sync_cookie,
 )
 
-st.set_page_config(page_title="Samenspel", page_icon=str(Path(__file__).parent / "static" / "samenspel.png"), layout="wide")
+st.set_page_config(
+    page_title="Samenspel",
+    page_icon=str(Path(__file__).parent / "static" / "samenspel.png"),
+    layout="wide",
+)
 
+get_engine()
+# The login session, checked in the database (callbacks check it too, through ui.actor()).
+# First, so that a login taken over from the cookie brings the user's language along.
+user = current_user()
+identity_refused = False
+if user is None:
+    identity_refused = not log_in_from_identity()
+    user = current_user()
 if "lang" not in st.session_state:
     st.session_state.lang = settings.language()
 if "lang_pending" in st.session_state:  # the user's own language, set at login
@@ -27,8 +41,6 @@ if "lang_pending" in st.session_state:  # the user's own language, set at login
 if "lang_choice" not in st.session_state:
     st.session_state.lang_choice = LANGUAGES[st.session_state.lang]
 set_language(st.session_state.lang)
-get_engine()
-expired = expire_idle_session()
 
 with st.sidebar:
     # The options are the languages' own names: readable whatever language is shown now.
@@ -37,11 +49,18 @@ with st.sidebar:
     )
     st.session_state.lang = LANGUAGE_CODES[choice]
     set_language(st.session_state.lang)
-    user = current_user()
     if user:
         st.caption(t("Ingelogd als {name}", name=plain(user.name)))
-if expired:
-    st.info(t("Je was een tijd niet actief en bent uitgelogd. Log opnieuw in."))
+    sync_cookie()
+if identity_refused:
+    st.error(
+        t(
+            "Je bent bekend bij je organisatie, maar nog niet bij Samenspel. Vraag de beheerder om je toe te voegen."
+        )
+    )
+notice = session_notice()
+if notice:
+    st.info(notice)
 
 if needs_setup():
     # A new installation without demo data: first create the administrator, nothing else.

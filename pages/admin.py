@@ -7,7 +7,14 @@ from samenspel.i18n import t
 from samenspel.models import ROLES
 from samenspel.services import accounts
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.ui import plain, read, require_page, show_domain_error, show_field_error, write
+from samenspel.ui import (
+    plain,
+    read,
+    require_page,
+    show_domain_error,
+    show_field_error,
+    write,
+)
 
 require_page("pages/admin.py")
 P = "admin"
@@ -25,8 +32,11 @@ with users_tab:
     orgs = read(queries.organisations)
     org_names = dict(zip(orgs["id"], orgs["name"], strict=True))
     shown = people.assign(
-        role=people["role"].map(ROLE_LABELS), organisation=people["organisation_id"].map(org_names)
+        role=people["role"].map(ROLE_LABELS),
+        organisation=people["organisation_id"].map(org_names),
+        active=people["active"].map(lambda active: t("ja") if active else t("nee")),
     ).drop(columns=["organisation_id"])
+    shown = shown.rename(columns={"active": t("mag inloggen")})
     st.dataframe(shown, hide_index=True, width="stretch")
 
     st.subheader(t("Gebruiker toevoegen"))
@@ -83,41 +93,72 @@ with users_tab:
             show_domain_error(exc)
 
     st.subheader(t("Gebruiker wijzigen of uitzetten"))
-    with st.form(f"{P}_change"):
-        target = st.selectbox(
-            t("Gebruiker"),
-            people["id"].tolist(),
-            key=f"{P}_target",
-            format_func=dict(zip(people["id"], people["username"], strict=True)).get,
-        )
-        new_role = st.selectbox(t("Rol"), ROLES, format_func=ROLE_LABELS.get, key=f"{P}_new_role")
-        new_org = st.selectbox(
-            t("Organisatie"),
-            [None, *orgs["id"].tolist()],
-            key=f"{P}_new_org",
-            format_func=lambda i: t("geen") if i is None else org_names[i],
-        )
-        new_areas = st.multiselect(
-            t("Buurten (voor een buurtmakelaar)"),
-            read(queries.neighbourhoods),
-            key=f"{P}_new_areas",
-            placeholder=t("Kies..."),
-        )
-        active = st.checkbox(t("Mag inloggen"), value=True, key=f"{P}_active")
-        changed = st.form_submit_button(t("Wijzigen"))
-    if changed:
-        try:
-            write(
-                accounts.update_user,
-                user_id=int(target),
-                role=new_role,
-                organisation_id=new_org,
-                areas=tuple(new_areas),
-                active=active,
+    # The user is chosen outside the form, so that the form shows that user's current role,
+    # organisation, areas and whether they may log in: nothing changes that was not chosen.
+    target = st.selectbox(
+        t("Gebruiker"),
+        people["id"].tolist(),
+        key=f"{P}_target",
+        format_func=dict(zip(people["id"], people["username"], strict=True)).get,
+    )
+    if target is not None:
+        current = people.set_index("id").loc[target]
+        org_options = [None, *orgs["id"].tolist()]
+        area_options = read(queries.neighbourhoods)
+        with st.form(f"{P}_change"):
+            new_role = st.selectbox(
+                t("Rol"),
+                ROLES,
+                index=ROLES.index(current["role"]) if current["role"] in ROLES else 0,
+                format_func=ROLE_LABELS.get,
+                key=f"{P}_new_role_{target}",
             )
-            st.success(t("Gebruiker gewijzigd."))
-        except DomainError as exc:
-            show_domain_error(exc)
+            current_org = current["organisation_id"]
+            new_org = st.selectbox(
+                t("Organisatie"),
+                org_options,
+                index=org_options.index(current_org) if current_org in org_options else 0,
+                key=f"{P}_new_org_{target}",
+                format_func=lambda i: t("geen") if i is None else org_names[i],
+            )
+            new_areas = st.multiselect(
+                t("Buurten (voor een buurtmakelaar)"),
+                area_options,
+                default=[a for a in str(current["areas"]).split(";") if a in area_options],
+                key=f"{P}_new_areas_{target}",
+                placeholder=t("Kies..."),
+            )
+            was_active = bool(current["active"])
+            may_log_in = st.radio(
+                t("Mag inloggen"),
+                [True, False],
+                index=0 if was_active else 1,
+                format_func=lambda yes: t("ja") if yes else t("nee, uitgezet"),
+                horizontal=True,
+                key=f"{P}_active_{target}",
+            )
+            changed = st.form_submit_button(t("Wijzigen"))
+        if changed:
+            try:
+                write(
+                    accounts.update_user,
+                    user_id=int(target),
+                    role=new_role,
+                    organisation_id=None if new_org is None else int(new_org),
+                    areas=tuple(new_areas),
+                    active=bool(may_log_in),
+                )
+                name = plain(current["username"])
+                if may_log_in and not was_active:
+                    message = t("Gebruiker '{name}' mag weer inloggen.", name=name)
+                elif was_active and not may_log_in:
+                    message = t("Gebruiker '{name}' is uitgezet en overal uitgelogd.", name=name)
+                else:
+                    message = t("Gebruiker gewijzigd.")
+                st.session_state[f"{P}_messages"] = [message]
+                st.rerun()
+            except DomainError as exc:
+                show_domain_error(exc)
 
     st.subheader(t("Wachtwoord opnieuw instellen"))
     with st.form(f"{P}_reset"):

@@ -11,7 +11,7 @@ from samenspel import db
 from samenspel.exports import to_csv_bytes, to_excel_bytes
 from samenspel.i18n import t
 from samenspel.services import funding, transfer
-from samenspel.services.backup import BackupError, backup, default_path
+from samenspel.services.backup import BackupError, default_path, make_backup
 from samenspel.services.errors import DomainError, InvalidInput
 from samenspel.ui import (
     actor,
@@ -156,8 +156,12 @@ with backup_tab:
         if st.button(t("Backup maken"), key=f"{P}_backup"):
             engine = get_engine()
             try:
-                path = backup(engine, default_path(engine))
-                st.success(t("Backup gemaakt: {path}", path=str(path)))
+                # Every contact and password hash: audited (who, when, which file).
+                path = make_backup(
+                    engine, default_path(engine), actor=actor(), detail="downloaded in the app"
+                )
+                # The file name only: the server's folders are nobody's business.
+                st.success(t("Backup gemaakt: {path}", path=plain(path.name)))
                 st.download_button(
                     t("Download de backup"),
                     path.read_bytes(),
@@ -166,3 +170,5 @@ with backup_tab:
                 )
             except (BackupError, OSError) as exc:
                 st.error(plain(str(exc)))
+            except DomainError as exc:
+                show_domain_error(exc)

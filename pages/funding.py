@@ -11,7 +11,7 @@ from samenspel.exports import to_csv_bytes
 from samenspel.i18n import t
 from samenspel.services import funding
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.ui import ask, current_user, read, require_page, show_domain_error, write
+from samenspel.ui import ask, current_user, plain, read, require_page, show_domain_error, write
 
 require_page("pages/funding.py")
 P = "fund"
@@ -62,7 +62,7 @@ with tabs[0]:
         st.stop()
 
     for sentence in plan.summary:
-        (st.warning if plan.missing > 0 else st.success)(sentence)
+        (st.warning if plan.missing > 0 else st.success)(plain(sentence))  # names amounts
     a, b, c = st.columns(3)
     a.metric(t("Gevraagd"), f"EUR {plan.amount:,.0f}".replace(",", "."))
     b.metric(t("Gedekt"), f"EUR {plan.covered:,.0f}".replace(",", "."))

@@ -5,49 +5,37 @@ import streamlit as st
 
 from samenspel import db, settings
 from samenspel.i18n import t
-from samenspel.services.accounts import authenticate, user_for_identity
+from samenspel.services.accounts import authenticate
 from samenspel.services.errors import NotAllowed
-from samenspel.ui import clear_reads, current_user, get_engine, log_in_as, plain, show_domain_error
+from samenspel.ui import (
+    client,
+    current_user,
+    get_engine,
+    identity_login_configured,
+    log_in_as,
+    log_out,
+    plain,
+    show_domain_error,
+)
 
 P = "login"
 st.title(t("Inloggen"))
-
-
-def identity_login_configured() -> bool:
-    """st.login (OIDC) is on when .streamlit/secrets.toml has an [auth] section."""
-    try:
-        return "auth" in st.secrets
-    except FileNotFoundError:
-        return False
 
 
 user = current_user()
 if user:
     st.success(t("Je bent ingelogd als {name}.", name=plain(user.name)))
     if st.button(t("Uitloggen"), key=f"{P}_logout"):
-        st.session_state.pop("user_id", None)
-        clear_reads()
+        log_out()
         if identity_login_configured() and st.user.is_logged_in:
             st.logout()
         st.rerun()
     st.stop()
 
 if identity_login_configured():
-    if st.user.is_logged_in:
-        with db.read_session(get_engine()) as session:
-            # Only an address the identity provider has verified may open a Samenspel account.
-            verified = st.user.get("email_verified") is True
-            found = user_for_identity(session, email=st.user.get("email")) if verified else None
-        if found is None:
-            st.error(
-                t(
-                    "Je bent bekend bij je organisatie, maar nog niet bij Samenspel. Vraag de beheerder om je toe te voegen."
-                )
-            )
-        else:
-            log_in_as(found.id)
-            st.rerun()
-    elif st.button(t("Inloggen met je organisatie-account"), key=f"{P}_oidc"):
+    # app.py takes a verified identity over on any page (st.login comes back on the root) and
+    # says so when it has no Samenspel account; here is the way in, and the way to try again.
+    if st.button(t("Inloggen met je organisatie-account"), key=f"{P}_oidc"):
         st.login()
     st.divider()
 
@@ -56,10 +44,16 @@ with st.form(f"{P}_form"):
     password = st.text_input(t("Wachtwoord"), type="password", key=f"{P}_password")
     submitted = st.form_submit_button(t("Inloggen"))
 if submitted:
+    here = client()
     try:
         with db.session_scope(get_engine()) as session:
             found = authenticate(
-                session, username=username, password=password, demo_mode=settings.demo_mode()
+                session,
+                username=username,
+                password=password,
+                demo_mode=settings.demo_mode(),
+                client=here.key,
+                local=here.local,
             )
         if found is None:
             st.error(t("Gebruikersnaam of wachtwoord klopt niet."))
@@ -73,4 +67,6 @@ if settings.demo_mode():
         t(
             "Demo: log in als 'initiatief', 'partner', 'makelaar' of 'beheer', met wachtwoord 'demo'."
         )
+        + " "
+        + t("Dit werkt alleen op de computer waar Samenspel draait.")
     )

@@ -41,11 +41,11 @@ def _act(service, message: str, **kwargs) -> None:
         write(service, **kwargs)
         st.session_state.setdefault(f"{P}_messages", []).append(message)
     except DomainError as exc:
-        st.session_state[f"{P}_error"] = " ".join(messages_of(exc))
+        st.session_state[f"{P}_error"] = messages_of(exc)  # markdown-safe already
 
 
-if st.session_state.get(f"{P}_error"):
-    show_domain_error(DomainError(st.session_state.pop(f"{P}_error")))
+for message in st.session_state.pop(f"{P}_error", []):
+    st.error(message)  # escaped once by messages_of: a second time would show backslashes
 
 needs, offers = read(queries.own_posts, user.organisation_id)
 all_matches = read(queries.matches_of_organisation, user.organisation_id)
@@ -94,7 +94,7 @@ with tab_needs:
             if chosen is not None:
                 result = read(why_not, need_id=need.id, offer_id=int(chosen), lang=language())
                 if isinstance(result, Exclusion):
-                    st.warning(t("Niet voorgesteld: {reason}", reason=result.reason))
+                    st.warning(t("Niet voorgesteld: {reason}", reason=plain(result.reason)))
                 else:
                     st.info(
                         t(

@@ -18,7 +18,6 @@ from samenspel.ui import (
     plain,
     read,
     require_page,
-    show_domain_error,
     show_field_error,
     write,
 )
@@ -209,5 +208,5 @@ st.button(
 if field_errors(P):
     st.error(t("Niet geplaatst. Verbeter wat hierboven in rood staat."))
     if "_" in field_errors(P):
-        show_domain_error(DomainError(field_errors(P)["_"]))
+        st.error(field_errors(P)["_"])  # made markdown-safe once, in _submit
 st.caption(t("Velden met * zijn verplicht."))

@@ -1,4 +1,6 @@
-"""First run, for whoever installs Samenspel: create the first administrator."""
+"""First run, for whoever installs Samenspel: create the first administrator. Only with the
+one-time code from the server (its log, or `samenspel setup-token`): a visitor who merely
+finds a new installation cannot take it over."""
 
 import streamlit as st
 
@@ -8,6 +10,7 @@ from samenspel.services.accounts import MIN_PASSWORD_LENGTH, create_first_admin
 from samenspel.services.errors import DomainError, InvalidInput
 from samenspel.ui import (
     clear_reads,
+    client,
     get_engine,
     log_in_as,
     show_domain_error,
@@ -21,7 +24,14 @@ st.write(
         "Dit is een nieuwe installatie. Maak eerst een beheerder aan. Die kan daarna anderen toevoegen."
     )
 )
+st.write(
+    t(
+        "Je hebt een code nodig. Die staat in het logboek van de server bij het starten, of je vraagt een nieuwe met het commando 'samenspel setup-token' op de server."
+    )
+)
 with st.form(f"{P}_form"):
+    token = st.text_input(t("Code van de server"), type="password", key=f"{P}_token")
+    show_field_error(P, "token")
     username = st.text_input(t("Gebruikersnaam"), key=f"{P}_username")
     show_field_error(P, "username")
     name = st.text_input(t("Naam"), key=f"{P}_name")
@@ -29,7 +39,10 @@ with st.form(f"{P}_form"):
         t("Wachtwoord"),
         type="password",
         key=f"{P}_password",
-        help=t("Minstens {n} tekens.", n=MIN_PASSWORD_LENGTH),
+        help=t(
+            "Minstens {n} tekens en niet makkelijk te raden, bijvoorbeeld drie of vier losse woorden.",
+            n=MIN_PASSWORD_LENGTH,
+        ),
     )
     show_field_error(P, "password")
     submitted = st.form_submit_button(t("Beheerder aanmaken"), type="primary")
@@ -37,7 +50,12 @@ if submitted:
     try:
         with db.session_scope(get_engine()) as session:
             user = create_first_admin(
-                session=session, username=username, password=password, display_name=name
+                session=session,
+                token=token,
+                username=username,
+                password=password,
+                display_name=name,
+                client=client().key,
             )
         st.session_state[f"{P}_errors"] = {}
         clear_reads()

@@ -4,7 +4,6 @@ bad input gives a message with row, column and reason and exit code 2, never a t
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from datetime import date
@@ -76,13 +75,17 @@ def cmd_suggest(args) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["need_id", "rank", "offer_id", "score", "tie", "reasons"])
-        for result in results:
-            for rank, s in enumerate(result.suggestions, start=1):
-                writer.writerow(
-                    [result.need_id, rank, s.offer_id, s.score, s.tie, "; ".join(s.reasons)]
-                )
+        from matching.csvformat import write_csv  # formulas made inert, as in every export
+
+        write_csv(
+            sys.stdout,
+            ["need_id", "rank", "offer_id", "score", "tie", "reasons"],
+            (
+                [result.need_id, rank, s.offer_id, s.score, s.tie, "; ".join(s.reasons)]
+                for result in results
+                for rank, s in enumerate(result.suggestions, start=1)
+            ),
+        )
     return 0
 
 
@@ -264,11 +267,12 @@ def cmd_export(args) -> int:
 
 def cmd_backup(args) -> int:
     from samenspel import db
-    from samenspel.services.backup import BackupError, backup, default_path
+    from samenspel.services.backup import BackupError, default_path, make_backup
 
     engine = db.get_engine()
     try:
-        path = backup(engine, Path(args.path) if args.path else default_path(engine))
+        path = make_backup(engine, Path(args.path) if args.path else default_path(engine),
+                           actor=_cli_actor(), detail="command line")  # fmt: skip
     except (BackupError, OSError) as exc:
         raise BadInput(str(exc)) from exc
     print(f"backup: {path}")
@@ -282,10 +286,11 @@ def cmd_restore(args) -> int:
     if not args.yes:
         raise BadInput("restore vervangt alle gegevens in de database; bevestig met --yes")
     try:
-        restore(db.get_engine(), Path(args.path))
+        kept = restore(db.get_engine(), Path(args.path))
     except (BackupError, OSError) as exc:
         raise BadInput(str(exc)) from exc
     print(f"restored: {args.path}")
+    print(f"wat er stond, is bewaard in: {kept}")
     return 0
 
 
@@ -307,12 +312,14 @@ def cmd_plan(args) -> int:
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["need_id", "offer_id", "score", "slot"])
+        from matching.csvformat import write_csv  # formulas made inert, as in every export
+
+        rows = []
         for need in needs:
             a = chosen.get(need.id)
             slot = format_slot(a.slot, args.lang) if a and a.slot else ""
-            writer.writerow([need.id, a.offer_id if a else "", a.score if a else "", slot])
+            rows.append([need.id, a.offer_id if a else "", a.score if a else "", slot])
+        write_csv(sys.stdout, ["need_id", "offer_id", "score", "slot"], rows)
     return 0
 
 
@@ -323,6 +330,48 @@ def cmd_expire(args) -> int:
     with db.session_scope() as session:
         count = expire_stale(session, today=_today(args.today))
     print(f"verlopen: {count} matches")
+    return 0
+
+
+def cmd_setup_token(args) -> int:
+    """A new one-time code for the web page 'Eerste beheerder' (only on the server)."""
+    from samenspel import db
+    from samenspel.services.accounts import SETUP_TOKEN_VALID, needs_first_admin, new_setup_token
+
+    with db.session_scope() as session:
+        if not needs_first_admin(session):
+            raise BadInput(
+                "er is al een beheerder; maak er nog een met: samenspel create-admin NAAM"
+            )
+        token = new_setup_token(session)
+    hours = int(SETUP_TOKEN_VALID.total_seconds() // 3600)
+    print(token)
+    print(f"{hours} uur geldig, een keer te gebruiken.", file=sys.stderr)
+    return 0
+
+
+def cmd_create_admin(args) -> int:
+    """An administrator, made on the server: the way to start for real (demo mode off)."""
+    import getpass
+
+    from samenspel import db
+    from samenspel.services.accounts import create_admin
+    from samenspel.services.errors import InvalidInput
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Wachtwoord: ")
+        if getpass.getpass("Nog een keer: ") != password:
+            raise BadInput("de twee wachtwoorden zijn niet gelijk")
+    try:
+        with db.session_scope() as session:
+            user = create_admin(
+                session=session, username=args.username, password=password, display_name=args.name
+            )
+    except InvalidInput as exc:
+        raise BadInput("\n".join(exc.field_errors.values())) from exc
+    print(f"beheerder gemaakt: {user.username}")
     return 0
 
 
@@ -434,6 +483,21 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("path", help="a file made by 'samenspel backup'")
     restore.add_argument("--yes", action="store_true", help="yes, replace everything")
     restore.set_defaults(func=cmd_restore)
+
+    setup_token = sub.add_parser(
+        "setup-token", help="a one-time code for creating the first administrator in the app"
+    )
+    setup_token.set_defaults(func=cmd_setup_token)
+
+    create_admin = sub.add_parser("create-admin", help="create an administrator account")
+    create_admin.add_argument("username", metavar="USERNAME")
+    create_admin.add_argument("--name", default="", help="display name (default: the username)")
+    create_admin.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (for scripts)",
+    )
+    create_admin.set_defaults(func=cmd_create_admin)
     return parser
 
 

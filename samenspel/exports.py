@@ -1,5 +1,8 @@
 """Exports people open in a spreadsheet. A cell that starts with = + - @, a tab or a carriage
-return is a formula to Excel and LibreOffice (CSV injection), so it gets a leading quote."""
+return is a formula to Excel and LibreOffice (CSV injection), so it gets a leading quote; and
+characters a spreadsheet cannot hold (NUL, vertical tab, ...) are left out, so that one odd
+record can never make a whole export fail. Both are done by matching.csvformat.safe_cell, the
+one function every CSV of Samenspel goes through."""
 
 from __future__ import annotations
 
@@ -8,13 +11,9 @@ import io
 
 import pandas as pd
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from matching.csvformat import FORMULA_START, safe_cell
 
-
-def safe_cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_START", "safe_cell", "safe_frame", "to_csv_bytes", "to_excel_bytes"]
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:

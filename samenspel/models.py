@@ -6,9 +6,10 @@ text, the same way the CSV exchange format writes them, so a row reads the same 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # The domain's values come from the engine, so engine, models, services and pages agree.
@@ -198,9 +199,59 @@ class User(SQLModel, table=True):
     areas: str = Field(default="", max_length=1000)  # neighbourhoods a broker covers
     language: str = Field(default="nl", max_length=5)
     is_demo: bool = False
+    # An administrator disables an account (its history stays); every rerun checks this.
+    is_active: bool = True
+    # Unused since migration 0005: a per-account lock let strangers lock anyone out, so
+    # failed logins are throttled per client instead (services/limits.py).
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginSession(SQLModel, table=True):
+    """A login. The browser holds a random token (in a cookie); the database only its hash,
+    so a copy of the database opens no session. Every rerun and service call checks it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+class SetupToken(SQLModel, table=True):
+    """A one-time code for creating the first administrator, shown only on the server (its
+    log, `samenspel setup-token`): whoever holds it runs the server. Stored hashed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class SetupGuard(SQLModel, table=True):
+    """One row with id 1, inserted in the same transaction as the first administrator: the
+    primary key lets exactly one of two simultaneous setups commit."""
+
+    id: int = Field(primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RateEvent(SQLModel, table=True):
+    """One counted attempt (a failed login, a post, a contact reveal) of a client, for limits
+    per client. Client and subject are stored as hashes: an IP address is personal data."""
+
+    __table_args__ = (Index("ix_rateevent_action_client_at", "action", "client", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    action: str = Field(max_length=30)
+    client: str = Field(max_length=64)
+    subject: str = Field(default="", max_length=64)
 
 
 class AuditEvent(SQLModel, table=True):
@@ -220,3 +271,8 @@ def split_multi(value: str | None) -> list[str]:
 
 def join_multi(values) -> str:
     return ";".join(v for v in values if v)
+
+
+def sha256_hex(text: str) -> str:
+    """How tokens, client keys and typed names are stored: never as they came in."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

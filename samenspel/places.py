@@ -28,8 +28,9 @@ def public_location(
         return lat, lon, False
     gazetteer = default_gazetteer()
     hood = None
-    if org.neighbourhood:
+    if org.neighbourhood and (lat, lon) == (org.lat, org.lon):  # the group's own place
         hood = next((p for p in gazetteer.neighbourhoods if p.name == org.neighbourhood), None)
+    # A post placed elsewhere is blurred where it is, not moved to the group's home area.
     hood = hood or gazetteer.neighbourhood_of(lat, lon)
     if hood is None:  # far from any known neighbourhood: round to about a kilometre
         return round(lat, 2), round(lon, 2), True

@@ -381,12 +381,12 @@ def users(session: Session) -> pd.DataFrame:
 
     rows = [
         (u.id, u.username, u.display_name, u.role, u.organisation_id, u.areas, u.is_demo,
-         u.locked_until is not None)
+         u.is_active)
         for u in session.exec(select(User).order_by(User.username))
     ]  # fmt: skip
     return pd.DataFrame(
         rows,
-        columns=["id", "username", "name", "role", "organisation_id", "areas", "demo", "locked"],
+        columns=["id", "username", "name", "role", "organisation_id", "areas", "demo", "active"],
     )
 
 

@@ -28,6 +28,12 @@ SETTINGS: dict[str, tuple[str, str]] = {
     "SAMENSPEL_RATE_VOLUNTEER_EUR_PER_HOUR": ("15", "Estimated value of one volunteer hour."),
     "SAMENSPEL_TOP_K": ("5", "How many suggestions are kept per need."),
     "SAMENSPEL_SESSION_TIMEOUT_MINUTES": ("30", "Log a user out after this many idle minutes."),
+    "SAMENSPEL_TRUSTED_PROXY": (
+        "",
+        "The address of the reverse proxy in front of the app (127.0.0.1 when it runs on the"
+        " same machine). Only from there is X-Forwarded-For believed, for limits per client;"
+        " empty: no proxy, forwarding headers are ignored.",
+    ),
     "SAMENSPEL_TILE_URL": (
         "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png",
         "The map background: an XYZ tile URL with {z}, {x} and {y}. The only outside server a"
@@ -103,3 +109,7 @@ def tile_host() -> str:
     from urllib.parse import urlsplit
 
     return urlsplit(tile_url().replace("{s}", "a")).hostname or ""
+
+
+def trusted_proxy() -> str:
+    return get("SAMENSPEL_TRUSTED_PROXY").strip()

@@ -6,16 +6,20 @@ Session state holds ids and plain values only. Cached reads return DataFrames or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+import sys
+import time
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
 from samenspel import db, queries, settings
+from samenspel.clients import Client, identify
 from samenspel.i18n import t
 from samenspel.models import User
 from samenspel.seed import seed_demo
+from samenspel.services.accounts import SessionUser
 from samenspel.services.errors import DomainError, InvalidInput
 
 
@@ -25,44 +29,152 @@ def get_engine() -> Engine:
     engine = db.engine_for(settings.database_url())
     if settings.demo_mode():
         seed_demo(engine)
+    from samenspel.services.accounts import needs_first_admin, new_setup_token
     from samenspel.services.matches import expire_stale
 
     with db.session_scope(engine) as session:
         expire_stale(session)  # deadlines that passed while the app was down
+        if not settings.demo_mode() and needs_first_admin(session):
+            announce_setup_token(new_setup_token(session))
     return engine
 
 
-@dataclass(frozen=True)
-class CurrentUser:
-    id: int
-    username: str
-    name: str
-    role: str
-    organisation_id: int | None
-    areas: tuple[str, ...]
+def announce_setup_token(token: str) -> None:
+    """Into the server's log only: whoever reads it runs the server, and may set it up."""
+    from samenspel.services.accounts import SETUP_TOKEN_VALID
+
+    hours = int(SETUP_TOKEN_VALID.total_seconds() // 3600)
+    print(
+        f"samenspel: nog geen beheerder. Code voor de pagina 'Eerste beheerder' "
+        f"({hours} uur geldig, een keer te gebruiken): {token}\n"
+        "samenspel: of maak een beheerder met: samenspel create-admin GEBRUIKERSNAAM",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
-@st.cache_data(show_spinner=False, ttl=300)
-def _user(user_id: int) -> CurrentUser | None:
-    with db.read_session(get_engine()) as session:
-        user = session.get(User, user_id)
-        if user is None or (user.is_demo and not settings.demo_mode()):
-            return None
-        if user.role in ("initiative", "partner") and user.organisation_id is None:
-            return None  # their organisation was deleted: the account no longer works
-        return CurrentUser(
-            user.id,
-            user.username,
-            user.display_name or user.username,
-            user.role,
-            user.organisation_id,
-            tuple(a for a in user.areas.split(";") if a),
-        )
+# The logged-in user as plain values (what a valid session belongs to).
+CurrentUser = SessionUser
+
+
+# --- Who is connecting ----------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    """A value from st.context as text; anything else (AppTest has a stand-in client whose
+    fields are mock objects) counts as absent."""
+    return value if isinstance(value, str) else ""
+
+
+def client() -> Client:
+    """Where this session comes from (samenspel.clients). Under AppTest there are no headers:
+    such a client is not known to be local, so demo accounts cannot log in there; tests log in
+    with a session row instead (tests/app/conftest.py)."""
+    headers = st.context.headers
+
+    def header(name: str) -> list[str]:
+        return [_text(v) for v in headers.get_all(name) if _text(v)] if headers else []
+
+    return identify(_text(st.context.ip_address), header, settings.trusted_proxy())
+
+
+# --- Login sessions -------------------------------------------------------------------------
+
+# session_state[TOKEN_KEY] holds this tab's session token. The browser keeps it in a cookie
+# so that a reload and a second tab stay logged in; the database holds only its hash.
+TOKEN_KEY = "auth_token"
+COOKIE_NAME = "samenspel_session"
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")  # what secrets.token_urlsafe makes
+
+
+def _sent_cookie() -> str:
+    """The session cookie as the browser sent it when this tab connected ("" when none)."""
+    cookie = _text(st.context.cookies.get(COOKIE_NAME))
+    return cookie if _TOKEN_SHAPE.match(cookie) else ""
+
+
+def _session_token() -> str | None:
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        return token
+    cookie = _sent_cookie()
+    if cookie and cookie not in st.session_state.get("refused_tokens", ()):
+        st.session_state[TOKEN_KEY] = cookie  # a reload or a new tab: the browser's login
+        st.session_state["token_from_cookie"] = True
+        return cookie
+    return None
+
+
+def _forget(token: str, reason: str) -> None:
+    st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop("token_from_cookie", None)
+    st.session_state["refused_tokens"] = (*st.session_state.get("refused_tokens", ()), token)
+    st.session_state["session_ended"] = reason
 
 
 def current_user() -> CurrentUser | None:
-    user_id = st.session_state.get("user_id")
-    return _user(user_id) if user_id else None
+    """The logged-in user, checked in the database on every call: the session is live (not
+    logged out, not expired, not idle longer than SAMENSPEL_SESSION_TIMEOUT_MINUTES since its
+    last use on any instance) and the user may still log in. Callbacks, which run before
+    app.py, pass here too (through actor()), so a stale session cannot act."""
+    from samenspel.services.accounts import check_session, touch_session
+
+    token = _session_token()
+    if not token:
+        return None
+    idle = settings.session_timeout_minutes()
+    with db.read_session(get_engine()) as session:
+        found = check_session(
+            session, token=token, idle_minutes=idle, demo_mode=settings.demo_mode()
+        )
+    if found.user is None:
+        _forget(token, found.reason)
+        return None
+    if found.renew:
+        with db.session_scope(get_engine()) as session:
+            touch_session(session, token=token, idle_minutes=idle)
+    user = found.user
+    if st.session_state.pop("token_from_cookie", False):
+        st.session_state["lang_pending"] = user.language  # as at login (app.py applies it)
+    return user
+
+
+def session_notice() -> str | None:
+    """Why this tab was just logged out, once; None when it was not."""
+    reason = st.session_state.pop("session_ended", None)
+    if reason == "idle":
+        return t("Je was een tijd niet actief en bent uitgelogd. Log opnieuw in.")
+    if reason:
+        return t("Je bent uitgelogd. Log opnieuw in.")
+    return None
+
+
+def sync_cookie() -> None:
+    """Make the browser's cookie follow this tab's login. Streamlit can read cookies
+    (st.context.cookies, as sent when the tab connected) but not set them, so a small script
+    on the page writes document.cookie. It is written on every run until the browser shows it
+    (idempotent), so a rerun that interrupts a run cannot lose it."""
+    wanted = st.session_state.get(TOKEN_KEY)
+    sent = _sent_cookie()
+    written = st.session_state.get("cookie_written", "")
+    scripts = []
+    for stale in {sent, written} - {wanted, ""}:
+        if _TOKEN_SHAPE.match(stale):
+            # Only that old value: another tab may have logged in since and set a new one.
+            scripts.append(
+                f"if (document.cookie.split('; ').includes('{COOKIE_NAME}={stale}')) "
+                f"document.cookie = '{COOKIE_NAME}=; path=/; max-age=0; SameSite=Strict';"
+            )
+    if wanted and wanted != sent:
+        # A browser-session cookie (no max-age): closing the browser on a shared computer
+        # ends the login there; the session row still expires on its own.
+        scripts.append(
+            f"document.cookie = '{COOKIE_NAME}={wanted}; path=/; "
+            "SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
+        )
+        st.session_state["cookie_written"] = wanted
+    if scripts:
+        st.html("<script>" + "\n".join(scripts) + "</script>", unsafe_allow_javascript=True)
 
 
 def current_role() -> str:
@@ -128,7 +240,9 @@ def actor():
     user = current_user()
     if user is None:
         return PUBLIC
-    return Actor(user.id, user.role, user.organisation_id, user.areas, user.name)
+    return Actor(
+        user.id, user.role, user.organisation_id, user.areas, user.name, client=client().key
+    )
 
 
 def require_page(path: str) -> None:
@@ -145,10 +259,11 @@ def field_errors(prefix: str) -> dict[str, str]:
 
 
 def show_field_error(prefix: str, name: str) -> None:
-    """The message for one field, right under its input."""
+    """The message for one field, right under its input. Messages echo what was typed
+    ("We kennen de plek '...' niet"), and st.error renders markdown: escaped here."""
     message = field_errors(prefix).get(name)
     if message:
-        st.error(message, icon="⚠️")
+        st.error(plain(message), icon="⚠️")
 
 
 def _sync_language() -> None:
@@ -230,20 +345,6 @@ def condition_label(condition: str) -> str:
     }.get(condition, condition)
 
 
-def expire_idle_session() -> bool:
-    """Log out after SAMENSPEL_SESSION_TIMEOUT_MINUTES without activity. True when it did."""
-    import time
-
-    now = time.monotonic()
-    last = st.session_state.get("last_seen")
-    st.session_state["last_seen"] = now
-    if st.session_state.get("user_id") and last is not None:
-        if now - last > settings.session_timeout_minutes() * 60:
-            st.session_state.pop("user_id", None)
-            return True
-    return False
-
-
 @st.cache_data(ttl=30, show_spinner=False)
 def _needs_first_admin() -> bool:
     from samenspel.services.accounts import needs_first_admin
@@ -257,19 +358,37 @@ def needs_setup() -> bool:
 
 
 def log_in_as(user_id: int) -> None:
-    st.session_state["user_id"] = user_id
-    clear_reads()
-    with db.read_session(get_engine()) as session:
+    """Start a login session for this user in this tab (and, through the cookie, in the
+    browser's other tabs). The caller has checked who it is."""
+    from samenspel.services.accounts import start_session
+
+    with db.session_scope(get_engine()) as session:
+        st.session_state[TOKEN_KEY] = start_session(session, user_id=user_id)
         user = session.get(User, user_id)
         # The language widget already exists in this run: app.py applies this on the next one.
         st.session_state["lang_pending"] = user.language if user else settings.language()
+    st.session_state.pop("session_ended", None)
+    clear_reads()
+
+
+def log_out() -> None:
+    """End this login everywhere: the session is revoked in the database (every tab and
+    instance that uses it is out on its next rerun) and the cookie is cleared (sync_cookie)."""
+    from samenspel.services.accounts import end_session
+
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if token:
+        with db.session_scope(get_engine()) as session:
+            end_session(session, token=token)
+        st.session_state["refused_tokens"] = (*st.session_state.get("refused_tokens", ()), token)
+    clear_reads()
 
 
 def remember_language() -> None:
     """on_change of the language switch: keep the choice with the user."""
     from samenspel.services.accounts import set_language
 
-    if st.session_state.get("user_id"):
+    if current_user() is not None:
         with db.session_scope(get_engine()) as session:
             from samenspel.i18n import LANGUAGE_CODES
 
@@ -289,3 +408,31 @@ def act(fn, **kwargs):
     _sync_language()
     with db.session_scope(get_engine()) as session:
         return fn(session=session, actor=actor(), **kwargs)
+
+
+def identity_login_configured() -> bool:
+    """st.login (OIDC) is on when the secrets have an [auth] section."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def log_in_from_identity() -> bool:
+    """st.login always comes back on the app's root, so app.py takes the identity over on
+    every page: the local user whose username is the provider's verified e-mail. False when
+    the identity has no Samenspel account (or its e-mail is not verified)."""
+    from samenspel.services.accounts import user_for_identity
+
+    if not identity_login_configured() or not st.user.is_logged_in:
+        return True
+    issued = st.user.get("iat")
+    if not isinstance(issued, int | float) or time.time() - issued > 300:
+        return True  # an old identity cookie: it must not reopen a session that ended
+    with db.read_session(get_engine()) as session:
+        verified = st.user.get("email_verified") is True
+        found = user_for_identity(session, email=st.user.get("email")) if verified else None
+    if found is None:
+        return False
+    log_in_as(found.id)
+    return True

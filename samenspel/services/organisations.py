@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
@@ -12,6 +13,7 @@ from samenspel.models import LEGAL_FORMS, Contact, Organisation, join_multi, utc
 from samenspel.services.audit import record
 from samenspel.services.errors import InvalidInput, NotFound
 from samenspel.services.permissions import Actor, require_org_editor
+from samenspel.services.posts import clean_form
 
 MAX_TEXT = 2000
 
@@ -35,6 +37,9 @@ class ProfileForm:
     themes: list[str] = field(default_factory=list)
 
 
+MULTILINE_FIELDS = ("description", "boundaries")
+
+
 def update_profile(
     *, session: Session, actor: Actor, organisation_id: int, form: ProfileForm
 ) -> Organisation:
@@ -42,6 +47,7 @@ def update_profile(
     if org is None:
         raise NotFound(t("Deze organisatie bestaat niet."))
     require_org_editor(actor, org)
+    form = clean_form(form, MULTILINE_FIELDS)
     errors: dict[str, str] = {}
     if not form.name.strip():
         errors["name"] = t("Vul een naam in.")
@@ -65,6 +71,15 @@ def update_profile(
     if form.contact_email and "@" not in form.contact_email:
         errors["contact_email"] = t("Dit e-mailadres klopt niet.")
     lat, lon = form.lat, form.lon
+    if (
+        lat is not None
+        and lon is not None
+        and not (
+            math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+        )
+    ):
+        errors["address"] = t("Deze plek ligt niet op aarde. Klik op de kaart of kies een buurt.")
+        lat = lon = None
     if (lat is None or lon is None) and (form.postcode or form.address or form.neighbourhood):
         try:
             place = default_gazetteer().lookup(

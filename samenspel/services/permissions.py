@@ -21,6 +21,8 @@ class Actor:
     name: str = ""
     # The command line and maintenance jobs: whoever runs them can read the database anyway.
     system: bool = False
+    # Who is calling from where (limits per client, services/limits.py); empty: not a page.
+    client: str = ""
 
     @property
     def is_staff(self) -> bool:

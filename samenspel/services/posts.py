@@ -3,11 +3,13 @@ suggestions for just the record that changed, and an audit event."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 
 from sqlmodel import Session
 
+from matching.csvformat import LAST_DATE, MAX_AMOUNT_EUR, MAX_COUNT, MAX_DISTANCE_KM, clean_text
 from matching.geo import UnknownPlace, default_gazetteer
 from matching.slots import SlotError, parse_slots, slots_to_text
 from matching.vocabulary import default_vocabulary
@@ -48,8 +50,40 @@ class PostForm:
     valid_until: date | None = None
 
 
+MULTILINE_FIELDS = ("description",)
+# Upper bounds: a bigger number is a typing error (and 1e30 would not fit in the database).
+MAXIMA = {
+    "people": MAX_COUNT, "amount_eur": MAX_AMOUNT_EUR, "amount_min_eur": MAX_AMOUNT_EUR,
+    "amount_max_eur": MAX_AMOUNT_EUR, "hours_per_week": 168, "distance_km": MAX_DISTANCE_KM,
+}  # fmt: skip
+
+
+def clean_form(form, multiline: tuple[str, ...] = ()):
+    """A copy of a form dataclass without control characters in its texts (a NUL cannot be
+    stored in PostgreSQL and made every Excel export fail): removed, since nobody types them
+    on purpose. Line breaks stay only in the `multiline` fields. Posts and profiles share it."""
+    changes = {}
+    for item in fields(form):
+        value = getattr(form, item.name)
+        if isinstance(value, str):
+            changes[item.name] = clean_text(value, multiline=item.name in multiline)
+        elif isinstance(value, list):
+            changes[item.name] = [clean_text(v) if isinstance(v, str) else v for v in value]
+    return replace(form, **changes)
+
+
 def _validate(form: PostForm, *, is_need: bool, today: date) -> tuple[dict[str, str], frozenset]:
     errors: dict[str, str] = {}
+    for name, maximum in MAXIMA.items():
+        value = getattr(form, name)
+        if value is None:
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            errors[name] = t("Vul een gewoon getal in.")
+        elif value > maximum:
+            errors[name] = t(
+                "Dit getal is te groot: hoogstens {n}.", n=f"{maximum:,}".replace(",", ".")
+            )
     if form.kind not in KINDS:
         errors["kind"] = t("Kies wat voor hulp het is.")
     if not form.title.strip():
@@ -62,7 +96,12 @@ def _validate(form: PostForm, *, is_need: bool, today: date) -> tuple[dict[str, 
             errors[name] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=limit)
     if len("; ".join(form.themes)) > 500:
         errors["themes"] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=500)
-    if form.people is not None and form.people < 1:
+    if form.lat is not None and form.lon is not None and not (
+        math.isfinite(form.lat) and math.isfinite(form.lon)
+        and -90 <= form.lat <= 90 and -180 <= form.lon <= 180
+    ):  # fmt: skip
+        errors["place"] = t("Deze plek ligt niet op aarde. Kies een plek op de kaart.")
+    if form.people is not None and form.people < 1 and "people" not in errors:
         errors["people"] = t("Vul een aantal van 1 of meer in.")
     if is_need and form.kind in ("venue", "volunteers") and form.people is None:
         errors["people"] = (
@@ -75,7 +114,7 @@ def _validate(form: PostForm, *, is_need: bool, today: date) -> tuple[dict[str, 
             errors["amount_eur"] = t("Vul een bedrag in dat groter is dan 0.")
     for name in ("amount_min_eur", "amount_max_eur", "hours_per_week", "distance_km"):
         value = getattr(form, name)
-        if value is not None and value < 0:
+        if value is not None and value < 0 and name not in errors:
             errors[name] = t("Een negatief getal kan hier niet.")
     if (
         form.amount_min_eur is not None
@@ -87,6 +126,10 @@ def _validate(form: PostForm, *, is_need: bool, today: date) -> tuple[dict[str, 
         value = getattr(form, name)
         if value is not None and value < today:
             errors[name] = t("Deze datum ligt in het verleden.")
+        elif value is not None and value > LAST_DATE:
+            errors[name] = t(
+                "Deze datum ligt te ver weg: uiterlijk {date}.", date=LAST_DATE.isoformat()
+            )
     bad_forms = [f for f in form.eligible_legal_forms if f not in LEGAL_FORMS]
     if bad_forms:
         errors["eligible_legal_forms"] = t(
@@ -100,6 +143,8 @@ def _validate(form: PostForm, *, is_need: bool, today: date) -> tuple[dict[str, 
             "'{word}' is geen dag of dagdeel. Schrijf bijvoorbeeld: di avond; za ochtend.",
             word=str(exc),
         )
+    if len(slots_to_text(slots)) > 200:  # stored as text in a column of 200 characters
+        errors["when"] = t("Dat zijn te veel dagdelen. Kan het altijd? Laat dit veld dan leeg.")
     return errors, slots
 
 
@@ -146,6 +191,7 @@ def _checked(
     """Who may post, the daily limit, every field: (organisation, common fields) or InvalidInput."""
     org = _organisation(session, actor, organisation_id)
     limits.check(session, actor, "create")
+    form = clean_form(form, MULTILINE_FIELDS)
     errors, slots = _validate(form, is_need=is_need, today=today)
     lat, lon = _locate(form, org, errors)
     if errors:

@@ -53,6 +53,9 @@ def export_organisation(*, session: Session, actor: Actor, organisation_id: int)
         action="export_own_data",
         entity="organisation",
         entity_id=org.id,
+        detail=", ".join(
+            f"{len(rows)} {name}" for name, rows in payload.items() if name != "organisation"
+        ),
     )
     session.commit()
     return json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")

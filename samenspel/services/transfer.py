@@ -10,24 +10,34 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+import logging
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 import pandas as pd
 from sqlmodel import Session, col, select
 
 from matching.csvformat import (
+    MAX_AMOUNT_EUR,
+    MAX_TEXT,
     NEED_COLUMNS,
     OFFER_COLUMNS,
     FileError,
+    Row,
     RowError,
     fatal,
     parse_needs,
     parse_offers,
+    read_rows,
+    sanitise,
+    too_many_rows,
 )
 from matching.engine import Engine
 from matching.funds import parse_catalogue
 from matching.slots import slots_to_text
+from matching.types import Suggestion
 from samenspel import settings
 from samenspel.i18n import t
 from samenspel.models import (
@@ -44,7 +54,7 @@ from samenspel.models import (
 )
 from samenspel.services import suggestions
 from samenspel.services.audit import record
-from samenspel.services.errors import InvalidInput
+from samenspel.services.errors import DomainError, InvalidInput
 from samenspel.services.funding import fund_row
 from samenspel.services.permissions import Actor, require_role
 from samenspel.services.posts import conditions_for
@@ -55,6 +65,19 @@ ORGANISATION_COLUMNS = (
 )  # fmt: skip
 KINDS_OF_FILE = ("organisations", "needs", "offers", "funds")
 Progress = Callable[[float], None]
+log = logging.getLogger(__name__)
+
+# Limits on what one import may cost. An upload is refused before anything is unpacked or
+# parsed when it is bigger, and an Excel file (a zip archive) when what it would unpack to is
+# bigger or suspiciously well compressed: a zip bomb of 718 kB once took 4 GB of memory.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 20_000  # rows with data; a bigger file is split (each row is checked and matched)
+MAX_BLANK_ROWS = 10_000  # empty rows in a sheet (cheap to store, so they can be many)
+MAX_COLUMNS = 100
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024  # all members of an Excel file together, unpacked
+MAX_RATIO = 100  # unpacked size / packed size of one member bigger than RATIO_FROM_BYTES
+RATIO_FROM_BYTES = 1024 * 1024
+MAX_MEMBERS = 1_000
 
 
 @dataclass
@@ -65,22 +88,140 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
+def _mb(size: int) -> str:
+    return f"{size // (1024 * 1024)} MB"
+
+
 def read_table(filename: str, content: bytes) -> str:
-    """CSV text from a .csv or .xlsx upload (Excel through pandas and openpyxl)."""
+    """CSV text from a .csv or .xlsx upload, within the limits above (FileError if not)."""
+    if len(content) > MAX_FILE_BYTES:
+        raise FileError(
+            t("het bestand is groter dan {limit}; splits het in kleinere bestanden",
+              limit=_mb(MAX_FILE_BYTES))
+        )  # fmt: skip
     if filename.lower().endswith((".xlsx", ".xlsm")):
-        try:
-            frame = pd.read_excel(io.BytesIO(content), dtype=str, engine="openpyxl").fillna("")
-        except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
-            raise FileError("dit Excel-bestand kan niet gelezen worden") from exc
-        return frame.to_csv(index=False, quoting=csv.QUOTE_ALL)
+        return _excel_to_csv(content)
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise FileError("het bestand is geen UTF-8-tekst (sla het op als CSV UTF-8)") from exc
 
 
+UNREADABLE_EXCEL = "dit Excel-bestand kan niet gelezen worden"
+
+
+def _check_archive(content: bytes) -> None:
+    """Refuse an Excel file (a zip archive) that would unpack to too much, before openpyxl
+    opens it. First the sizes the archive declares, then the sizes it really unpacks to
+    (counted while unpacking in small pieces, and thrown away): a forged header is caught
+    there, because Python's zipfile never unpacks more than declared and then checks the CRC."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileError(UNREADABLE_EXCEL) from exc
+    too_big = FileError(
+        t("dit Excel-bestand pakt uit tot meer dan {limit}; dat nemen we niet aan",
+          limit=_mb(MAX_UNPACKED_BYTES))
+    )  # fmt: skip
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise FileError(UNREADABLE_EXCEL)
+        if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
+            raise too_big
+        for member in members:
+            if member.file_size > RATIO_FROM_BYTES and member.file_size > MAX_RATIO * max(
+                1, member.compress_size
+            ):
+                # No real sheet packs this tightly; a zip bomb does.
+                raise FileError(
+                    t(
+                        "dit Excel-bestand is verdacht sterk ingepakt (een zip-bom?); dat nemen we niet aan"
+                    )
+                )
+        unpacked = 0
+        try:
+            for member in members:
+                with archive.open(member) as stream:
+                    while chunk := stream.read(1024 * 1024):
+                        unpacked += len(chunk)
+                        if unpacked > MAX_UNPACKED_BYTES:
+                            raise too_big
+        except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, RuntimeError) as exc:
+            raise FileError(UNREADABLE_EXCEL) from exc
+
+
+def _cell_text(value: object) -> str:
+    """A cell as the text a person sees in it (a date as JJJJ-MM-DD, 30 not 30.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, timedelta):
+        return str(value)
+    return str(value)
+
+
+def _excel_rows(content: bytes) -> Iterator[list[str]]:
+    """The first sheet's rows as text, read as a stream (openpyxl read_only)."""
+    import openpyxl  # only an Excel import needs it
+
+    _check_archive(content)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the user's file problem
+        raise FileError(UNREADABLE_EXCEL) from exc
+    try:
+        if not book.worksheets:
+            raise FileError(UNREADABLE_EXCEL)
+        sheet = book.worksheets[0]
+        # The size a sheet declares can be wrong (or a million rows by a million columns):
+        # read only the cells that are really there.
+        sheet.reset_dimensions()
+        width = None
+        for values in sheet.iter_rows(values_only=True):
+            cells = [_cell_text(v) for v in values[: width or MAX_COLUMNS + 1]]
+            if width is None:  # the header row decides how many columns there are
+                while cells and not cells[-1].strip():
+                    cells.pop()
+                if len(cells) > MAX_COLUMNS:
+                    raise FileError(t("het bestand heeft meer dan {n} kolommen", n=MAX_COLUMNS))
+                width = max(1, len(cells))
+            yield cells + [""] * (width - len(cells))
+    except FileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken sheet is the user's file problem
+        raise FileError(UNREADABLE_EXCEL) from exc
+    finally:
+        book.close()
+
+
+def _excel_to_csv(content: bytes) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    filled = blank = 0
+    for number, cells in enumerate(_excel_rows(content), start=1):
+        if number > 1 and any(cell.strip() for cell in cells):
+            filled += 1
+            if filled > MAX_ROWS:
+                raise FileError(too_many_rows(MAX_ROWS))
+        elif number > 1:
+            blank += 1
+            if blank > MAX_BLANK_ROWS:
+                raise FileError(
+                    t("het bestand heeft meer dan {n} lege rijen; haal ze weg",
+                      n=f"{MAX_BLANK_ROWS:,}".replace(",", "."))
+                )  # fmt: skip
+        writer.writerow(cells)
+    return out.getvalue()
+
+
 def detect_kind(text: str) -> str:
-    header = {h.strip().lower() for h in next(csv.reader(io.StringIO(text)), [])}
+    header = set(read_rows(text.split("\n", 1)[0])[0])
     if "initiative" in header:
         return "needs"
     if "partner" in header:
@@ -99,27 +240,46 @@ def import_file(
 ) -> ImportReport:  # fmt: skip
     require_role(actor, "broker", "admin")
     try:
-        text = read_table(filename, content)
+        # Every importer reads the same rows: rows the csv module cannot read are empty rows
+        # with an error, and no cell keeps a control character (PostgreSQL cannot store a NUL,
+        # Excel cannot hold a vertical tab).
+        text, unreadable = sanitise(read_table(filename, content), clean=True, max_rows=MAX_ROWS)
         kind = kind or detect_kind(text)
     except FileError as exc:
         raise InvalidInput({"file": str(exc)}) from exc
+    if kind not in KINDS_OF_FILE:
+        raise InvalidInput({"kind": t("Kies wat er in het bestand staat.")})
     progress = progress or (lambda _fraction: None)
     importer = {"organisations": _import_organisations, "needs": _import_needs, "offers": _import_offers,
                 "funds": _import_funds}[kind]  # fmt: skip
     try:
         report = importer(session, text, progress, actor)
+        report.errors = sorted([*unreadable, *report.errors], key=lambda e: e.row)
+        record(
+            session,
+            user_id=actor.user_id,
+            action="import",
+            entity=kind,
+            entity_id=None,
+            detail=f"{filename[:200]}: {report.created} new, {report.updated} updated, "
+            f"{len(report.errors)} errors",
+        )
+        session.commit()  # the one commit: a crash before it leaves nothing behind
     except FileError as exc:
         session.rollback()
         raise InvalidInput({"file": str(exc)}) from exc
-    record(
-        session,
-        user_id=actor.user_id,
-        action="import",
-        entity=kind,
-        entity_id=None,
-        detail=f"{filename}: {report.created} new, {report.updated} updated, {len(report.errors)} errors",
-    )
-    session.commit()  # the one commit: a crash before it leaves nothing behind
+    except DomainError:
+        session.rollback()
+        raise
+    except Exception as exc:
+        # Whatever the checks above missed (the database refusing a value): nothing is saved,
+        # and the person sees a sentence, never the SQL statement inside the exception.
+        session.rollback()
+        log.exception("import of %s failed", filename)
+        raise InvalidInput(
+            {"file": t("Het bestand kon niet opgeslagen worden; er is niets veranderd. "
+                       "Vraag de beheerder om hulp.")}
+        ) from exc  # fmt: skip
     progress(1.0)
     return report
 
@@ -166,10 +326,21 @@ def _by_external_id(session: Session, table, ids: list[str]) -> dict[str, object
 
 
 def _rows_by_id(text: str) -> dict[str, int]:
-    return {
-        (row.get("id") or "").strip(): number
-        for number, row in enumerate(csv.DictReader(io.StringIO(text)), 2)
-    }
+    return {(cells.get("id") or "").strip(): number for number, cells in read_rows(text)[1]}
+
+
+def _store_suggestions(session: Session, results: Iterable[tuple[int, list[Suggestion]]]) -> None:
+    """Store fresh suggestions for many needs. Each store deletes with a query that looks
+    through every object the session holds, so the session is emptied every few hundred
+    needs (after a flush, nothing is lost): that kept a 20,000-row import from growing
+    quadratically (6 minutes instead of under one)."""
+    session.flush()
+    session.expunge_all()
+    for count, (need_id, found) in enumerate(results, start=1):
+        suggestions._store(session, need_id, found)
+        if count % 200 == 0:
+            session.flush()
+            session.expunge_all()
 
 
 def _outside(actor: Actor, org: Organisation | None) -> bool:
@@ -253,15 +424,17 @@ def _import_needs(session: Session, text: str, progress: Progress, actor: Actor)
     session.flush()
     # Fresh suggestions for exactly these needs, in the same transaction.
     engine = Engine(suggestions.open_offers(session), lang="nl", extra_languages=("en",))
-    stored = session.exec(select(Need, Organisation).join(Organisation).where(
-        col(Need.external_id).in_([n.id for n in needs]), Need.status == "open"
-    )).all()  # fmt: skip
-    for need, org in stored:
-        suggestions._store(
-            session,
-            need.id,
-            engine.suggest_for_need(suggestions.need_in(need, org), settings.top_k()),
-        )
+    wanted = []
+    for start in range(0, len(needs), 500):
+        chunk = [n.id for n in needs[start : start + 500]]
+        wanted.extend(session.exec(select(Need, Organisation).join(Organisation).where(
+            col(Need.external_id).in_(chunk), Need.status == "open"
+        )).all())  # fmt: skip
+    stored = [suggestions.need_in(need, org) for need, org in wanted]
+    _store_suggestions(
+        session,
+        ((int(need.id), engine.suggest_for_need(need, settings.top_k())) for need in stored),
+    )
     return report
 
 
@@ -311,8 +484,9 @@ def _import_offers(session: Session, text: str, progress: Progress, actor: Actor
     engine = Engine(suggestions.open_offers(session), lang="nl", extra_languages=("en",))
     kinds = {item.kind for item in offers}
     needs = [n for kind in kinds for n in suggestions.open_needs(session, kind)]
-    for result in engine.suggest(needs, settings.top_k()):
-        suggestions._store(session, int(result.need_id), result.suggestions)
+    _store_suggestions(
+        session, ((int(r.need_id), r.suggestions) for r in engine.suggest(needs, settings.top_k()))
+    )
     return report
 
 
@@ -322,16 +496,21 @@ def _import_organisations(
     require_role(
         actor, "admin"
     )  # names, addresses and contact people of anyone: administrators only
-    reader = csv.DictReader(io.StringIO(text))
-    report = ImportReport("organisations")
-    rows = list(reader)
-    existing = _by_external_id(session, Organisation, [(r.get("id") or "").strip() for r in rows])
-    for number, raw in enumerate(rows, start=2):
-        cells = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
-        problems = _check_organisation(number, cells)
+    _, raw_rows, unreadable = read_rows(text)
+    report = ImportReport("organisations", errors=unreadable)
+    rows = [(number, {k: v.strip() for k, v in cells.items()}) for number, cells in raw_rows]
+    existing = _by_external_id(session, Organisation, [cells.get("id", "") for _, cells in rows])
+    seen: set[str] = set()
+    for number, cells in rows:
+        problems, lat, lon = _check_organisation(number, cells)
+        if cells.get("id") and cells["id"] in seen:
+            # Two rows for one id would both become a new organisation with that id.
+            problems.append(RowError(number, "id", f"'{cells['id'][:64]}' komt twee keer voor"))
         if problems:
             report.errors.extend(problems)
             continue
+        if cells.get("id"):
+            seen.add(cells["id"])
         row = existing.get(cells.get("id", "")) or Organisation(
             external_id=cells.get("id") or None, name=""
         )
@@ -345,8 +524,7 @@ def _import_organisations(
         row.anbi = cells.get("anbi", "").lower() in ("yes", "ja", "true", "1")
         for name in ("neighbourhood", "address", "postcode", "description", "boundaries", "themes"):
             setattr(row, name, cells.get(name, ""))
-        row.lat = float(cells["lat"]) if cells.get("lat") else None
-        row.lon = float(cells["lon"]) if cells.get("lon") else None
+        row.lat, row.lon = lat, lon
         row.updated_at = utcnow()
         session.add(row)
         session.flush()
@@ -365,12 +543,16 @@ def _import_organisations(
 
 
 ORGANISATION_LIMITS = {
-    "name": 200, "description": 2000, "boundaries": 2000, "neighbourhood": 100, "address": 200,
-    "postcode": 10, "themes": 500, "contact_name": 200, "contact_email": 200, "contact_phone": 50,
+    "id": 64, "name": 200, "description": MAX_TEXT, "boundaries": MAX_TEXT, "neighbourhood": 100,
+    "address": 200, "postcode": 10, "themes": 500, "contact_name": 200, "contact_email": 200,
+    "contact_phone": 50,
 }  # fmt: skip
 
 
-def _check_organisation(number: int, cells: dict[str, str]) -> list[RowError]:
+def _check_organisation(
+    number: int, cells: dict[str, str]
+) -> tuple[list[RowError], float | None, float | None]:
+    """What is wrong with one organisation row, and its place (lat, lon) once checked."""
     problems = [
         RowError(number, name, f"is langer dan {limit} tekens")
         for name, limit in ORGANISATION_LIMITS.items()
@@ -396,11 +578,41 @@ def _check_organisation(number: int, cells: dict[str, str]) -> list[RowError]:
                 number, "partner_type", f"'{cells['partner_type']}' is geen bekend soort partner"
             )
         )
-    for name in ("lat", "lon"):
-        try:
-            float(cells[name]) if cells.get(name) else None
-        except ValueError:
-            problems.append(RowError(number, name, f"'{cells[name]}' is geen getal"))
+    # The same checks as for needs and offers: a number, finite, on earth.
+    row = Row(number, cells, problems)
+    lat = row.number_("lat", minimum=-90, maximum=90)
+    lon = row.number_("lon", minimum=-180, maximum=180)
+    if (lat is None) != (lon is None) and not any(p.column in ("lat", "lon") for p in problems):
+        problems.append(RowError(number, "lon" if lon is None else "lat",
+                                 "lat en lon horen samen: vul beide in"))  # fmt: skip
+    return problems, lat, lon
+
+
+# Bounds for a fund's numbers: beyond them a value is a typing error (and 1e30 weeks of lead
+# time would overflow the dates of a money plan).
+FUND_MAXIMA = {
+    "amount_min_eur": MAX_AMOUNT_EUR, "amount_max_eur": MAX_AMOUNT_EUR,
+    "matchfunding_cap_eur": MAX_AMOUNT_EUR, "matchfunding_ratio": 100,
+    "lead_time_weeks": 520, "decision_weeks": 520,
+}  # fmt: skip
+
+
+def _fund_problems(number: int, fund) -> list[RowError]:
+    """What the catalogue parser does not check: lengths of the columns a fund is stored in,
+    and upper bounds of its numbers."""
+    problems = []
+    stored = fund_row(fund)  # a fresh row: an existing one must not change before the checks
+    for column in Fund.__table__.columns:
+        value, limit = getattr(stored, column.name, None), getattr(column.type, "length", None)
+        if isinstance(value, str) and limit and len(value) > limit:
+            name = {"key": "id"}.get(column.name, column.name)
+            problems.append(RowError(number, name, f"is langer dan {limit} tekens"))
+    for name, maximum in FUND_MAXIMA.items():
+        value = getattr(fund, name, None)
+        if value is not None and value > maximum:
+            problems.append(
+                RowError(number, name, f"{value:g} is groter dan {maximum:,}".replace(",", "."))
+            )
     return problems
 
 
@@ -408,7 +620,12 @@ def _import_funds(session: Session, text: str, progress: Progress, actor: Actor)
     funds, errors = parse_catalogue(text)
     report = ImportReport("funds", errors=errors)
     existing = {row.key: row for row in session.exec(select(Fund))}
+    row_of = _rows_by_id(text)
     for fund in funds:
+        problems = _fund_problems(row_of.get(fund.id, 0), fund)
+        if problems:
+            report.errors.extend(problems)
+            continue
         report.updated += fund.id in existing
         report.created += fund.id not in existing
         session.add(fund_row(fund, existing.get(fund.id)))
@@ -429,12 +646,13 @@ def _where(org: Organisation, lat, lon, full: bool) -> tuple:
     return shown_lat, shown_lon
 
 
-def _full_export(session: Session, actor: Actor | None, full: bool) -> bool:
+def _full_export(session: Session, actor: Actor | None, full: bool, what: str) -> bool:
+    """Exact places of informal groups (often a home) are personal data: administrators only,
+    and every such export is in the audit trail (who, when, which list)."""
     if full:
         require_role(actor, "admin")
-        record(
-            session, user_id=actor.user_id, action="export_full", entity="database", entity_id=None
-        )
+        record(session, user_id=actor.user_id, action="export_full", entity=what, entity_id=None,
+               detail=f"{what}: exact places{'' if actor.user_id else ' (command line)'}")  # fmt: skip
         session.commit()
     return full
 
@@ -442,7 +660,7 @@ def _full_export(session: Session, actor: Actor | None, full: bool) -> bool:
 def export_needs(
     session: Session, *, actor: Actor | None = None, full: bool = False
 ) -> pd.DataFrame:
-    full = _full_export(session, actor, full)
+    full = _full_export(session, actor, full, "need")
     rows = []
     for need, org in session.exec(select(Need, Organisation).join(Organisation).order_by(Need.id)):
         lat, lon = _where(org, need.lat, need.lon, full)
@@ -459,7 +677,7 @@ def export_needs(
 def export_offers(
     session: Session, *, actor: Actor | None = None, full: bool = False
 ) -> pd.DataFrame:
-    full = _full_export(session, actor, full)
+    full = _full_export(session, actor, full, "offer")
     rows = []
     for offer, org in session.exec(
         select(Offer, Organisation).join(Organisation).order_by(Offer.id)
@@ -488,6 +706,8 @@ def export_organisations(
             action="export_contacts",
             entity="organisation",
             entity_id=None,
+            detail="organisations: contacts, addresses and exact places"
+            + ("" if actor.user_id else " (command line)"),
         )
         session.commit()
     contacts = (

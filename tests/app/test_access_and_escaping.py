@@ -40,8 +40,7 @@ def test_forbidden_pages_are_not_in_the_navigation(role, demo_users):
 @pytest.mark.parametrize("path", [p for p in PAGES if p not in pages_for("public")])
 def test_opening_a_page_file_directly_without_the_right_role_is_refused(path, demo_users):
     at = AppTest.from_file(str(ROOT / path), default_timeout=60)
-    at.session_state["user_id"] = None
-    at.run()
+    at.run()  # nobody logged in
     assert [e.value for e in at.error] == [
         "Deze pagina is niet voor jouw account. Log in met een ander account."
     ]

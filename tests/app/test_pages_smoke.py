@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from samenspel.navigation import pages_for
+from tests.app.conftest import log_in
 from tests.conftest import APP
 
 ROLE_USERS = {
@@ -22,7 +23,7 @@ ROLE_USERS = {
 def run_app(user_id: int | None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
     if user_id is not None:
-        at.session_state["user_id"] = user_id
+        log_in(at, user_id)
     return at.run()
 
 

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from samenspel import db
 from samenspel.models import Need, Offer
+from tests.app.conftest import log_in, shown
 from tests.conftest import APP
 
 
@@ -19,13 +20,13 @@ def count(table) -> int:
 
 def open_post_page(user_id: int) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
-    at.session_state["user_id"] = user_id
+    log_in(at, user_id)
     at.run()
     return at.switch_page("pages/post.py").run()
 
 
 def errors(at) -> list[str]:
-    return [e.value for e in at.error]
+    return [shown(e.value) for e in at.error]
 
 
 def test_an_initiative_posts_a_venue_need_in_plain_words(demo_users):

@@ -54,6 +54,7 @@ def page_timings(runs: int) -> list[tuple[str, str, float, float]]:
     from samenspel import db, settings
     from samenspel.models import User
     from samenspel.navigation import pages_for
+    from tests.app.conftest import log_in
 
     root = Path(__file__).resolve().parents[2]
     with Session(db.engine_for(settings.database_url())) as session:
@@ -65,7 +66,7 @@ def page_timings(runs: int) -> list[tuple[str, str, float, float]]:
             for _ in range(runs + 1):  # the first run fills the caches
                 at = AppTest.from_file(str(root / "app.py"), default_timeout=300)
                 if username:
-                    at.session_state["user_id"] = ids[username]
+                    log_in(at, ids[username])
                 at.run()
                 began = time.perf_counter()
                 at.switch_page(path).run()

@@ -7,20 +7,21 @@ the browser contacts no third party."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import ROOT, unavailable
+from tests.conftest import ROOT
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -28,10 +29,21 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
-    port = _free_port()
-    instance = tmp_path_factory.mktemp("instance")
-    env = {**os.environ, "SAMENSPEL_INSTANCE_DIR": str(instance), "SAMENSPEL_DEMO": "1"}
-    env.pop("SAMENSPEL_DATABASE_URL", None)
+    with running_app(tmp_path_factory.mktemp("instance")) as url:
+        yield url
+
+
+@contextmanager
+def running_app(
+    instance: Path, *, port: int | None = None, env: dict | None = None, args: tuple = ()
+):
+    """`streamlit run app.py` on a free port (or `port`) with its database in `instance` (the
+    demo city is seeded when that database is empty, so a test may prepare one first); `env`
+    adds to or overrides the environment, `args` go to streamlit."""
+    port = port or free_port()
+    base = {**os.environ, "SAMENSPEL_INSTANCE_DIR": str(instance), "SAMENSPEL_DEMO": "1"}
+    base.pop("SAMENSPEL_DATABASE_URL", None)
+    env = {**base, **(env or {})}
     log = (instance / "streamlit.log").open("w")
     server = subprocess.Popen(
         [
@@ -48,6 +60,7 @@ def app_url(tmp_path_factory):
             "true",
             "--browser.gatherUsageStats",
             "false",
+            *args,
         ],
         cwd=ROOT,
         env=env,
@@ -66,35 +79,12 @@ def app_url(tmp_path_factory):
     else:
         server.terminate()
         pytest.fail("streamlit did not start within 60 s; see " + str(instance / "streamlit.log"))
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    executable = shutil.which("chromium")
-    if executable is None:
-        unavailable("Debian's chromium is not installed (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
 
 
 def _is_local(url: str) -> bool:
@@ -102,19 +92,26 @@ def _is_local(url: str) -> bool:
     return host in ("127.0.0.1", "localhost") or url.startswith(("data:", "blob:", "about:"))
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    page.external_hosts = set()
+def keep_local(context) -> set[str]:
+    """Refuse every request of this browser context to another host (tiles: no network
+    here), and return the set in which those hosts are recorded."""
+    hosts: set[str] = set()
 
     def route(request_route):
         url = request_route.request.url
         if _is_local(url):
             return request_route.continue_()
-        page.external_hosts.add(urlsplit(url).hostname)
-        return request_route.abort()  # tiles and anything else: no network here
+        hosts.add(urlsplit(url).hostname)
+        return request_route.abort()
 
     context.route("**/*", route)
+    return hosts
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.external_hosts = keep_local(context)
     yield page
     context.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import _route
+from tests.e2e.conftest import keep_local
 from tests.e2e.test_golden_path import TIMEOUT, log_in
 
 pytestmark = pytest.mark.browser
@@ -31,7 +31,7 @@ def test_english_sticks_to_the_user_and_the_reasons_follow(app_url, page):
 
     # A new browser session (a new tab after closing the old one): Dutch until login.
     fresh = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
-    fresh.route("**/*", _route)
+    keep_local(fresh)
     other = fresh.new_page()
     other.set_default_timeout(TIMEOUT)
     other.goto(app_url)

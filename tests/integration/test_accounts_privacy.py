@@ -28,62 +28,79 @@ def test_a_password_is_stored_as_an_argon2_hash_and_checked(sqlite_engine):
         stored = session.exec(select(User).where(User.username == "joke")).one().password_hash
         assert stored.startswith("$argon2") and "een lang wachtwoord" not in stored
         assert accounts.authenticate(
-            session, username="Joke ", password="een lang wachtwoord", demo_mode=False
+            session, username="Joke ", password="een lang wachtwoord", demo_mode=False, client="c"
         )
         assert (
-            accounts.authenticate(session, username="joke", password="fout", demo_mode=False)
+            accounts.authenticate(
+                session, username="joke", password="fout", demo_mode=False, client="c"
+            )
             is None
         )
         assert (
-            accounts.authenticate(session, username="niemand", password="x", demo_mode=False)
+            accounts.authenticate(
+                session, username="niemand", password="x", demo_mode=False, client="c"
+            )
             is None
         )
 
 
-def test_five_wrong_passwords_lock_the_account_for_a_while(sqlite_engine):
+def test_wrong_passwords_slow_down_the_client_but_never_lock_the_account(sqlite_engine):
+    """The old per-account lock let anyone lock 'makelaar' out; now the guesser waits."""
     add_user(sqlite_engine)
     now = utcnow()
     with Session(sqlite_engine) as session:
-        for _ in range(accounts.MAX_FAILED_LOGINS):
+        for _ in range(limits.BACKOFFS["login"][0].free):
             assert (
                 accounts.authenticate(
-                    session, username="joke", password="fout", demo_mode=False, now=now
+                    session, username="joke", password="fout", demo_mode=False, client="x", now=now
                 )
                 is None
             )
-        with pytest.raises(NotAllowed, match="Probeer het over 15 minuten opnieuw"):
+        with pytest.raises(NotAllowed, match="Te veel pogingen. Wacht 30 seconden"):
             accounts.authenticate(
-                session, username="joke", password="een lang wachtwoord", demo_mode=False, now=now
+                session, username="joke", password="fout", demo_mode=False, client="x", now=now
             )
-        later = now + timedelta(minutes=accounts.LOCK_MINUTES + 1)
+        # Another client (the real user) gets in at once, with the right password.
         assert accounts.authenticate(
-            session, username="joke", password="een lang wachtwoord", demo_mode=False, now=later
+            session,
+            username="joke",
+            password="een lang wachtwoord",
+            demo_mode=False,
+            client="y",
+            now=now,
+        )
+        later = now + timedelta(seconds=31)
+        assert accounts.authenticate(
+            session,
+            username="joke",
+            password="een lang wachtwoord",
+            demo_mode=False,
+            client="x",
+            now=later,
         )
 
 
 def test_demo_accounts_work_only_in_demo_mode(sqlite_engine):
     add_user(sqlite_engine, username="makelaar", password="demo", role="broker", is_demo=True)
     with Session(sqlite_engine) as session:
-        assert accounts.authenticate(session, username="makelaar", password="demo", demo_mode=True)
+        assert accounts.authenticate(
+            session, username="makelaar", password="demo", demo_mode=True, client="c", local=True
+        )
         assert (
-            accounts.authenticate(session, username="makelaar", password="demo", demo_mode=False)
+            accounts.authenticate(
+                session,
+                username="makelaar",
+                password="demo",
+                demo_mode=False,
+                client="c",
+                local=True,
+            )
             is None
         )
-
-
-def test_the_first_administrator_is_created_once(sqlite_engine):
-    with Session(sqlite_engine) as session:
-        assert accounts.needs_first_admin(session)
-        with pytest.raises(InvalidInput) as short:
-            accounts.create_first_admin(session=session, username="beheer", password="kort")
-        assert set(short.value.field_errors) == {"password"}
-        accounts.create_first_admin(
-            session=session, username="beheer", password="een lang wachtwoord"
-        )
-        assert not accounts.needs_first_admin(session)
-        with pytest.raises(NotAllowed):
-            accounts.create_first_admin(
-                session=session, username="tweede", password="een lang wachtwoord"
+        # From another machine the known password opens nothing, even in demo mode.
+        with pytest.raises(NotAllowed, match="alleen op de computer waar Samenspel draait"):
+            accounts.authenticate(
+                session, username="makelaar", password="demo", demo_mode=True, client="ip:x"
             )
 
 
@@ -98,7 +115,7 @@ def test_an_identity_from_the_organisation_login_maps_to_a_local_user(sqlite_eng
 def test_posting_is_limited_per_user_per_day(sqlite_world):
     anja = sqlite_world["actors"]["anja"]
     with Session(sqlite_world["engine"]) as session:
-        for _ in range(limits.LIMITS["create"][0]):
+        for _ in range(limits.QUOTAS["create"].per_user[0]):
             session.add(AuditEvent(user_id=anja.user_id, action="create", entity="need"))
         session.commit()
         with pytest.raises(NotAllowed, match="grens van 30 per dag"):
@@ -120,7 +137,7 @@ def test_contact_reveals_are_limited_per_user_per_day(sqlite_world):
         session.flush()
         match = Match(need_id=need.id, offer_id=offer.id, status="agreed")
         session.add(match)
-        for _ in range(limits.LIMITS["reveal_contact"][0]):
+        for _ in range(limits.QUOTAS["reveal_contact"].per_user[0]):
             session.add(
                 AuditEvent(user_id=anja.user_id, action="reveal_contact", entity="organisation")
             )
@@ -301,7 +318,11 @@ def test_an_administrator_changes_a_role_and_disables_a_user(sqlite_world):
         )
         assert (
             accounts.authenticate(
-                session, username="kees", password="een lang wachtwoord", demo_mode=False
+                session,
+                username="kees",
+                password="een lang wachtwoord",
+                demo_mode=False,
+                client="c",
             )
             is None
         )

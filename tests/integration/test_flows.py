@@ -313,6 +313,21 @@ def test_lapsed_needs_and_offers_expire_their_open_matches(world):
         assert session.get(Need, live_need.id).status == "open"
 
 
+def say_yes(world, name, seen, barrier, errors):
+    with Session(world["engine"]) as session:
+        barrier.wait()
+        try:
+            matches.respond(
+                session=session,
+                actor=world["actors"][name],
+                match_id=seen.id,
+                seen_version=seen.version,  # both saw the same version
+                accept=True,
+            )
+        except Exception as exc:  # noqa: BLE001 - any failure is the finding
+            errors.append(exc)
+
+
 def test_both_sides_saying_yes_at_the_same_moment_both_count(world):
     """Each side answers for itself: neither yes may be lost because the other came first
     (it was lost 20 of 20 times, with a message that blamed the broker)."""
@@ -339,22 +354,10 @@ def test_both_sides_saying_yes_at_the_same_moment_both_count(world):
                 session.commit()
                 seen = session.get(Match, seen.id)
         barrier, errors = threading.Barrier(2), []
-
-        def say_yes(name):
-            with Session(world["engine"]) as session:
-                barrier.wait()
-                try:
-                    matches.respond(
-                        session=session,
-                        actor=actors[name],
-                        match_id=seen.id,
-                        seen_version=seen.version,  # both saw the same version
-                        accept=True,
-                    )
-                except Exception as exc:  # noqa: BLE001 - any failure is the finding
-                    errors.append(exc)
-
-        threads = [threading.Thread(target=say_yes, args=(n,)) for n in ("anja", "karim")]
+        threads = [
+            threading.Thread(target=say_yes, args=(world, name, seen, barrier, errors))
+            for name in ("anja", "karim")
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

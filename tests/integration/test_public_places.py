@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from matching.geo import default_gazetteer, haversine_km
-from samenspel.models import Need, Offer, Organisation
+from samenspel.models import Match, Need, Offer, Organisation
 from samenspel.services.suggestions import need_in, offer_in
 from tests.integration.test_flows import post_kitchen_need_and_hall, suggestion_for
 
@@ -39,3 +39,36 @@ def test_the_distance_in_a_reason_is_the_one_the_map_shows(world):
     assert shown, match.reasons
     number = float(re.search(r"(\d+(?:,\d+)?) km", shown[0]).group(1).replace(",", "."))
     assert abs(number - public_km) <= 0.1
+
+
+def test_the_migration_drops_distances_stored_from_an_informal_groups_home(empty_database_url):
+    """Reasons stored before 0006 measured from the exact place; they lose that reason, and
+    reasons of formal organisations keep theirs."""
+
+    from samenspel import db
+
+    engine = db.make_engine(empty_database_url)
+    try:
+        db.upgrade(engine, "0005")  # 0006 changes data only: today's tables fit
+        with Session(engine) as session:
+            home = Organisation(name="Thuis", legal_form="informal", neighbourhood="Lombok")
+            formal = Organisation(name="Stichting", legal_form="foundation", neighbourhood="Lombok")
+            session.add_all([home, formal])
+            session.flush()
+            for org in (home, formal):
+                need = Need(organisation_id=org.id, kind="goods", title="Stoelen")
+                session.add(need)
+                session.flush()
+                session.add(
+                    Match(need_id=need.id, score=0.5, status="introduced",
+                          reasons=["0,1 km verderop", "stoelen"],
+                          reasons_en=["0.1 km away", "chairs"])
+                )  # fmt: skip
+            session.commit()
+        db.upgrade(engine)
+        with Session(engine) as session:
+            stored = {m.id: (m.reasons, m.reasons_en) for m in session.exec(select(Match))}
+        assert stored[1] == (["stoelen"], ["chairs"])
+        assert stored[2] == (["0,1 km verderop", "stoelen"], ["0.1 km away", "chairs"])
+    finally:
+        engine.dispose()

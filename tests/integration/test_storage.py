@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from samenspel import db
 from samenspel.models import Match, Need, Organisation
 
-HEAD = "0004"
+HEAD = "0006"
 TABLES = {"organisation", "contact", "need", "offer", "fund", "match", "user", "auditevent"}
 
 
@@ -57,7 +57,7 @@ def test_upgrading_a_database_that_holds_rows_keeps_them(empty_database_url):
             text(
                 "INSERT INTO match (id, need_id, score, components, reasons, tie, status, initiative_agreed,"
                 " partner_agreed, decision_reason, version, created_at, updated_at) VALUES (1, 1, 0.8, '{}',"
-                " '[\"1,2 km verderop\"]', 'bridging', 'introduced', false, false, '', 3, :now, :now)"
+                " '[\"1,2 km verderop\", \"dinsdagavond beschikbaar\"]', 'bridging', 'introduced', false, false, '', 3, :now, :now)"
             ),
             {"now": now},
         )
@@ -76,9 +76,10 @@ def test_upgrading_a_database_that_holds_rows_keeps_them(empty_database_url):
             "di avond",
             1,
         )
+        # 0006 dropped the distance measured from an informal group's home; the rest stays.
         assert (match.score, match.reasons, match.status, match.version) == (
             0.8,
-            ["1,2 km verderop"],
+            ["dinsdagavond beschikbaar"],
             "introduced",
             3,
         )

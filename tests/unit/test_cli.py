@@ -188,3 +188,35 @@ def test_plan_gives_each_need_at_most_one_offer_within_capacity():
         elif offer["kind"] != "venue":
             assert count <= int(offer["capacity"] or 1)
     assert sum(1 for p in plan if p["offer_id"]) > len(plan) / 2
+
+
+FORMULA_ID = "=cmd|' /C calc'!A0"
+
+
+@pytest.mark.parametrize("command", ["suggest", "plan"])
+def test_csv_output_turns_formula_ids_into_text(tmp_path, command):
+    """A need id such as =cmd|' /C calc'!A0 must reach a spreadsheet as text, not a formula:
+    the same leading quote as the exports give it."""
+    needs, offers = tmp_path / "needs.csv", tmp_path / "offers.csv"
+    needs.write_text(
+        f'id,kind,title,lat,lon\n"{FORMULA_ID}",goods,stoelen,52.09,5.10\n', encoding="utf-8"
+    )
+    offers.write_text(
+        "id,kind,title,lat,lon,capacity\n@SUM(A1),goods,stoelen,52.09,5.10,3\n", encoding="utf-8"
+    )
+    result = samenspel(command, str(needs), str(offers), "--format", "csv", "--today", "2026-11-25")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert rows and rows[0]["need_id"] == "'" + FORMULA_ID
+    assert rows[0]["offer_id"] == "'@SUM(A1)"
+    cells = [cell for row in csv.reader(io.StringIO(result.stdout)) for cell in row]
+    assert not any(cell.startswith(("=", "+", "@", "\t", "\r")) for cell in cells)
+
+
+def test_suggest_reports_an_unquoted_carriage_return_by_row_and_column(tmp_path):
+    needs = tmp_path / "needs.csv"
+    needs.write_bytes(b"id,kind,title,lat,lon\nn1,goods,stoel\rtafel,52.09,5.1\n")
+    result = samenspel("suggest", str(needs), str(EVAL / "offers.csv"))
+    assert result.returncode == 2
+    assert "rij 2, kolom 'title'" in result.stderr and "regeleinde" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -104,3 +104,71 @@ def test_a_title_longer_than_its_column_is_a_row_error_not_a_database_crash():
     assert [(e.row, e.column, e.message) for e in errors] == [
         (2, "title", "is langer dan 200 tekens")
     ]
+
+
+def test_an_unquoted_carriage_return_is_reported_by_row_and_column_and_the_rest_is_read():
+    text = (
+        HEADER
+        + "n1,A,informal,goods,Goed,,,,52.1,5.1,,,,,\n"
+        + "n2,B,informal,goods,Titel\rmet CR,,,,52.1,5.1,,,,,\n"
+        + 'n3,C,informal,goods,"Binnen\raanhalingstekens mag het",,,,52.1,5.1,,,,,\n'
+    )
+    needs, errors = parse_needs(text)
+    assert [n.id for n in needs] == ["n1", "n3"]
+    assert [(e.row, e.column) for e in errors] == [(3, "title")]
+    assert "regeleinde" in errors[0].message
+
+
+def test_numbers_and_dates_out_of_range_are_row_errors():
+    rows = {
+        "people": ["1e30", "inf", "nan", "-5", "2.5", "100001"],
+        "amount_eur": ["1e30", "-1", "Infinity"],
+        "max_distance_km": ["1e9", "-3"],
+        "deadline": ["9999-12-31", "31-12-99999", "0001-01-01", "1-1-27"],
+        "lat": ["1e30", "nan"],
+    }
+    lines, expected = [], []
+    for column, values in rows.items():
+        for value in values:
+            cells = dict.fromkeys(HEADER.strip().split(","), "")
+            cells |= {"id": f"n{len(lines)}", "kind": "venue", "title": "x", "lat": "52.1",
+                      "lon": "5.1", column: value}  # fmt: skip
+            lines.append(",".join(cells.values()))
+            expected.append((len(lines) + 1, column))
+    needs, errors = parse_needs(HEADER + "\n".join(lines) + "\n")
+    assert needs == []
+    assert [(e.row, e.column) for e in errors] == expected
+    messages = [e.message for e in errors]
+    assert "1e30 is groter dan 100.000" in messages[0]
+    assert "ligt niet tussen 1900 en 2100" in messages[expected.index((15, "deadline"))]
+
+
+def test_themes_are_checked_at_the_length_they_are_stored_with():
+    themes = ";".join("a" * 3 for _ in range(120))  # 479 characters, 598 once joined with "; "
+    (_, errors) = parse_needs(HEADER + f"n1,A,informal,goods,Titel,,{themes},,52.1,5.1,,,,,\n")
+    assert [(e.row, e.column) for e in errors] == [(2, "themes")]
+
+
+def test_every_slot_of_the_week_does_not_fit_and_says_leave_it_empty():
+    (_, errors) = parse_needs(
+        HEADER + "n1,A,informal,goods,Titel,,,,52.1,5.1,,,ochtend middag avond,,\n"
+    )
+    assert [(e.row, e.column) for e in errors] == [(2, "when")]
+    assert "leeg" in errors[0].message
+
+
+def test_clean_text_removes_control_characters_and_keeps_lines_only_where_asked():
+    from matching.csvformat import clean_text
+
+    typed = "a\x00b\x0bc\x7fd\x85e\ud800f\tg\r\nh\ri\u202ej"
+    assert clean_text(typed) == "abcdef g h i\u202ej"
+    assert clean_text(typed, multiline=True) == "abcdef\tg\nh\ni\u202ej"
+
+
+def test_safe_cell_strips_what_excel_cannot_hold_and_neutralises_formulas():
+    from matching.csvformat import safe_cell
+
+    assert safe_cell("NUL\x00teken\x0b") == "NULteken"
+    assert safe_cell("\x00=1+1") == "'=1+1"
+    assert safe_cell("\r\n=1+1") == "'\r\n=1+1"
+    assert safe_cell("regel\neen") == "regel\neen"

@@ -1,5 +1,6 @@
 """Samenspel: the router. Page config, language, who is looking, and the pages they may use."""
 
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -24,6 +25,19 @@ st.set_page_config(
     page_icon=str(Path(__file__).parent / "static" / "samenspel.png"),
     layout="wide",
 )
+
+try:
+    settings.check()
+except settings.SettingsError as exc:
+    # For the operator: which settings, in the server log and on the page; nothing starts.
+    print(f"samenspel: een instelling klopt niet:\n{exc}", file=sys.stderr, flush=True)
+    st.error(
+        t(
+            "Samenspel kan niet starten: deze instelling klopt niet: {names}. De beheerder van de server kan dit oplossen.",
+            names=plain(", ".join(exc.names)),
+        )
+    )
+    st.stop()
 
 get_engine()
 # The login session, checked in the database (callbacks check it too, through ui.actor()).

@@ -182,7 +182,8 @@ with users_tab:
 with settings_tab:
     st.caption(t("Instellingen komen uit omgevingsvariabelen; zie de README."))
     rows = []
-    for name, (_default, meaning) in settings.SETTINGS.items():
+    for name, setting in settings.SETTINGS.items():
+        meaning = setting.doc
         value = settings.get(name)
         if name == "SAMENSPEL_DATABASE_URL" and "@" in value:
             value = (

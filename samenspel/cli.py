@@ -9,6 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from samenspel import settings
+
 EXIT_BAD_INPUT = 2
 
 
@@ -507,6 +509,11 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    try:
+        settings.check()
+    except settings.SettingsError as exc:
+        print(f"samenspel: een instelling klopt niet, er is niets gedaan:\n{exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
         return args.func(args)
     except BadInput as exc:

@@ -160,7 +160,7 @@ def open_page(page, title: str) -> None:
     if page.url.rstrip("/") != href.rstrip("/"):
         before = page.locator("h1").first.inner_text()
         link.click()
-        page.wait_for_url(href)
+        page.wait_for_url(href, wait_until="commit")  # a client-side navigation: no load event
         page.wait_for_function(
             "(before) => { const h = document.querySelector('h1'); return h && h.innerText !== before; }",
             arg=before,

@@ -1,11 +1,19 @@
-"""Samenspel: the router. Page config, language, who is looking, and the pages they may use."""
+"""Samenspel: the router. Page config, language, who is looking, and the pages they may use.
 
-import sys
+Nothing that goes wrong reaches the user as Streamlit's own error box (English, and about the
+app's files): a database that cannot be reached at start gets a calm Dutch page, and any other
+unexpected error a Dutch message with a short error id that leads to its traceback in the log
+(samenspel.logs)."""
+
+import logging
 from pathlib import Path
 
 import streamlit as st
 
-from samenspel import settings
+# st.stop, st.rerun and st.switch_page work by raising these: they must pass through untouched.
+from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, StopException
+
+from samenspel import logs, settings
 from samenspel.i18n import LANGUAGE_CODES, LANGUAGES, set_language, t
 from samenspel.navigation import PAGES, SETUP_PAGE, pages_for
 from samenspel.ui import (
@@ -20,68 +28,129 @@ from samenspel.ui import (
     sync_cookie,
 )
 
+
+def stop_before_pages() -> None:
+    """Stop before any page runs. Until st.navigation is called, Streamlit treats an app with
+    a pages/ folder as an old-style multipage app and lists every file in it in the sidebar;
+    so call it, hidden, with every page (any URL a user comes back on is known: no English
+    "page not found"), and run none of them."""
+    paths = [*PAGES, SETUP_PAGE]
+    st.navigation(
+        [st.Page(path, title="Samenspel", default=(path == "pages/home.py")) for path in paths],
+        position="hidden",
+    )
+    st.stop()
+
+
 st.set_page_config(
     page_title="Samenspel",
     page_icon=str(Path(__file__).parent / "static" / "samenspel.png"),
     layout="wide",
 )
 
+if logs.setup():
+    logs.event("app_start", "first page run of this process")
 try:
     settings.check()
 except settings.SettingsError as exc:
     # For the operator: which settings, in the server log and on the page; nothing starts.
-    print(f"samenspel: een instelling klopt niet:\n{exc}", file=sys.stderr, flush=True)
+    # The values are the operator's own configuration (settings hides any password).
+    logs.event("settings_invalid", "a setting is not valid", level=logging.ERROR,
+               settings=exc.names, reason=str(exc))  # fmt: skip
     st.error(
         t(
             "Samenspel kan niet starten: deze instelling klopt niet: {names}. De beheerder van de server kan dit oplossen.",
             names=plain(", ".join(exc.names)),
         )
     )
-    st.stop()
+    stop_before_pages()
 
-get_engine()
-# The login session, checked in the database (callbacks check it too, through ui.actor()).
-# First, so that a login taken over from the cookie brings the user's language along.
-user = current_user()
-identity_refused = False
-if user is None:
-    identity_refused = not log_in_from_identity()
-    user = current_user()
-if "lang" not in st.session_state:
-    st.session_state.lang = settings.language()
-if "lang_pending" in st.session_state:  # the user's own language, set at login
-    st.session_state.lang = st.session_state.pop("lang_pending")
-    st.session_state.lang_choice = LANGUAGES[st.session_state.lang]
-if "lang_choice" not in st.session_state:
-    st.session_state.lang_choice = LANGUAGES[st.session_state.lang]
-set_language(st.session_state.lang)
+# The messages below may come before the user's own language is known: this tab's, or the default.
+set_language(st.session_state.get("lang", settings.language()))
 
-with st.sidebar:
-    # The options are the languages' own names: readable whatever language is shown now.
-    choice = st.selectbox(
-        "Taal / Language", list(LANGUAGES.values()), key="lang_choice", on_change=remember_language
-    )
-    st.session_state.lang = LANGUAGE_CODES[choice]
-    set_language(st.session_state.lang)
-    if user:
-        st.caption(t("Ingelogd als {name}", name=plain(user.name)))
-    sync_cookie()
-if identity_refused:
+try:
+    get_engine()
+except Exception as exc:  # noqa: BLE001 - whatever it is: a calm page for the user, the cause in the log
+    logs.error("database_unavailable", "the database cannot be reached or migrated", exc)
     st.error(
         t(
-            "Je bent bekend bij je organisatie, maar nog niet bij Samenspel. Vraag de beheerder om je toe te voegen."
+            "Samenspel is even niet bereikbaar. Probeer het over een paar minuten opnieuw. Lukt het dan nog steeds niet? Laat het de beheerder weten."
         )
     )
-notice = session_notice()
-if notice:
-    st.info(notice)
+    stop_before_pages()
 
-if needs_setup():
-    # A new installation without demo data: first create the administrator, nothing else.
-    st.navigation(
-        [st.Page(SETUP_PAGE, title=t("Eerste beheerder"), icon=":material/shield_person:")]
-    ).run()
-else:
+
+def show_unexpected(exc: Exception, page: str) -> None:
+    """A message the user can act on, and the id the operator finds the traceback by."""
+    error_id = logs.error("page_error", "unexpected error on a page", exc, page=page)
+    st.error(
+        t(
+            "Er ging iets mis. Probeer het opnieuw. Gaat het weer mis? Geef dan deze code aan de beheerder: {code}",
+            code=error_id,
+        )
+    )
+
+
+def run_page(page, default: str) -> None:
+    """Run the chosen page; `default` names it in the log when it is the default page (whose
+    URL path is empty)."""
+    try:
+        page.run()
+    except (StopException, RerunException):
+        raise
+    except Exception as exc:  # noqa: BLE001 - any page's unexpected error: see show_unexpected
+        show_unexpected(exc, page.url_path or default)
+
+
+def main() -> None:
+    # The login session, checked in the database (callbacks check it too, through ui.actor()).
+    # First, so that a login taken over from the cookie brings the user's language along.
+    user = current_user()
+    identity_refused = False
+    if user is None:
+        identity_refused = not log_in_from_identity()
+        user = current_user()
+    if "lang" not in st.session_state:
+        st.session_state.lang = settings.language()
+    if "lang_pending" in st.session_state:  # the user's own language, set at login
+        st.session_state.lang = st.session_state.pop("lang_pending")
+        st.session_state.lang_choice = LANGUAGES[st.session_state.lang]
+    if "lang_choice" not in st.session_state:
+        st.session_state.lang_choice = LANGUAGES[st.session_state.lang]
+    set_language(st.session_state.lang)
+
+    with st.sidebar:
+        # The options are the languages' own names: readable whatever language is shown now.
+        choice = st.selectbox(
+            "Taal / Language",
+            list(LANGUAGES.values()),
+            key="lang_choice",
+            on_change=remember_language,
+        )
+        st.session_state.lang = LANGUAGE_CODES[choice]
+        set_language(st.session_state.lang)
+        if user:
+            st.caption(t("Ingelogd als {name}", name=plain(user.name)))
+        sync_cookie()
+    if identity_refused:
+        st.error(
+            t(
+                "Je bent bekend bij je organisatie, maar nog niet bij Samenspel. Vraag de beheerder om je toe te voegen."
+            )
+        )
+    notice = session_notice()
+    if notice:
+        st.info(notice)
+
+    if needs_setup():
+        # A new installation without demo data: first create the administrator, nothing else.
+        run_page(
+            st.navigation(
+                [st.Page(SETUP_PAGE, title=t("Eerste beheerder"), icon=":material/shield_person:")]
+            ),
+            default="setup",
+        )
+        return
     role = current_role()
     pages = [
         st.Page(
@@ -89,4 +158,12 @@ else:
         )
         for path in pages_for(role)
     ]
-    st.navigation(pages).run()
+    run_page(st.navigation(pages), default="home")
+
+
+try:
+    main()
+except (StopException, RerunException):
+    raise
+except Exception as exc:  # noqa: BLE001 - the router itself (the database gone since start)
+    show_unexpected(exc, "")

@@ -1,4 +1,5 @@
-"""Administration, for administrators: users and roles, and the settings in force."""
+"""Administration, for administrators: users and roles, organisations, and the settings in
+force."""
 
 import streamlit as st
 
@@ -25,7 +26,9 @@ for message in st.session_state.pop(f"{P}_messages", []):
 ROLE_LABELS = {
     "initiative": t("initiatief"), "partner": t("partner"), "broker": t("buurtmakelaar"), "admin": t("beheerder"),
 }  # fmt: skip
-users_tab, settings_tab = st.tabs([t("Gebruikers"), t("Instellingen")])
+users_tab, organisations_tab, settings_tab = st.tabs(
+    [t("Gebruikers"), t("Organisaties"), t("Instellingen")]
+)
 
 with users_tab:
     people = read(queries.users)
@@ -40,33 +43,37 @@ with users_tab:
     st.dataframe(shown, hide_index=True, width="stretch")
 
     st.subheader(t("Gebruiker toevoegen"))
+    # The add form's widgets carry a number that goes up after each user added: the next form
+    # is a new, empty one (no password or organisation of the last user left in it), while a
+    # refused form keeps what was typed so that only the wrong field needs changing.
+    new = f"{P}_new{st.session_state.setdefault(f'{P}_new_count', 0)}"
     with st.form(f"{P}_new"):
         username = st.text_input(
             t("Gebruikersnaam (of e-mailadres bij inloggen via je organisatie)"),
-            key=f"{P}_username",
+            key=f"{new}_username",
         )
         show_field_error(P, "username")
-        name = st.text_input(t("Naam"), key=f"{P}_name")
-        role = st.selectbox(t("Rol"), ROLES, format_func=ROLE_LABELS.get, key=f"{P}_role")
+        name = st.text_input(t("Naam"), key=f"{new}_name")
+        role = st.selectbox(t("Rol"), ROLES, format_func=ROLE_LABELS.get, key=f"{new}_role")
         show_field_error(P, "role")
         organisation = st.selectbox(
             t("Organisatie"),
             [None, *orgs["id"].tolist()],
-            key=f"{P}_org",
+            key=f"{new}_org",
             format_func=lambda i: t("geen") if i is None else org_names[i],
         )
         show_field_error(P, "organisation_id")
         areas = st.multiselect(
             t("Buurten (voor een buurtmakelaar)"),
             read(queries.neighbourhoods),
-            key=f"{P}_areas",
+            key=f"{new}_areas",
             placeholder=t("Kies..."),
         )
         show_field_error(P, "areas")
         password = st.text_input(
             t("Wachtwoord (leeg: alleen inloggen via je organisatie)"),
             type="password",
-            key=f"{P}_password",
+            key=f"{new}_password",
         )
         show_field_error(P, "password")
         submitted = st.form_submit_button(t("Toevoegen"), type="primary")
@@ -82,6 +89,7 @@ with users_tab:
                 areas=tuple(areas),
             )
             st.session_state[f"{P}_errors"] = {}
+            st.session_state[f"{P}_new_count"] += 1
             st.session_state[f"{P}_messages"] = [
                 t("Gebruiker '{name}' toegevoegd.", name=plain(username))
             ]
@@ -168,16 +176,36 @@ with users_tab:
             key=f"{P}_who",
             format_func=dict(zip(people["id"], people["username"], strict=True)).get,
         )
+        # As in the add form: a new field after each saved password, so none stays behind.
         new_password = st.text_input(
-            t("Nieuw wachtwoord"), type="password", key=f"{P}_new_password"
+            t("Nieuw wachtwoord"),
+            type="password",
+            key=f"{P}_new_password{st.session_state.setdefault(f'{P}_reset_count', 0)}",
         )
         reset = st.form_submit_button(t("Opslaan"))
     if reset:
         try:
             write(accounts.set_password, user_id=int(who), password=new_password)
-            st.success(t("Wachtwoord opgeslagen."))
+            st.session_state[f"{P}_reset_count"] += 1
+            st.session_state[f"{P}_messages"] = [t("Wachtwoord opgeslagen.")]
+            st.rerun()
         except DomainError as exc:
             show_domain_error(exc)
+
+with organisations_tab:
+    # One form for administrators and brokers, on its own page: the same checks, and a broker
+    # sees only the organisations in their own areas there.
+    st.write(
+        t(
+            "Voeg een organisatie toe met haar contactpersoon, of verander er een. "
+            "Dat doe je op de pagina Organisaties."
+        )
+    )
+    st.page_link(
+        "pages/organisations.py",
+        label=t("Naar Organisaties"),
+        icon=":material/groups:",
+    )
 
 with settings_tab:
     st.caption(t("Instellingen komen uit omgevingsvariabelen; zie de README."))

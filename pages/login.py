@@ -3,7 +3,7 @@ or out."""
 
 import streamlit as st
 
-from samenspel import db, settings
+from samenspel import db, logs, settings
 from samenspel.i18n import t
 from samenspel.services.accounts import authenticate
 from samenspel.services.errors import NotAllowed
@@ -56,6 +56,7 @@ if submitted:
                 local=here.local,
             )
         if found is None:
+            logs.event("login_failed", "login failed")  # no name: it may be a typed password
             st.error(t("Gebruikersnaam of wachtwoord klopt niet."))
         else:
             log_in_as(found.id)

@@ -335,6 +335,41 @@ def cmd_expire(args) -> int:
     return 0
 
 
+RETENTION_LABELS = {
+    "match_reasons_removed": "redenen bij afgelopen samenwerkingen weggehaald",
+    "match_notes_removed": "notities in het logboek bij afgelopen samenwerkingen weggehaald",
+    "contact_reveals_unlinked": "keren dat iemand contactgegevens zag: losgemaakt van wie",
+    "audit_details_removed": "oude regels in het logboek zonder details",
+    "suggestions_deleted": "suggesties verwijderd",
+    "needs_deleted": "vragen verwijderd",
+    "offers_deleted": "aanbod verwijderd",
+    "needs_anonymised": "vragen anoniem bewaard (voor samenwerkingen)",
+    "offers_anonymised": "aanbod anoniem bewaard (voor samenwerkingen)",
+}
+
+
+def cmd_retention(args) -> int:
+    """The retention periods, applied in one transaction (for cron or a systemd timer)."""
+    from samenspel import db
+    from samenspel.services.retention import apply_retention
+
+    with db.session_scope() as session:
+        report = apply_retention(session, dry_run=args.dry_run)
+    if args.format == "json":
+        json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    print(
+        f"bewaartermijnen: contact {report.contact_days} dagen, logboek {report.audit_days} dagen,"
+        f" verlopen vragen en aanbod {report.expired_post_days} dagen"
+    )
+    if args.dry_run:
+        print("proef (--dry-run): er is niets veranderd; dit zou er gebeuren:")
+    for name, count in report.counts().items():
+        print(f"{count:>7}  {RETENTION_LABELS[name]}")
+    return 0
+
+
 def cmd_setup_token(args) -> int:
     """A new one-time code for the web page 'Eerste beheerder' (only on the server)."""
     from samenspel import db
@@ -350,6 +385,20 @@ def cmd_setup_token(args) -> int:
     print(token)
     print(f"{hours} uur geldig, een keer te gebruiken.", file=sys.stderr)
     return 0
+
+
+def cmd_health(args) -> int:
+    """Database reachable and its schema at this code's head: 0, else 1 (for monitors)."""
+    from samenspel import health, logs
+
+    logs.setup()  # a failure is also logged as a JSON line on standard error
+    result = health.check()
+    if args.format == "json":
+        json.dump(result.as_json(), sys.stdout, ensure_ascii=False)
+        print()
+    else:
+        print(result.as_text())
+    return 0 if result.ok else 1
 
 
 def cmd_create_admin(args) -> int:
@@ -477,6 +526,21 @@ def build_parser() -> argparse.ArgumentParser:
     expire.add_argument("--today", help="reference date (YYYY-MM-DD); default today")
     expire.set_defaults(func=cmd_expire)
 
+    retention = sub.add_parser(
+        "retention",
+        help="remove what the retention periods say (run daily from cron or a systemd timer)",
+        description="Apply SAMENSPEL_RETENTION_CONTACT_DAYS, SAMENSPEL_RETENTION_AUDIT_DAYS and"
+        " SAMENSPEL_RETENTION_EXPIRED_POST_DAYS in one transaction, write one audit event and"
+        " print the counts. Meant to run unattended, e.g. daily from cron"
+        " ('15 3 * * * samenspel retention') or a systemd timer (OnCalendar=daily);"
+        " exit code 0 when it worked.",
+    )
+    retention.add_argument(
+        "--dry-run", action="store_true", help="only count what would be removed; change nothing"
+    )
+    retention.add_argument("--format", choices=["text", "json"], default="text")
+    retention.set_defaults(func=cmd_retention)
+
     backup = sub.add_parser("backup", help="back up the whole database")
     backup.add_argument("path", nargs="?", help="file to write (default: instance/backups/...)")
     backup.set_defaults(func=cmd_backup)
@@ -490,6 +554,12 @@ def build_parser() -> argparse.ArgumentParser:
         "setup-token", help="a one-time code for creating the first administrator in the app"
     )
     setup_token.set_defaults(func=cmd_setup_token)
+
+    health_check = sub.add_parser(
+        "health", help="is the database reachable and its schema up to date? (exit 0 or 1)"
+    )
+    health_check.add_argument("--format", choices=["text", "json"], default="text")
+    health_check.set_defaults(func=cmd_health)
 
     create_admin = sub.add_parser("create-admin", help="create an administrator account")
     create_admin.add_argument("username", metavar="USERNAME")

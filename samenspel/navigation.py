@@ -20,7 +20,9 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "pages/partnerships.py": (N_("Samenwerkingen"), ":material/handshake:", SIDES | STAFF),
     "pages/profile.py": (N_("Ons profiel"), ":material/home:", SIDES),
     "pages/data.py": (N_("Gegevens in en uit"), ":material/swap_vert:", STAFF),
+    "pages/organisations.py": (N_("Organisaties"), ":material/groups:", STAFF),
     "pages/admin.py": (N_("Beheer"), ":material/admin_panel_settings:", frozenset({"admin"})),
+    "pages/audit.py": (N_("Logboek"), ":material/history:", frozenset({"admin"})),
     "pages/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),
     "pages/privacy.py": (N_("Privacy"), ":material/privacy_tip:", EVERYONE),
 }

@@ -6,15 +6,15 @@ Session state holds ids and plain values only. Cached reads return DataFrames or
 
 from __future__ import annotations
 
+import logging
 import re
-import sys
 import time
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from samenspel import db, queries, settings
+from samenspel import db, logs, queries, settings
 from samenspel.clients import Client, identify
 from samenspel.i18n import t
 from samenspel.models import User
@@ -40,16 +40,24 @@ def get_engine() -> Engine:
 
 
 def announce_setup_token(token: str) -> None:
-    """Into the server's log only: whoever reads it runs the server, and may set it up."""
+    """Into the server's log only: whoever reads it runs the server, and may set it up.
+
+    The code itself is in the line (field "setup_code"): the operator needs it, and the log is
+    where they look. It is not personal data, works once, for 24 hours, only while there is no
+    administrator, and only its hash is stored. Its own event name lets a log shipper drop or
+    mask the field with one rule; `samenspel setup-token` makes a fresh code on the server."""
     from samenspel.services.accounts import SETUP_TOKEN_VALID
 
     hours = int(SETUP_TOKEN_VALID.total_seconds() // 3600)
-    print(
-        f"samenspel: nog geen beheerder. Code voor de pagina 'Eerste beheerder' "
-        f"({hours} uur geldig, een keer te gebruiken): {token}\n"
-        "samenspel: of maak een beheerder met: samenspel create-admin GEBRUIKERSNAAM",
-        file=sys.stderr,
-        flush=True,
+    # The message keeps the words the operator saw before (in Dutch, as the setup page is).
+    logs.event(
+        "setup_token",
+        f"samenspel: nog geen beheerder. Code voor de pagina 'Eerste beheerder' ({hours} uur"
+        f" geldig, een keer te gebruiken): {token} - of maak een beheerder met: samenspel"
+        " create-admin GEBRUIKERSNAAM",
+        level=logging.WARNING,
+        setup_code=token,
+        valid_hours=hours,
     )
 
 
@@ -120,6 +128,7 @@ def current_user() -> CurrentUser | None:
     from samenspel.services.accounts import check_session, touch_session
 
     token = _session_token()
+    logs.bind_user(None)
     if not token:
         return None
     idle = settings.session_timeout_minutes()
@@ -134,6 +143,7 @@ def current_user() -> CurrentUser | None:
         with db.session_scope(get_engine()) as session:
             touch_session(session, token=token, idle_minutes=idle)
     user = found.user
+    logs.bind_user(user.id)  # every log line of this run says whose it is (the id only)
     if st.session_state.pop("token_from_cookie", False):
         st.session_state["lang_pending"] = user.language  # as at login (app.py applies it)
     return user
@@ -280,11 +290,40 @@ def read(fn, *args, **kwargs):
         return fn(session, *args, **kwargs)
 
 
+class UnexpectedError(DomainError):
+    """A service failed in a way nobody planned for (a bug, the database gone). Pages already
+    show every DomainError as a message, also in callbacks and fragments, which app.py's
+    safety net does not reach: so the user gets this message with its error id."""
+
+
+def _run_logged(fn, session, who, kwargs):
+    """Run a service and log its outcome: the service's name and the user's id, nothing of
+    what was typed."""
+    service = f"{fn.__module__.rsplit('.', 1)[-1]}.{getattr(fn, '__name__', type(fn).__name__)}"
+    try:
+        result = fn(session=session, actor=who, **kwargs)
+    except DomainError as exc:
+        logs.event("write", "action refused", user_id=who.user_id, service=service,
+                   outcome=type(exc).__name__)  # fmt: skip
+        raise
+    except Exception as exc:
+        error_id = logs.error("write_error", "unexpected error in an action", exc,
+                              user_id=who.user_id, service=service)  # fmt: skip
+        raise UnexpectedError(
+            t(
+                "Er ging iets mis. Probeer het opnieuw. Gaat het weer mis? Geef dan deze code aan de beheerder: {code}",
+                code=error_id,
+            )
+        ) from exc
+    logs.event("write", "action done", user_id=who.user_id, service=service, outcome="ok")
+    return result
+
+
 def write(fn, **kwargs):
     """Run a service in its own session; domain errors come back to the page as messages."""
     _sync_language()
     with db.session_scope(get_engine()) as session:
-        result = fn(session=session, actor=actor(), **kwargs)
+        result = _run_logged(fn, session, actor(), kwargs)
     clear_reads()
     return result
 
@@ -368,6 +407,8 @@ def log_in_as(user_id: int) -> None:
         # The language widget already exists in this run: app.py applies this on the next one.
         st.session_state["lang_pending"] = user.language if user else settings.language()
     st.session_state.pop("session_ended", None)
+    logs.bind_user(user_id)
+    logs.event("login", "login ok", user_id=user_id)
     clear_reads()
 
 
@@ -380,6 +421,8 @@ def log_out() -> None:
     if token:
         with db.session_scope(get_engine()) as session:
             end_session(session, token=token)
+        logs.event("logout", "logout")  # the user id is still bound from this run
+        logs.bind_user(None)
         st.session_state["refused_tokens"] = (*st.session_state.get("refused_tokens", ()), token)
     clear_reads()
 
@@ -407,7 +450,7 @@ def act(fn, **kwargs):
     """Run a service that writes only its audit trail (a contact reveal): no cache to clear."""
     _sync_language()
     with db.session_scope(get_engine()) as session:
-        return fn(session=session, actor=actor(), **kwargs)
+        return _run_logged(fn, session, actor(), kwargs)
 
 
 def identity_login_configured() -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, delete, select
 
 from samenspel.i18n import t
@@ -61,6 +62,52 @@ def export_organisation(*, session: Session, actor: Actor, organisation_id: int)
     return json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
 
 
+def anonymise_posts(session: Session, *, need_ids, offer_ids) -> tuple[int, int]:
+    """Keep these needs and offers only as anonymous stubs, for the matches that point at them:
+    their words go (title, description, skills, place, exact point), and so do the words of
+    their matches (reasons, decision reasons) and of the audit trail about them. Open
+    suggestions expire: nobody is left to say yes.
+
+    `need_ids` and `offer_ids` are lists or SELECTs of ids. Set-based UPDATEs, posts last, so
+    that a SELECT that depends on the posts' own columns still means the same posts throughout.
+    Shared by deleting an organisation and by the retention job. Returns (needs, offers) that
+    still had something to anonymise."""
+    of_posts = col(Match.need_id).in_(need_ids) | col(Match.offer_id).in_(offer_ids)
+    unsynced = {"synchronize_session": False}  # plain SQL; the caller commits right after
+    match_ids = select(Match.id).where(of_posts)
+    for entity, ids in (("need", need_ids), ("offer", offer_ids), ("match", match_ids)):
+        session.execute(
+            update(AuditEvent)
+            .where(AuditEvent.entity == entity, col(AuditEvent.entity_id).in_(ids), AuditEvent.detail != "")
+            .values(detail="")  # titles and reasons in the trail are their words too
+            .execution_options(**unsynced)
+        )  # fmt: skip
+    session.execute(
+        update(Match).where(of_posts).values(reasons=[], reasons_en=[], decision_reason="")
+        .execution_options(**unsynced)
+    )  # fmt: skip
+    session.execute(
+        update(Match)
+        .where(of_posts, col(Match.status).in_(("suggested", "introduced")))
+        .values(status="expired", version=Match.version + 1, updated_at=utcnow())
+        .execution_options(**unsynced)
+    )
+    stub = t("(verwijderd)")
+    changed = []
+    for model, ids in ((Need, need_ids), (Offer, offer_ids)):
+        left = or_(model.title != stub, model.description != "", model.skills != "",
+                   model.place != "", model.status != "closed", col(model.lat).is_not(None),
+                   col(model.lon).is_not(None))  # fmt: skip
+        result = session.execute(
+            update(model)
+            .where(col(model.id).in_(ids), left)
+            .values(title=stub, description="", skills="", place="", status="closed", lat=None, lon=None)
+            .execution_options(**unsynced)
+        )  # fmt: skip
+        changed.append(result.rowcount)
+    return changed[0], changed[1]
+
+
 def delete_organisation(*, session: Session, actor: Actor, organisation_id: int) -> None:
     """Remove the organisation's personal data and texts; keep its matches, anonymised, so the
     neighbourhood's statistics (how many partnerships, which kinds, which value) stay true.
@@ -75,25 +122,11 @@ def delete_organisation(*, session: Session, actor: Actor, organisation_id: int)
     for user in session.exec(select(User).where(User.organisation_id == org.id)):
         user.username = f"deleted-{user.id}"
         user.display_name, user.password_hash, user.organisation_id = "", "", None
-    for post in [*session.exec(select(Need).where(Need.organisation_id == org.id)),
-                 *session.exec(select(Offer).where(Offer.organisation_id == org.id))]:  # fmt: skip
-        post.title, post.description, post.skills, post.place = t("(verwijderd)"), "", "", ""
-        post.status = "closed"
-        post.lat, post.lon = None, None
-    need_ids = [n.id for n in session.exec(select(Need).where(Need.organisation_id == org.id))]
-    offer_ids = [o.id for o in session.exec(select(Offer).where(Offer.organisation_id == org.id))]
-    for match in session.exec(
-        select(Match).where(col(Match.need_id).in_(need_ids) | col(Match.offer_id).in_(offer_ids))
-    ):
-        match.reasons, match.reasons_en, match.decision_reason = [], [], ""
-        if match.status in ("suggested", "introduced"):
-            match.status = "expired"  # nobody is left to say yes
-    post_ids = {"need": need_ids, "offer": offer_ids}
-    for event in session.exec(
-        select(AuditEvent).where(col(AuditEvent.entity).in_(("need", "offer")))
-    ):
-        if event.entity_id in post_ids[event.entity]:
-            event.detail = ""  # titles and reasons in the trail are their words too
+    anonymise_posts(
+        session,
+        need_ids=select(Need.id).where(Need.organisation_id == org.id),
+        offer_ids=select(Offer.id).where(Offer.organisation_id == org.id),
+    )
     org.name = t("Verwijderde organisatie {id}", id=org.id)
     org.description = org.boundaries = org.address = org.postcode = org.themes = ""
     org.lat = org.lon = None

@@ -1,11 +1,13 @@
 """A recommended plan: which offer goes to which need, respecting capacities, maximising the
 total score (design.md, matching step 5).
 
-Min-cost flow (OR-Tools; pitfalls.md: 0.1 s where networkx took 28 s). Each need sends one unit
-to an offer it was suggested, or to an "unmatched" arc that costs more than any real arc could
-save, so the plan matches as many needs as capacity allows and, among those plans, picks the
-highest total score. A venue with weekly slots is split into one node per slot: one slot hosts
-one initiative at a time.
+A min-cost flow, solved as a linear programme with scipy's HiGHS: one variable per
+(need, offer) arc, at most one arc per need, at most `capacity` arcs per offer node. A venue
+with weekly slots is split into one node per slot: one slot hosts one initiative at a time. An
+unmatched need costs more than any arc (UNMATCHED_COST), so a need whose suggested offer still
+has room is always matched, and otherwise the plan with the highest total score wins
+(`plan_cost` is exactly what is minimised). The constraint matrix is the incidence matrix of a
+bipartite graph, so every vertex of the LP is whole and the simplex answer is a real plan.
 """
 
 from __future__ import annotations
@@ -13,11 +15,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ortools.graph.python import min_cost_flow
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.sparse import csr_array
 
 from matching.types import NeedIn, OfferIn, Suggestion
 
 SCORE_SCALE = 10_000  # costs are integers: a score of 0.8731 costs 1_269
+# An unmatched need costs more than any arc (at most SCORE_SCALE): matching it always pays.
+UNMATCHED_COST = 2 * (SCORE_SCALE + 1)
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,16 @@ def allocation_capacity(offer: OfferIn) -> int:
     return offer.capacity or 1
 
 
+def arc_cost(score: float) -> int:
+    """The whole-number cost of one arc: what the plan loses by not having a perfect match."""
+    return int(round((1.0 - score) * SCORE_SCALE))
+
+
+def plan_cost(plan: Sequence[Assignment], n_needs: int) -> int:
+    """What the plan minimises: the arcs' costs plus UNMATCHED_COST for every need left out."""
+    return sum(arc_cost(a.score) for a in plan) + UNMATCHED_COST * (n_needs - len(plan))
+
+
 def allocate(
     needs: Sequence[NeedIn],
     offers: Sequence[OfferIn],
@@ -43,44 +59,65 @@ def allocate(
 ) -> list[Assignment]:
     need_by_id = {n.id: n for n in needs}
     offer_by_id = {o.id: o for o in offers}
-    flow = min_cost_flow.SimpleMinCostFlow()
-    source, sink = 0, 1
-    nodes: dict[object, int] = {}
+    need_row = {need_id: row for row, need_id in enumerate(need_by_id)}
+    offer_rows: dict[tuple[str, tuple[int, int] | None], int] = {}
+    capacities: list[int] = []
 
-    def node(key) -> int:
-        if key not in nodes:
-            nodes[key] = len(nodes) + 2
-        return nodes[key]
-
-    arcs: list[tuple[int, Suggestion, tuple[int, int] | None]] = []
-    pairs = [s for s in suggestions if s.need_id in need_by_id and s.offer_id in offer_by_id]
-    max_cost = SCORE_SCALE + 1
-    for need_id in need_by_id:
-        flow.add_arc_with_capacity_and_unit_cost(source, node(("need", need_id)), 1, 0)
-        # Unmatched costs more than any arc: matching one more need always wins.
-        flow.add_arc_with_capacity_and_unit_cost(node(("need", need_id)), sink, 1, max_cost * 2)
-    for suggestion in pairs:
-        need, offer = need_by_id[suggestion.need_id], offer_by_id[suggestion.offer_id]
-        cost = int(round((1.0 - suggestion.score) * SCORE_SCALE))
+    arcs: list[tuple[Suggestion, tuple[int, int] | None]] = []
+    rows: list[int] = []  # per arc, twice: its need's row and its offer node's row
+    costs: list[int] = []
+    for suggestion in suggestions:
+        need = need_by_id.get(suggestion.need_id)
+        offer = offer_by_id.get(suggestion.offer_id)
+        if need is None or offer is None:
+            continue
+        cost = arc_cost(suggestion.score)
         for slot in _slots_for(need, offer):
-            target = node(("offer", offer.id, slot))
-            arc = flow.add_arc_with_capacity_and_unit_cost(node(("need", need.id)), target, 1, cost)
-            arcs.append((arc, suggestion, slot))
-    for key, node_id in nodes.items():
-        if key[0] == "offer":
-            capacity = allocation_capacity(offer_by_id[key[1]])
-            flow.add_arc_with_capacity_and_unit_cost(node_id, sink, capacity, 0)
-    flow.set_node_supply(source, len(need_by_id))
-    flow.set_node_supply(sink, -len(need_by_id))
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow did not solve: status {status}")
+            key = (offer.id, slot)
+            if key not in offer_rows:
+                offer_rows[key] = len(need_by_id) + len(offer_rows)
+                capacities.append(allocation_capacity(offer))
+            arcs.append((suggestion, slot))
+            rows += [need_row[need.id], offer_rows[key]]
+            costs.append(cost)
+    if not arcs:
+        return []
+
+    # Choosing an arc saves UNMATCHED_COST and pays its own cost (plan_cost, minus the constant
+    # UNMATCHED_COST * len(needs)), so no separate "unmatched" variables are needed.
+    objective = np.asarray(costs, dtype=float) - UNMATCHED_COST
+    # 32-bit indices: scipy 1.13's milp refuses a sparse matrix with 64-bit ones.
+    columns = np.repeat(np.arange(len(arcs), dtype=np.int32), 2)
+    matrix = csr_array(
+        (np.ones(len(rows)), (np.asarray(rows, dtype=np.int32), columns)),
+        shape=(len(need_by_id) + len(offer_rows), len(arcs)),
+    )
+    upper = np.concatenate([np.ones(len(need_by_id)), np.asarray(capacities, dtype=float)])
+    # Dual simplex ends on a vertex, and every vertex of this network LP is whole: fast, and
+    # exact. Should rounding ever leave a fractional answer, milp with integrality decides.
+    result = linprog(objective, A_ub=matrix, b_ub=upper, bounds=(0, 1), method="highs-ds")
+    if result.status != 0 or not _whole(result.x):
+        result = milp(
+            objective,
+            integrality=np.ones(len(arcs)),
+            bounds=Bounds(0, 1),
+            constraints=LinearConstraint(matrix, -np.inf, upper),
+            # The default relative gap (1e-4) would accept a plan slightly worse than the best.
+            options={"mip_rel_gap": 0.0},
+        )
+    if not result.success or result.x is None:
+        raise RuntimeError(f"allocation did not solve: {result.message}")
+    chosen = result.x > 0.5
     plan = [
-        Assignment(s.need_id, s.offer_id, s.score, slot)
-        for arc, s, slot in arcs
-        if flow.flow(arc) > 0
+        Assignment(suggestion.need_id, suggestion.offer_id, suggestion.score, slot)
+        for (suggestion, slot), taken in zip(arcs, chosen, strict=True)
+        if taken
     ]
     return sorted(plan, key=lambda a: (a.need_id, a.offer_id))
+
+
+def _whole(x: np.ndarray | None) -> bool:
+    return x is not None and bool(np.all(np.abs(x - np.round(x)) <= 1e-6))
 
 
 def _slots_for(need: NeedIn, offer: OfferIn) -> list[tuple[int, int] | None]:

@@ -202,7 +202,7 @@ def why_not(
 def recommended_plan(session: Session, *, areas: tuple[str, ...] = ()) -> pd.DataFrame:
     """The stored suggestions of an area turned into one recommended plan: each need one
     offer, no offer beyond its capacity, a venue slot to one initiative, the highest total
-    score (matching.allocation, OR-Tools min-cost flow)."""
+    score (matching.allocation, min-cost flow, scipy HiGHS)."""
     from matching.allocation import allocate
     from matching.slots import format_slot
     from matching.types import Suggestion

@@ -30,13 +30,13 @@ from samenspel.ui import (
 
 
 def stop_before_pages() -> None:
-    """Stop before any page runs. Until st.navigation is called, Streamlit treats an app with
-    a pages/ folder as an old-style multipage app and lists every file in it in the sidebar;
-    so call it, hidden, with every page (any URL a user comes back on is known: no English
-    "page not found"), and run none of them."""
+    """Stop before any page runs, with every page registered (hidden): any URL a user comes
+    back on is known, so Streamlit shows no English "page not found". The page files live in
+    views/, not pages/: a pages/ folder would make Streamlit run a page straight from its URL
+    without this router (no login, and a list of every file) after a server start."""
     paths = [*PAGES, SETUP_PAGE]
     st.navigation(
-        [st.Page(path, title="Samenspel", default=(path == "pages/home.py")) for path in paths],
+        [st.Page(path, title="Samenspel", default=(path == "views/home.py")) for path in paths],
         position="hidden",
     )
     st.stop()
@@ -154,7 +154,7 @@ def main() -> None:
     role = current_role()
     pages = [
         st.Page(
-            path, title=t(PAGES[path][0]), icon=PAGES[path][1], default=(path == "pages/home.py")
+            path, title=t(PAGES[path][0]), icon=PAGES[path][1], default=(path == "views/home.py")
         )
         for path in pages_for(role)
     ]

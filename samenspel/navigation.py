@@ -11,24 +11,24 @@ STAFF = frozenset({"broker", "admin"})
 
 # page file -> (title msgid, icon, roles that may open it)
 PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
-    "pages/home.py": (N_("Kaart"), ":material/map:", EVERYONE),
-    "pages/post.py": (N_("Plaatsen"), ":material/edit_note:", SIDES | STAFF),
-    "pages/mine.py": (N_("Mijn vragen en aanbod"), ":material/list_alt:", SIDES),
-    "pages/funding.py": (N_("Geldplan"), ":material/euro:", frozenset({"initiative"}) | STAFF),
-    "pages/review.py": (N_("Te beoordelen"), ":material/fact_check:", STAFF),
-    "pages/dashboard.py": (N_("Dashboard"), ":material/monitoring:", STAFF),
-    "pages/partnerships.py": (N_("Samenwerkingen"), ":material/handshake:", SIDES | STAFF),
-    "pages/profile.py": (N_("Ons profiel"), ":material/home:", SIDES),
-    "pages/data.py": (N_("Gegevens in en uit"), ":material/swap_vert:", STAFF),
-    "pages/organisations.py": (N_("Organisaties"), ":material/groups:", STAFF),
-    "pages/admin.py": (N_("Beheer"), ":material/admin_panel_settings:", frozenset({"admin"})),
-    "pages/audit.py": (N_("Logboek"), ":material/history:", frozenset({"admin"})),
-    "pages/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),
-    "pages/privacy.py": (N_("Privacy"), ":material/privacy_tip:", EVERYONE),
+    "views/home.py": (N_("Kaart"), ":material/map:", EVERYONE),
+    "views/post.py": (N_("Plaatsen"), ":material/edit_note:", SIDES | STAFF),
+    "views/mine.py": (N_("Mijn vragen en aanbod"), ":material/list_alt:", SIDES),
+    "views/funding.py": (N_("Geldplan"), ":material/euro:", frozenset({"initiative"}) | STAFF),
+    "views/review.py": (N_("Te beoordelen"), ":material/fact_check:", STAFF),
+    "views/dashboard.py": (N_("Dashboard"), ":material/monitoring:", STAFF),
+    "views/partnerships.py": (N_("Samenwerkingen"), ":material/handshake:", SIDES | STAFF),
+    "views/profile.py": (N_("Ons profiel"), ":material/home:", SIDES),
+    "views/data.py": (N_("Gegevens in en uit"), ":material/swap_vert:", STAFF),
+    "views/organisations.py": (N_("Organisaties"), ":material/groups:", STAFF),
+    "views/admin.py": (N_("Beheer"), ":material/admin_panel_settings:", frozenset({"admin"})),
+    "views/audit.py": (N_("Logboek"), ":material/history:", frozenset({"admin"})),
+    "views/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),
+    "views/privacy.py": (N_("Privacy"), ":material/privacy_tip:", EVERYONE),
 }
 
 
-SETUP_PAGE = "pages/setup.py"  # only while a new installation has no administrator
+SETUP_PAGE = "views/setup.py"  # only while a new installation has no administrator
 
 
 def pages_for(role: str) -> list[str]:

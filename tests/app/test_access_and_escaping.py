@@ -97,13 +97,13 @@ def markdown_values(at: AppTest) -> list[str]:
 
 
 PAGES_WITH_USER_TEXT = [
-    ("pages/home.py", "public"),
-    ("pages/mine.py", "initiative"),
-    ("pages/mine.py", "partner"),
-    ("pages/review.py", "broker"),
-    ("pages/partnerships.py", "broker"),
-    ("pages/partnerships.py", "initiative"),
-    ("pages/dashboard.py", "broker"),
+    ("views/home.py", "public"),
+    ("views/mine.py", "initiative"),
+    ("views/mine.py", "partner"),
+    ("views/review.py", "broker"),
+    ("views/partnerships.py", "broker"),
+    ("views/partnerships.py", "initiative"),
+    ("views/dashboard.py", "broker"),
 ]
 
 

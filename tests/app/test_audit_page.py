@@ -40,7 +40,7 @@ def audit_page(user_id: int) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
     log_in(at, user_id)
     at.run()
-    return at.switch_page("pages/audit.py").run()
+    return at.switch_page("views/audit.py").run()
 
 
 # --- the page --------------------------------------------------------------------------------
@@ -48,11 +48,11 @@ def audit_page(user_id: int) -> AppTest:
 
 def test_only_administrators_have_the_page():
     assert [role for role in ("public", "initiative", "partner", "broker", "admin")
-            if "pages/audit.py" in pages_for(role)] == ["admin"]  # fmt: skip
+            if "views/audit.py" in pages_for(role)] == ["admin"]  # fmt: skip
 
 
 def test_a_broker_opening_the_page_is_refused(demo_users):
-    at = AppTest.from_file(str(ROOT / "pages" / "audit.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "views" / "audit.py"), default_timeout=60)
     log_in(at, demo_users["makelaar"])
     at.run()
     assert [e.value for e in at.error] == [
@@ -67,23 +67,23 @@ def test_the_administrator_sees_the_trail_newest_first_and_filters_it(demo_users
     assert not at.exception
     assert [title.value for title in at.title] == ["Logboek"]
     at.selectbox(key="audit_action").set_value("page_test_filter").run()
-    assert [c.value for c in at.caption] == ["3 regels, bladzijde 1 van 1"]
+    assert [c.value for c in at.main.caption] == ["3 regels, bladzijde 1 van 1"]
     table = at.dataframe[0].value
     assert list(table["nummer"]) == [2, 1, 0]  # newest first
     assert set(table["wie"]) == {"makelaar"}
     at.text_input(key="audit_who").input("beheer").run()  # nobody else did this action
-    assert [c.value for c in at.caption] == ["0 regels, bladzijde 1 van 1"]
+    assert [c.value for c in at.main.caption] == ["0 regels, bladzijde 1 van 1"]
 
 
 def test_many_rows_come_a_hundred_per_page(demo_users):
     add_events(app_engine(), "page_test_paging", 150)
     at = audit_page(demo_users["beheer"])
     at.selectbox(key="audit_action").set_value("page_test_paging").run()
-    assert [c.value for c in at.caption] == ["150 regels, bladzijde 1 van 2"]
+    assert [c.value for c in at.main.caption] == ["150 regels, bladzijde 1 van 2"]
     assert len(at.dataframe[0].value) == 100
     assert set(at.dataframe[0].value["wie"]) == {"(systeem)"}
     at.number_input(key="audit_page").set_value(2).run()
-    assert [c.value for c in at.caption] == ["150 regels, bladzijde 2 van 2"]
+    assert [c.value for c in at.main.caption] == ["150 regels, bladzijde 2 van 2"]
     assert list(at.dataframe[0].value["nummer"])[:3] == [49, 48, 47]
     # Fewer rows after a filter change: the page shown moves back into range.
     at.selectbox(key="audit_action").set_value("page_test_filter").run()

@@ -65,7 +65,7 @@ def test_a_page_error_shows_a_dutch_message_with_an_id_that_is_in_the_log(
     )
     assert found, message
     visible = everything_shown(at)
-    for leak in ("RuntimeError", "Traceback", "anja", "pages/", ".py"):
+    for leak in ("RuntimeError", "Traceback", "anja", "views/", ".py"):
         assert leak not in visible
     (line,) = [line for line in log_lines(capsys) if line["event"] == "page_error"]
     assert (line["error_id"], line["level"], line["page"]) == (found[1], "ERROR", "home")
@@ -78,7 +78,7 @@ def test_a_page_error_shows_a_dutch_message_with_an_id_that_is_in_the_log(
     "control",
     [
         pytest.param(st.stop, id="st.stop"),
-        pytest.param(lambda: st.switch_page("pages/privacy.py"), id="st.switch_page"),
+        pytest.param(lambda: st.switch_page("views/privacy.py"), id="st.switch_page"),
     ],
 )
 def test_streamlits_control_flow_passes_through(control, demo_users, monkeypatch):
@@ -115,7 +115,7 @@ def test_st_rerun_passes_through(demo_users, monkeypatch):
 def test_an_unexpected_error_in_an_action_is_a_message_with_an_id(demo_users, monkeypatch, capsys):
     monkeypatch.setattr("samenspel.audit_log.export_csv", boom)
     at = app_as(demo_users["beheer"]).run()
-    at.switch_page("pages/audit.py").run()
+    at.switch_page("views/audit.py").run()
     capsys.readouterr()
     at.button(key="audit_prepare").click().run()
     assert not at.exception
@@ -149,7 +149,7 @@ def test_a_database_that_cannot_be_reached_gives_a_calm_dutch_page(
         "Lukt het dan nog steeds niet? Laat het de beheerder weten."
     ]
     visible = everything_shown(at)
-    for leak in ("postgresql", "127.0.0.1", "OperationalError", "Traceback", "pages/"):
+    for leak in ("postgresql", "127.0.0.1", "OperationalError", "Traceback", "views/"):
         assert leak not in visible
     assert not at.title  # no page ran
     (line,) = [line for line in log_lines(capsys) if line["event"] == "database_unavailable"]
@@ -166,11 +166,11 @@ def test_login_action_and_logout_are_logged_with_ids_only(demo_users, capsys):
         user_id = user.id
     at = app_as(None).run()
     capsys.readouterr()
-    at.switch_page("pages/login.py").run()
+    at.switch_page("views/login.py").run()
     at.text_input(key="login_username").input("logtester")
     at.text_input(key="login_password").input(PASSWORD)
     at.button[0].click().run()
-    at.switch_page("pages/login.py").run()
+    at.switch_page("views/login.py").run()
     at.button(key="login_logout").click().run()
     lines = log_lines(capsys)
     events = [line["event"] for line in lines]

@@ -22,7 +22,7 @@ def open_post_page(user_id: int) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
     log_in(at, user_id)
     at.run()
-    return at.switch_page("pages/post.py").run()
+    return at.switch_page("views/post.py").run()
 
 
 def errors(at) -> list[str]:

@@ -16,7 +16,7 @@ def open_profile(user_id: int) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
     log_in(at, user_id)
     at.run()
-    return at.switch_page("pages/profile.py").run()
+    return at.switch_page("views/profile.py").run()
 
 
 def organisation_of(user_id: int) -> tuple[Organisation, Contact]:

@@ -26,6 +26,8 @@ def test_english_sticks_to_the_user_and_the_reasons_follow(app_url, page):
     choose_language(page, "English", "Log in")
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Review").click()
     page.get_by_role("heading", name="To review").wait_for()
+    # The queue renders after its heading: wait for a reason, not for time.
+    page.locator("[data-testid='stText']").filter(has_text="km away").first.wait_for()
     reasons = " ".join(page.locator("[data-testid='stText']").all_inner_texts())
     assert "km away" in reasons and "km verderop" not in reasons
 

@@ -41,8 +41,9 @@ def test_every_page_contacts_only_the_app_and_the_tile_server(app_url, page, use
     for i in range(pages):
         nav.nth(i).click()
         wait_until_idle(page)
-    # The map page again, to be sure its frame (Leaflet, tiles) has loaded.
-    page.locator("[data-testid='stSidebarNav'] a").first.click()
+    # The map page again, loaded afresh (the login stays), until its frame asked for tiles.
+    page.goto(app_url)
+    wait_until_idle(page)
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
     frame.locator(".leaflet-tile").first.wait_for(state="attached", timeout=TIMEOUT)
     print(f"{username or 'public'}: {pages} pages, outside hosts: {sorted(page.external_hosts)}")

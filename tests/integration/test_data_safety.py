@@ -517,7 +517,7 @@ def test_the_backup_button_in_the_app_is_audited(sqlite_world, monkeypatch, tmp_
         at = AppTest.from_file(str(APP), default_timeout=120)
         log_in(at, sqlite_world["actors"]["admin"].user_id)
         at.run()
-        at.switch_page("pages/data.py").run()
+        at.switch_page("views/data.py").run()
         next(b for b in at.button if b.key == "data_backup").click().run()
         assert not at.exception
         assert [s.value for s in at.success if "Backup gemaakt" in s.value]

@@ -222,7 +222,7 @@ def test_every_page_for_every_role_runs_no_payload(hostile_app, browser):
             for path in pages_for(role):
                 open_page(page, PAGES[path][0])
                 visits += 1
-                if path == "pages/home.py" and role == "public":  # informal: a lone marker
+                if path == "views/home.py" and role == "public":  # informal: a lone marker
                     open_a_map_card(page)
                 for key, values in traces(page).items():
                     totals[key] += [f"{role} {path}: {v}" for v in values]

@@ -23,7 +23,7 @@ from samenspel.ui import (
     show_domain_error,
 )
 
-require_page("pages/data.py")
+require_page("views/data.py")
 P = "data"
 MAX_ERRORS_SHOWN = 200
 user = current_user()

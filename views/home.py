@@ -152,9 +152,9 @@ def show_card(point_type: str, point_id: int) -> None:
         elif user.role == "partner" and card.type == "need":
             offer_help_form(card)
         elif user.organisation_id == card.organisation_id:
-            st.page_link("pages/mine.py", label=t("Naar mijn vragen en aanbod"))
+            st.page_link("views/mine.py", label=t("Naar mijn vragen en aanbod"))
         elif user.role in ("broker", "admin"):
-            st.page_link("pages/review.py", label=t("Naar te beoordelen"))
+            st.page_link("views/review.py", label=t("Naar te beoordelen"))
 
 
 @st.fragment

@@ -17,7 +17,7 @@ from samenspel.ui import (
     write,
 )
 
-require_page("pages/admin.py")
+require_page("views/admin.py")
 P = "admin"
 st.title(t("Beheer"))
 for message in st.session_state.pop(f"{P}_messages", []):
@@ -202,7 +202,7 @@ with organisations_tab:
         )
     )
     st.page_link(
-        "pages/organisations.py",
+        "views/organisations.py",
         label=t("Naar Organisaties"),
         icon=":material/groups:",
     )

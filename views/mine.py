@@ -22,7 +22,7 @@ from samenspel.ui import (
     write,
 )
 
-require_page("pages/mine.py")
+require_page("views/mine.py")
 P = "mine"
 user = current_user()
 st.title(t("Mijn vragen en aanbod"))

@@ -24,7 +24,7 @@ from samenspel.ui import (
     write,
 )
 
-require_page("pages/organisations.py")
+require_page("views/organisations.py")
 P = "orgs"
 user = current_user()
 is_admin = user.role == "admin"

@@ -22,7 +22,7 @@ from samenspel.ui import (
     write,
 )
 
-require_page("pages/profile.py")
+require_page("views/profile.py")
 P = "profile"
 user = current_user()
 st.title(t("Ons profiel"))

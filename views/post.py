@@ -22,7 +22,7 @@ from samenspel.ui import (
     write,
 )
 
-require_page("pages/post.py")
+require_page("views/post.py")
 P = "post"
 user = current_user()
 is_need = user.role != "partner"

@@ -16,7 +16,7 @@ from samenspel.ui import (
     tie_label,
 )
 
-require_page("pages/dashboard.py")
+require_page("views/dashboard.py")
 P = "dash"
 st.title(t("Dashboard"))
 today = date.today()
@@ -97,6 +97,6 @@ if len(overdue):
     })  # fmt: skip
     shown[t("Status")] = shown[t("Status")].map(status_label)
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.page_link("pages/partnerships.py", label=t("Naar samenwerkingen"))
+    st.page_link("views/partnerships.py", label=t("Naar samenwerkingen"))
 else:
     st.write(t("Niets te laat. Goed bezig!"))

@@ -20,7 +20,7 @@ from samenspel.ui import (
     write,
 )
 
-require_page("pages/review.py")
+require_page("views/review.py")
 P = "review"
 user = current_user()
 st.title(t("Te beoordelen"))

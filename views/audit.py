@@ -10,7 +10,7 @@ from samenspel.i18n import t
 from samenspel.services.errors import DomainError
 from samenspel.ui import act, ask, require_page, show_domain_error
 
-require_page("pages/audit.py")
+require_page("views/audit.py")
 P = "audit"
 st.title(t("Logboek"))
 st.write(t("Wie deed wat, en wanneer. Het nieuwste staat bovenaan."))

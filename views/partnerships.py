@@ -11,7 +11,7 @@ from samenspel.services import matches
 from samenspel.services.errors import DomainError
 from samenspel.ui import current_user, messages_of, plain, read, require_page, status_label, write
 
-require_page("pages/partnerships.py")
+require_page("views/partnerships.py")
 P = "partners"
 user = current_user()
 st.title(t("Samenwerkingen"))

@@ -13,7 +13,7 @@ from samenspel.services import funding
 from samenspel.services.errors import DomainError, InvalidInput
 from samenspel.ui import ask, current_user, plain, read, require_page, show_domain_error, write
 
-require_page("pages/funding.py")
+require_page("views/funding.py")
 P = "fund"
 user = current_user()
 st.title(t("Geldplan"))

@@ -59,8 +59,9 @@ bullets(
     t("Iedereen ziet de kaart en de tekst van vragen en aanbod, nooit contactgegevens."),
     t("Een informele groep staat op de kaart in het midden van de buurt, niet op het eigen adres."),
     t("Contactgegevens van de andere kant zie je pas als jullie allebei ja hebben gezegd."),
-    t("De buurtmakelaar van jullie buurt ziet alles van jullie buurt, om te kunnen helpen."),
-    t("Een buurtmakelaar ziet alleen de eigen buurten. De beheerder ziet alles."),
+    t(
+        "De buurtmakelaar van jullie buurt ziet alles van jullie buurt, om te kunnen helpen, en alleen de eigen buurten. De beheerder ziet alles."
+    ),
     t(
         "Downloads laten contactgegevens weg, en ook het adres en de precieze plek van informele groepen. Alleen de beheerder kan ze meenemen, en dat wordt vastgelegd."
     ),

@@ -15,8 +15,8 @@ from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, Stop
 
 from samenspel import logs, settings
 from samenspel.i18n import LANGUAGE_CODES, LANGUAGES, set_language, t
-from samenspel.navigation import PAGES, SETUP_PAGE, pages_for
-from samenspel.ui import (
+from samenspel.web.navigation import PAGES, SETUP_PAGE, pages_for
+from samenspel.web.ui import (
     current_role,
     current_user,
     get_engine,
@@ -32,11 +32,14 @@ from samenspel.ui import (
 def stop_before_pages() -> None:
     """Stop before any page runs, with every page registered (hidden): any URL a user comes
     back on is known, so Streamlit shows no English "page not found". The page files live in
-    views/, not pages/: a pages/ folder would make Streamlit run a page straight from its URL
+    samenspel/web/views/, not pages/: a pages/ folder would make Streamlit run a page straight from its URL
     without this router (no login, and a list of every file) after a server start."""
     paths = [*PAGES, SETUP_PAGE]
     st.navigation(
-        [st.Page(path, title="Samenspel", default=(path == "views/home.py")) for path in paths],
+        [
+            st.Page(path, title="Samenspel", default=(path == "samenspel/web/views/home.py"))
+            for path in paths
+        ],
         position="hidden",
     )
     st.stop()
@@ -154,7 +157,10 @@ def main() -> None:
     role = current_role()
     pages = [
         st.Page(
-            path, title=t(PAGES[path][0]), icon=PAGES[path][1], default=(path == "views/home.py")
+            path,
+            title=t(PAGES[path][0]),
+            icon=PAGES[path][1],
+            default=(path == "samenspel/web/views/home.py"),
         )
         for path in pages_for(role)
     ]

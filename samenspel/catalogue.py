@@ -1,6 +1,6 @@
 """Keep the English catalogue in step with the code: `python -m samenspel.catalogue`.
 
-Extracts every t("...") from app.py, views/ and samenspel/ with Babel, adds new messages to
+Extracts every t("...") from app.py and samenspel/ with Babel, adds new messages to
 samenspel/locale/en.po (untranslated), keeps existing translations, and drops messages the
 code no longer uses. A test fails while any message has no English translation.
 """
@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 PO_FILE = Path(__file__).parent / "locale" / "en.po"
 SOURCES = [
     ROOT / "app.py",
-    *sorted((ROOT / "views").glob("*.py")),
     *sorted((ROOT / "samenspel").rglob("*.py")),
 ]
 

@@ -19,8 +19,6 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field, TypeAdapter, ValidationError
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
-DATA_DIR = PROJECT_DIR / "data"
 DEFAULT_TILES = (
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
 )
@@ -81,8 +79,8 @@ SETTINGS: dict[str, Setting] = {
         Annotated[str, AfterValidator(lambda v: _database_url(v.strip()))],
     ),
     "SAMENSPEL_INSTANCE_DIR": Setting(
-        str(PROJECT_DIR / "instance"),
-        "Folder for the embedded SQLite database and backups.",
+        "instance",
+        "Folder for the embedded SQLite database and backups (relative: to the folder the app or command starts in).",
         Annotated[str, Field(min_length=1)],
     ),
     "SAMENSPEL_DEMO": Setting(
@@ -199,7 +197,7 @@ def database_url() -> str:
     url = value("SAMENSPEL_DATABASE_URL")
     if url:
         return url
-    return f"sqlite:///{Path(value('SAMENSPEL_INSTANCE_DIR')) / 'samenspel.db'}"
+    return f"sqlite:///{Path(value('SAMENSPEL_INSTANCE_DIR')) / 'samenspel.storage.db'}"
 
 
 def demo_mode() -> bool:

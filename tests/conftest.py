@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy import text
 
-from samenspel import db
+from samenspel.storage import db
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -44,7 +44,7 @@ def migrated_sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def sqlite_url(tmp_path, migrated_sqlite_template) -> str:
-    path = tmp_path / "samenspel.db"
+    path = tmp_path / "samenspel.storage.db"
     shutil.copyfile(migrated_sqlite_template, path)
     return f"sqlite:///{path}"
 

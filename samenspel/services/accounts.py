@@ -16,7 +16,11 @@ from sqlmodel import Session, func, select, update
 from zxcvbn import zxcvbn
 
 from samenspel.i18n import t
-from samenspel.models import (
+from samenspel.services import limits
+from samenspel.services.audit import record
+from samenspel.services.errors import InvalidInput, NotAllowed, NotFound
+from samenspel.services.permissions import Actor, require_role
+from samenspel.storage.models import (
     ROLES,
     LoginSession,
     Organisation,
@@ -26,10 +30,6 @@ from samenspel.models import (
     sha256_hex,
     utcnow,
 )
-from samenspel.services import limits
-from samenspel.services.audit import record
-from samenspel.services.errors import InvalidInput, NotAllowed, NotFound
-from samenspel.services.permissions import Actor, require_role
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from samenspel.models import AuditEvent
+from samenspel.storage.models import AuditEvent
 
 
 def record(

@@ -24,10 +24,11 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from samenspel import db, settings
+from samenspel import settings
 from samenspel.i18n import t
 from samenspel.services.audit import record
 from samenspel.services.permissions import Actor, require_role
+from samenspel.storage import db
 
 # Tables every schema version has (the first migration made them): a file without them is
 # not a Samenspel backup, whatever its format.

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from samenspel.i18n import t
-from samenspel.models import Contact, Match, Need, Offer, Organisation
 from samenspel.services import limits
 from samenspel.services.audit import record
 from samenspel.services.errors import NotAllowed, NotFound
 from samenspel.services.matches import side_of, visible_contact_statuses
 from samenspel.services.permissions import Actor, covers_area, require_signed_in
+from samenspel.storage.models import Contact, Match, Need, Offer, Organisation
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,15 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session, select
 
-from matching.csvformat import FileError
-from matching.funding import FundingPlan, plan_funding
-from matching.funds import FUND_COLUMNS, FundIn, parse_catalogue
 from samenspel.i18n import language, t
-from samenspel.models import Fund, Need, Organisation, join_multi, split_multi
+from samenspel.matching.csvformat import FileError
+from samenspel.matching.funding import FundingPlan, plan_funding
+from samenspel.matching.funds import FUND_COLUMNS, FundIn, parse_catalogue
 from samenspel.services.audit import record
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from samenspel.services.permissions import Actor, covers_area, require_role, require_signed_in
 from samenspel.services.suggestions import need_in, open_offers
+from samenspel.storage.models import Fund, Need, Organisation, join_multi, split_multi
 
 
 def fund_in(row: Fund) -> FundIn:

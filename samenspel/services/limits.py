@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, delete, func, select
 
 from samenspel.i18n import t
-from samenspel.models import AuditEvent, RateEvent, sha256_hex, utcnow
 from samenspel.services.errors import NotAllowed
 from samenspel.services.permissions import Actor
+from samenspel.storage.models import AuditEvent, RateEvent, sha256_hex, utcnow
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(hours=24)

@@ -15,10 +15,10 @@ from sqlmodel import Session, select
 
 from samenspel import settings
 from samenspel.i18n import t
-from samenspel.models import Match, Need, Offer, Organisation, User, utcnow
 from samenspel.services.audit import record
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from samenspel.services.permissions import Actor, covers_area, require_signed_in
+from samenspel.storage.models import Match, Need, Offer, Organisation, User, utcnow
 
 FOLLOW_UP_DAYS = 14
 VALUE_WEEKS = 12  # the estimated value counts about three months of help
@@ -335,8 +335,8 @@ def offer_help(
     """A partner saw a need (on the map) and offers one of its own offers for it. The pair
     goes to the broker's queue as a suggestion, with the engine's score and reasons; the hard
     filters still hold, so "no" comes with the reason why."""
-    from matching.engine import Engine
-    from matching.types import Exclusion
+    from samenspel.matching.engine import Engine
+    from samenspel.matching.types import Exclusion
     from samenspel.services.suggestions import need_in, offer_in
 
     require_signed_in(actor)

@@ -10,9 +10,13 @@ from dataclasses import dataclass, field, fields, replace
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from matching.geo import UnknownPlace, default_gazetteer
 from samenspel.i18n import t
-from samenspel.models import (
+from samenspel.matching.geo import UnknownPlace, default_gazetteer
+from samenspel.services.audit import record
+from samenspel.services.errors import InvalidInput, NotAllowed, NotFound
+from samenspel.services.permissions import Actor, covers_area, require_org_editor, require_role
+from samenspel.services.posts import clean_form
+from samenspel.storage.models import (
     LEGAL_FORMS,
     PARTNER_TYPES,
     Contact,
@@ -21,10 +25,6 @@ from samenspel.models import (
     split_multi,
     utcnow,
 )
-from samenspel.services.audit import record
-from samenspel.services.errors import InvalidInput, NotAllowed, NotFound
-from samenspel.services.permissions import Actor, covers_area, require_org_editor, require_role
-from samenspel.services.posts import clean_form
 
 MAX_TEXT = 2000
 ORG_ROLES = ("initiative", "partner")

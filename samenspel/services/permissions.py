@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from samenspel.i18n import t
-from samenspel.models import Organisation
 from samenspel.services.errors import NotAllowed
+from samenspel.storage.models import Organisation
 
 
 @dataclass(frozen=True)

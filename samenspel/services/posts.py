@@ -9,16 +9,30 @@ from datetime import date
 
 from sqlmodel import Session
 
-from matching.csvformat import LAST_DATE, MAX_AMOUNT_EUR, MAX_COUNT, MAX_DISTANCE_KM, clean_text
-from matching.geo import UnknownPlace, default_gazetteer
-from matching.slots import SlotError, parse_slots, slots_to_text
-from matching.vocabulary import default_vocabulary
 from samenspel.i18n import t
-from samenspel.models import KINDS, LEGAL_FORMS, Need, Offer, Organisation, join_multi, utcnow
+from samenspel.matching.csvformat import (
+    LAST_DATE,
+    MAX_AMOUNT_EUR,
+    MAX_COUNT,
+    MAX_DISTANCE_KM,
+    clean_text,
+)
+from samenspel.matching.geo import UnknownPlace, default_gazetteer
+from samenspel.matching.slots import SlotError, parse_slots, slots_to_text
+from samenspel.matching.vocabulary import default_vocabulary
 from samenspel.services import limits, suggestions
 from samenspel.services.audit import record
 from samenspel.services.errors import InvalidInput, NotFound
 from samenspel.services.permissions import Actor, require_org_editor
+from samenspel.storage.models import (
+    KINDS,
+    LEGAL_FORMS,
+    Need,
+    Offer,
+    Organisation,
+    join_multi,
+    utcnow,
+)
 
 MAX_TITLE = 200
 MAX_TEXT = 2000

@@ -10,10 +10,19 @@ from sqlalchemy import or_, update
 from sqlmodel import Session, col, delete, select
 
 from samenspel.i18n import t
-from samenspel.models import AuditEvent, Contact, Match, Need, Offer, Organisation, User, utcnow
 from samenspel.services.audit import record
 from samenspel.services.errors import NotAllowed, NotFound
 from samenspel.services.permissions import Actor, require_org_editor, require_signed_in
+from samenspel.storage.models import (
+    AuditEvent,
+    Contact,
+    Match,
+    Need,
+    Offer,
+    Organisation,
+    User,
+    utcnow,
+)
 
 
 def _plain(row) -> dict:

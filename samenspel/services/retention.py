@@ -47,9 +47,9 @@ from sqlalchemy import String, and_, cast, delete, exists, literal, or_, update
 from sqlmodel import Session, col, select
 
 from samenspel import settings
-from samenspel.models import AuditEvent, Match, Need, Offer, utcnow
 from samenspel.services.audit import record
 from samenspel.services.privacy import anonymise_posts
+from samenspel.storage.models import AuditEvent, Match, Need, Offer, utcnow
 
 ENDED = ("done", "declined", "expired", "rejected")
 NEVER_DECIDED = ("suggested", "introduced", "expired")  # deleted with their need or offer

@@ -12,13 +12,13 @@ from datetime import date
 import pandas as pd
 from sqlmodel import Session, col, delete, select
 
-from matching.engine import Engine
-from matching.geo import haversine_km
-from matching.slots import parse_slots
-from matching.types import NeedIn, OfferIn, Suggestion
 from samenspel import settings
-from samenspel.models import Match, Need, Offer, Organisation, split_multi
-from samenspel.places import public_location
+from samenspel.matching.engine import Engine
+from samenspel.matching.geo import haversine_km
+from samenspel.matching.slots import parse_slots
+from samenspel.matching.types import NeedIn, OfferIn, Suggestion
+from samenspel.services.places import public_location
+from samenspel.storage.models import Match, Need, Offer, Organisation, split_multi
 
 # Statuses where an offer counts as committed (partner load in the score).
 COMMITTED = ("agreed", "active")
@@ -203,10 +203,10 @@ def recommended_plan(session: Session, *, areas: tuple[str, ...] = ()) -> pd.Dat
     """The stored suggestions of an area turned into one recommended plan: each need one
     offer, no offer beyond its capacity, a venue slot to one initiative, the highest total
     score (matching.allocation, min-cost flow, scipy HiGHS)."""
-    from matching.allocation import allocate
-    from matching.slots import format_slot
-    from matching.types import Suggestion
     from samenspel.i18n import language
+    from samenspel.matching.allocation import allocate
+    from samenspel.matching.slots import format_slot
+    from samenspel.matching.types import Suggestion
 
     query = (
         select(Match, Need, Organisation)

@@ -19,7 +19,9 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 from sqlmodel import Session, col, select
 
-from matching.csvformat import (
+from samenspel import settings
+from samenspel.i18n import t
+from samenspel.matching.csvformat import (
     MAX_AMOUNT_EUR,
     MAX_TEXT,
     NEED_COLUMNS,
@@ -34,13 +36,17 @@ from matching.csvformat import (
     sanitise,
     too_many_rows,
 )
-from matching.engine import Engine
-from matching.funds import parse_catalogue
-from matching.slots import slots_to_text
-from matching.types import Suggestion
-from samenspel import settings
-from samenspel.i18n import t
-from samenspel.models import (
+from samenspel.matching.engine import Engine
+from samenspel.matching.funds import parse_catalogue
+from samenspel.matching.slots import slots_to_text
+from samenspel.matching.types import Suggestion
+from samenspel.services import suggestions
+from samenspel.services.audit import record
+from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.services.funding import fund_row
+from samenspel.services.permissions import Actor, require_role
+from samenspel.services.posts import conditions_for
+from samenspel.storage.models import (
     LEGAL_FORMS,
     PARTNER_TYPES,
     Contact,
@@ -52,12 +58,6 @@ from samenspel.models import (
     join_multi,
     utcnow,
 )
-from samenspel.services import suggestions
-from samenspel.services.audit import record
-from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.services.funding import fund_row
-from samenspel.services.permissions import Actor, require_role
-from samenspel.services.posts import conditions_for
 
 ORGANISATION_COLUMNS = (
     "id", "name", "role", "partner_type", "legal_form", "anbi", "neighbourhood", "address", "postcode",
@@ -640,7 +640,7 @@ def _where(org: Organisation, lat, lon, full: bool) -> tuple:
     """An informal group's point is often a home: only an administrator's full export has it."""
     if full:
         return lat, lon
-    from samenspel.places import public_location
+    from samenspel.services.places import public_location
 
     shown_lat, shown_lon, _ = public_location(org, lat, lon)
     return shown_lat, shown_lon

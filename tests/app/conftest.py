@@ -3,7 +3,7 @@
 To log in under AppTest, call `log_in(at, user_id)` before `at.run()`: it starts a real login
 session in the database and puts its token in session state, where the app looks for this
 tab's login (AppTest has no browser, so no cookie and no client; demo accounts cannot log in
-through the form there, see samenspel.ui.client)."""
+through the form there, see samenspel.web.ui.client)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import os
 import pytest
 from sqlmodel import Session, select
 
-from samenspel import db
-from samenspel.models import User
+from samenspel.storage import db
+from samenspel.storage.models import User
 from tests.conftest import APP
 
 
@@ -50,7 +50,7 @@ def log_in(at, user_id: int) -> str:
     """Log this AppTest in as `user_id` the way the app does after a good password: a session
     row (only its hash stored) and the token in session state. Returns the token."""
     from samenspel.services.accounts import start_session
-    from samenspel.ui import TOKEN_KEY
+    from samenspel.web.ui import TOKEN_KEY
 
     with Session(db.engine_for(db.settings.database_url())) as session:
         token = start_session(session, user_id=user_id)

@@ -10,9 +10,9 @@ import streamlit as st
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from samenspel import db
-from samenspel.models import Match, Need, Offer, Organisation, User
-from samenspel.navigation import PAGES, pages_for
+from samenspel.storage import db
+from samenspel.storage.models import Match, Need, Offer, Organisation, User
+from samenspel.web.navigation import PAGES, pages_for
 from tests.app.test_pages_smoke import ROLE_USERS, run_app
 from tests.conftest import ROOT
 
@@ -97,13 +97,13 @@ def markdown_values(at: AppTest) -> list[str]:
 
 
 PAGES_WITH_USER_TEXT = [
-    ("views/home.py", "public"),
-    ("views/mine.py", "initiative"),
-    ("views/mine.py", "partner"),
-    ("views/review.py", "broker"),
-    ("views/partnerships.py", "broker"),
-    ("views/partnerships.py", "initiative"),
-    ("views/dashboard.py", "broker"),
+    ("samenspel/web/views/home.py", "public"),
+    ("samenspel/web/views/mine.py", "initiative"),
+    ("samenspel/web/views/mine.py", "partner"),
+    ("samenspel/web/views/review.py", "broker"),
+    ("samenspel/web/views/partnerships.py", "broker"),
+    ("samenspel/web/views/partnerships.py", "initiative"),
+    ("samenspel/web/views/dashboard.py", "broker"),
 ]
 
 

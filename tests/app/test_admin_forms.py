@@ -7,8 +7,8 @@ from __future__ import annotations
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from samenspel import db
-from samenspel.models import AuditEvent, Contact, Organisation, User
+from samenspel.storage import db
+from samenspel.storage.models import AuditEvent, Contact, Organisation, User
 from tests.app.conftest import log_in, shown
 from tests.conftest import APP
 
@@ -48,7 +48,7 @@ def errors(at: AppTest) -> set[str]:
 
 
 def test_editing_a_user_shows_that_users_own_role_organisation_and_areas(demo_users):
-    at = open_page(demo_users["beheer"], "views/admin.py")
+    at = open_page(demo_users["beheer"], "samenspel/web/views/admin.py")
     with Session(engine()) as session:
         people = {name: session.get(User, demo_users[name]) for name in
                   ("initiatief", "partner", "makelaar", "beheer", "initiatief")}  # fmt: skip
@@ -69,7 +69,7 @@ def test_after_adding_a_user_the_add_form_is_empty_and_a_refusal_keeps_what_was_
     demo_users,
 ):
     partner_org = user_named("partner").organisation_id
-    at = open_page(demo_users["beheer"], "views/admin.py")
+    at = open_page(demo_users["beheer"], "samenspel/web/views/admin.py")
 
     def new(field: str) -> str:
         return f"admin_new{at.session_state['admin_new_count']}_{field}"
@@ -121,7 +121,7 @@ def test_editing_an_organisation_shows_its_own_details(demo_users):
         second_contact = session.exec(
             select(Contact).where(Contact.organisation_id == second)
         ).one()
-    at = open_page(demo_users["beheer"], "views/organisations.py")
+    at = open_page(demo_users["beheer"], "samenspel/web/views/organisations.py")
     for org, contact in ((first, first_contact), (second_org, second_contact), (first, first_contact)):  # fmt: skip
         at.selectbox(key="orgs_target").set_value(org.id).run()
         assert not at.exception
@@ -162,7 +162,7 @@ def fill_new_organisation(at: AppTest, name: str, neighbourhood: str, email: str
 
 
 def test_after_adding_an_organisation_the_add_form_is_empty(demo_users):
-    at = open_page(demo_users["beheer"], "views/organisations.py")
+    at = open_page(demo_users["beheer"], "samenspel/web/views/organisations.py")
     key = fill_new_organisation(at, "Wijkzaal Het Anker", "Ondiep", "geen-adres")
     at.button(key="FormSubmitter:orgs_new-Toevoegen").click().run()
     assert "Dit e-mailadres klopt niet." in errors(at)
@@ -204,7 +204,7 @@ def set_areas(user_id: int, areas: str) -> None:
 
 def test_a_broker_adds_an_organisation_in_their_area_and_is_refused_outside_it(demo_users):
     broker = make_broker("makelaar-lombok-zuilen", "Lombok;Zuilen")
-    at = open_page(broker, "views/organisations.py")
+    at = open_page(broker, "samenspel/web/views/organisations.py")
     key = f"orgs_new{at.session_state['orgs_new_count']}"
     assert at.selectbox(key=f"{key}_neighbourhood").options == ["Lombok", "Zuilen"]
     with Session(engine()) as session:

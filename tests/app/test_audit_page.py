@@ -11,11 +11,12 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from samenspel import audit_log, db
-from samenspel.models import AuditEvent, User
-from samenspel.navigation import pages_for
+from samenspel.services import audit_log
 from samenspel.services.errors import NotAllowed
 from samenspel.services.permissions import Actor
+from samenspel.storage import db
+from samenspel.storage.models import AuditEvent, User
+from samenspel.web.navigation import pages_for
 from tests.app.conftest import log_in
 from tests.conftest import APP, ROOT
 
@@ -40,7 +41,7 @@ def audit_page(user_id: int) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
     log_in(at, user_id)
     at.run()
-    return at.switch_page("views/audit.py").run()
+    return at.switch_page("samenspel/web/views/audit.py").run()
 
 
 # --- the page --------------------------------------------------------------------------------
@@ -48,11 +49,11 @@ def audit_page(user_id: int) -> AppTest:
 
 def test_only_administrators_have_the_page():
     assert [role for role in ("public", "initiative", "partner", "broker", "admin")
-            if "views/audit.py" in pages_for(role)] == ["admin"]  # fmt: skip
+            if "samenspel/web/views/audit.py" in pages_for(role)] == ["admin"]  # fmt: skip
 
 
 def test_a_broker_opening_the_page_is_refused(demo_users):
-    at = AppTest.from_file(str(ROOT / "views" / "audit.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "samenspel" / "web" / "views" / "audit.py"), default_timeout=60)
     log_in(at, demo_users["makelaar"])
     at.run()
     assert [e.value for e in at.error] == [

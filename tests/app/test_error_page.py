@@ -13,10 +13,10 @@ import streamlit as st
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from samenspel import db
-from samenspel.models import User
 from samenspel.services import accounts
-from samenspel.ui import get_engine
+from samenspel.storage import db
+from samenspel.storage.models import User
+from samenspel.web.ui import get_engine
 from tests.app.conftest import log_in, shown
 from tests.conftest import APP
 
@@ -53,7 +53,7 @@ def boom(*args, **kwargs):
 def test_a_page_error_shows_a_dutch_message_with_an_id_that_is_in_the_log(
     demo_users, monkeypatch, capsys
 ):
-    monkeypatch.setattr("samenspel.queries.filter_points", boom)
+    monkeypatch.setattr("samenspel.web.queries.filter_points", boom)
     capsys.readouterr()
     at = app_as(demo_users["beheer"]).run()
     assert not at.exception  # Streamlit's own error box
@@ -65,7 +65,7 @@ def test_a_page_error_shows_a_dutch_message_with_an_id_that_is_in_the_log(
     )
     assert found, message
     visible = everything_shown(at)
-    for leak in ("RuntimeError", "Traceback", "anja", "views/", ".py"):
+    for leak in ("RuntimeError", "Traceback", "anja", "samenspel/web/views/", ".py"):
         assert leak not in visible
     (line,) = [line for line in log_lines(capsys) if line["event"] == "page_error"]
     assert (line["error_id"], line["level"], line["page"]) == (found[1], "ERROR", "home")
@@ -78,14 +78,14 @@ def test_a_page_error_shows_a_dutch_message_with_an_id_that_is_in_the_log(
     "control",
     [
         pytest.param(st.stop, id="st.stop"),
-        pytest.param(lambda: st.switch_page("views/privacy.py"), id="st.switch_page"),
+        pytest.param(lambda: st.switch_page("samenspel/web/views/privacy.py"), id="st.switch_page"),
     ],
 )
 def test_streamlits_control_flow_passes_through(control, demo_users, monkeypatch):
     def filter_points(*args, **kwargs):
         control()
 
-    monkeypatch.setattr("samenspel.queries.filter_points", filter_points)
+    monkeypatch.setattr("samenspel.web.queries.filter_points", filter_points)
     at = app_as(None).run()
     assert not at.exception
     assert [e.value for e in at.error] == []  # not taken for an error
@@ -95,7 +95,7 @@ def test_streamlits_control_flow_passes_through(control, demo_users, monkeypatch
 
 
 def test_st_rerun_passes_through(demo_users, monkeypatch):
-    import samenspel.queries as queries
+    import samenspel.web.queries as queries
 
     real, runs = queries.filter_points, []
 
@@ -105,7 +105,7 @@ def test_st_rerun_passes_through(demo_users, monkeypatch):
             st.rerun()  # the page starts again and this time shows the map
         return real(*args, **kwargs)
 
-    monkeypatch.setattr("samenspel.queries.filter_points", filter_points)
+    monkeypatch.setattr("samenspel.web.queries.filter_points", filter_points)
     at = app_as(None).run()
     assert not at.exception and [e.value for e in at.error] == []
     assert len(runs) == 2
@@ -113,9 +113,9 @@ def test_st_rerun_passes_through(demo_users, monkeypatch):
 
 
 def test_an_unexpected_error_in_an_action_is_a_message_with_an_id(demo_users, monkeypatch, capsys):
-    monkeypatch.setattr("samenspel.audit_log.export_csv", boom)
+    monkeypatch.setattr("samenspel.services.audit_log.export_csv", boom)
     at = app_as(demo_users["beheer"]).run()
-    at.switch_page("views/audit.py").run()
+    at.switch_page("samenspel/web/views/audit.py").run()
     capsys.readouterr()
     at.button(key="audit_prepare").click().run()
     assert not at.exception
@@ -149,7 +149,13 @@ def test_a_database_that_cannot_be_reached_gives_a_calm_dutch_page(
         "Lukt het dan nog steeds niet? Laat het de beheerder weten."
     ]
     visible = everything_shown(at)
-    for leak in ("postgresql", "127.0.0.1", "OperationalError", "Traceback", "views/"):
+    for leak in (
+        "postgresql",
+        "127.0.0.1",
+        "OperationalError",
+        "Traceback",
+        "samenspel/web/views/",
+    ):
         assert leak not in visible
     assert not at.title  # no page ran
     (line,) = [line for line in log_lines(capsys) if line["event"] == "database_unavailable"]
@@ -166,11 +172,11 @@ def test_login_action_and_logout_are_logged_with_ids_only(demo_users, capsys):
         user_id = user.id
     at = app_as(None).run()
     capsys.readouterr()
-    at.switch_page("views/login.py").run()
+    at.switch_page("samenspel/web/views/login.py").run()
     at.text_input(key="login_username").input("logtester")
     at.text_input(key="login_password").input(PASSWORD)
     at.button[0].click().run()
-    at.switch_page("views/login.py").run()
+    at.switch_page("samenspel/web/views/login.py").run()
     at.button(key="login_logout").click().run()
     lines = log_lines(capsys)
     events = [line["event"] for line in lines]

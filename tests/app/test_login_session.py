@@ -14,11 +14,11 @@ import streamlit as st
 from sqlmodel import Session, select, update
 from streamlit.testing.v1 import AppTest
 
-from samenspel import db
-from samenspel.models import LoginSession, Match, User, utcnow
 from samenspel.services import accounts
 from samenspel.services.permissions import Actor
-from samenspel.ui import COOKIE_NAME, TOKEN_KEY, plain
+from samenspel.storage import db
+from samenspel.storage.models import LoginSession, Match, User, utcnow
+from samenspel.web.ui import COOKIE_NAME, TOKEN_KEY, plain
 from tests.app.conftest import log_in
 from tests.conftest import APP
 
@@ -71,7 +71,7 @@ def cookie_scripts(at: AppTest) -> str:
 
 
 def submit_login(at: AppTest, username: str, password: str) -> AppTest:
-    at.switch_page("views/login.py").run()
+    at.switch_page("samenspel/web/views/login.py").run()
     at.text_input(key="login_username").input(username)
     at.text_input(key="login_password").input(password)
     return at.button[0].click().run()  # the form's submit button
@@ -142,7 +142,7 @@ def test_after_the_idle_timeout_a_button_callback_cannot_act(demo_users):
     at = fresh_app()
     token = log_in(at, demo_users["makelaar"])
     at.run()
-    at.switch_page("views/review.py").run()
+    at.switch_page("samenspel/web/views/review.py").run()
     button = next(b for b in at.button if b.key and b.key.startswith("review_ok_"))
     match_id = int(button.key.removeprefix("review_ok_"))
     make_idle(token)
@@ -176,7 +176,7 @@ def test_a_user_disabled_on_another_instance_is_out_on_the_next_rerun(demo_users
     assert logged_in_as(reload) == []
     assert notices(reload) == ["Je bent uitgelogd. Log opnieuw in."]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        reload.switch_page("views/review.py")  # the broker's pages are gone
+        reload.switch_page("samenspel/web/views/review.py")  # the broker's pages are gone
 
 
 def test_logout_ends_the_session_in_every_tab(demo_users):
@@ -185,7 +185,7 @@ def test_logout_ends_the_session_in_every_tab(demo_users):
     first.run()
     second = tab_with(token)
     assert logged_in_as(second) == ["Ingelogd als Tweetabs"]
-    first.switch_page("views/login.py").run()
+    first.switch_page("samenspel/web/views/login.py").run()
     first.button(key="login_logout").click().run()
     assert TOKEN_KEY not in first.session_state
     assert session_row(token).revoked_at is not None
@@ -226,7 +226,9 @@ def test_the_first_administrator_needs_the_code_from_the_server_log(new_installa
     assert not at.exception
     admin_tab = tab_with(at.session_state[TOKEN_KEY])  # logged in right away
     assert logged_in_as(admin_tab) == ["Ingelogd als beheerder"]
-    admin_tab.switch_page("views/admin.py").run()  # registered only for an administrator
+    admin_tab.switch_page(
+        "samenspel/web/views/admin.py"
+    ).run()  # registered only for an administrator
     assert [t.value for t in admin_tab.title] == ["Beheer"] and not admin_tab.error
     with Session(new_installation) as session:
         (admin,) = session.exec(select(User)).all()
@@ -242,7 +244,7 @@ def test_the_admin_form_shows_who_is_disabled_and_never_enables_silently(demo_us
     at = fresh_app()
     log_in(at, demo_users["beheer"])
     at.run()
-    at.switch_page("views/admin.py").run()
+    at.switch_page("samenspel/web/views/admin.py").run()
     users = at.dataframe[0].value  # the first tab: users
     row = users.set_index("username").loc["staatuit"]
     assert row["mag inloggen"] == "nee"

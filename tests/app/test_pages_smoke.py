@@ -7,7 +7,7 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from samenspel.navigation import pages_for
+from samenspel.web.navigation import pages_for
 from tests.app.conftest import log_in
 from tests.conftest import APP
 
@@ -60,7 +60,7 @@ def test_home_page_counts_the_demo_city(demo_users):
 
 def test_the_money_plan_page_shows_a_plan_for_the_initiatives_money_need(demo_users):
     at = run_app(demo_users["initiatief"])
-    at.switch_page("views/funding.py").run()
+    at.switch_page("samenspel/web/views/funding.py").run()
     assert not at.exception
     assert any("Dit plan betaalt" in s.value for s in at.success)
     texts = " ".join(t.value for t in at.text)
@@ -69,7 +69,7 @@ def test_the_money_plan_page_shows_a_plan_for_the_initiatives_money_need(demo_us
 
 def test_the_review_queue_pages_through_suggestions_best_first(demo_users):
     at = run_app(demo_users["makelaar"])
-    at.switch_page("views/review.py").run()
+    at.switch_page("samenspel/web/views/review.py").run()
     cards = [c for c in at.get("caption") if "score" in c.value]
     assert 0 < len(cards) <= 25
     assert at.number_input(key="review_page").max > 1  # the demo city has more than one page

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
-from samenspel import db
-from samenspel.models import Need, Offer
+from samenspel.storage import db
+from samenspel.storage.models import Need, Offer
 from tests.app.conftest import log_in, shown
 from tests.conftest import APP
 
@@ -22,7 +22,7 @@ def open_post_page(user_id: int) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
     log_in(at, user_id)
     at.run()
-    return at.switch_page("views/post.py").run()
+    return at.switch_page("samenspel/web/views/post.py").run()
 
 
 def errors(at) -> list[str]:

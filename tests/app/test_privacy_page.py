@@ -17,7 +17,7 @@ def open_privacy(user_id: int | None = None) -> AppTest:
     if user_id is not None:
         log_in(at, user_id)
     at.run()
-    at = at.switch_page("views/privacy.py").run()
+    at = at.switch_page("samenspel/web/views/privacy.py").run()
     assert not at.exception
     return at
 

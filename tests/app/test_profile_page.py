@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlmodel import Session
 from streamlit.testing.v1 import AppTest
 
-from samenspel import db
-from samenspel.models import Contact, Organisation, User
+from samenspel.storage import db
+from samenspel.storage.models import Contact, Organisation, User
 from tests.app.conftest import log_in, shown
 from tests.conftest import APP
 
@@ -16,7 +16,7 @@ def open_profile(user_id: int) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=120)
     log_in(at, user_id)
     at.run()
-    return at.switch_page("views/profile.py").run()
+    return at.switch_page("samenspel/web/views/profile.py").run()
 
 
 def organisation_of(user_id: int) -> tuple[Organisation, Contact]:

@@ -15,8 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
-from matching.synthetic import generate, to_csv
+from samenspel.matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
+from samenspel.matching.synthetic import generate, to_csv
 
 ROLES = {
     "public": None,
@@ -31,10 +31,11 @@ def load_records(total: int) -> None:
     """The demo city plus `total` synthetic needs and offers, through the real importer."""
     from sqlmodel import Session
 
-    from samenspel import db, settings
-    from samenspel.seed import seed_demo
+    from samenspel import settings
     from samenspel.services.permissions import Actor
     from samenspel.services.transfer import import_file
+    from samenspel.storage import db
+    from samenspel.storage.seed import seed_demo
 
     engine = db.engine_for(settings.database_url())
     seed_demo(engine)
@@ -51,9 +52,10 @@ def page_timings(runs: int) -> list[tuple[str, str, float, float]]:
     from sqlmodel import Session, select
     from streamlit.testing.v1 import AppTest
 
-    from samenspel import db, settings
-    from samenspel.models import User
-    from samenspel.navigation import pages_for
+    from samenspel import settings
+    from samenspel.storage import db
+    from samenspel.storage.models import User
+    from samenspel.web.navigation import pages_for
     from tests.app.conftest import log_in
 
     root = Path(__file__).resolve().parents[2]

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from matching.synthetic import write_files
+from samenspel.matching.synthetic import write_files
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from samenspel.ui import COOKIE_NAME
+from samenspel.web.ui import COOKIE_NAME
 
 
 @pytest.mark.browser

@@ -24,10 +24,10 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlmodel import Session
 
-from samenspel import db
-from samenspel.models import User
 from samenspel.services.accounts import create_user, hash_password
 from samenspel.services.permissions import Actor
+from samenspel.storage import db
+from samenspel.storage.models import User
 from tests.e2e.conftest import free_port, running_app
 from tests.e2e.oidc_provider import OIDCProvider, TestUser
 
@@ -103,7 +103,7 @@ def _toml_string(value: str) -> str:
 def oidc_app_url(tmp_path_factory, provider, app_port):
     """`streamlit run app.py` with an [auth] section pointing at the test provider."""
     instance = tmp_path_factory.mktemp("oidc_instance")
-    database_url = f"sqlite:///{instance / 'samenspel.db'}"
+    database_url = f"sqlite:///{instance / 'samenspel.storage.db'}"
     _make_database(database_url)
     secrets_file = instance / "secrets.toml"
     auth = {

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, utils
 
-from matching.csvformat import fatal, parse_needs, parse_offers
-from matching.engine import Engine
-from matching.filters import exclusion
-from matching.geo import haversine_km
-from matching.types import NeedIn, OfferIn
+from samenspel.matching.csvformat import fatal, parse_needs, parse_offers
+from samenspel.matching.engine import Engine
+from samenspel.matching.filters import exclusion
+from samenspel.matching.geo import haversine_km
+from samenspel.matching.types import NeedIn, OfferIn
 
 HERE = Path(__file__).parent
 K = 5

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from samenspel.models import Contact, Organisation, User
 from samenspel.services.permissions import Actor
+from samenspel.storage.models import Contact, Organisation, User
 
 TODAY = date(2026, 11, 25)
 

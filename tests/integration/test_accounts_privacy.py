@@ -8,9 +8,18 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from samenspel.models import AuditEvent, Contact, Match, Need, Offer, Organisation, User, utcnow
 from samenspel.services import accounts, contacts, limits, posts, privacy
 from samenspel.services.errors import InvalidInput, NotAllowed
+from samenspel.storage.models import (
+    AuditEvent,
+    Contact,
+    Match,
+    Need,
+    Offer,
+    Organisation,
+    User,
+    utcnow,
+)
 from tests.integration.conftest import TODAY
 
 

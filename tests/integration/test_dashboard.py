@@ -6,8 +6,8 @@ from datetime import date
 
 from sqlmodel import Session
 
-from samenspel import dashboard
-from samenspel.models import Match, Need, Offer
+from samenspel.services import dashboard
+from samenspel.storage.models import Match, Need, Offer
 
 TODAY = date(2026, 11, 25)
 

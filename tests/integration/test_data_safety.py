@@ -21,14 +21,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
-from matching.csvformat import NEED_COLUMNS
-from samenspel import cli, db
-from samenspel.exports import to_csv_bytes, to_excel_bytes
-from samenspel.models import AuditEvent, Contact, Need, Organisation
+from samenspel import cli
+from samenspel.matching.csvformat import NEED_COLUMNS
 from samenspel.services import organisations, posts, privacy, transfer
 from samenspel.services.backup import BackupError, backup, make_backup, restore
 from samenspel.services.errors import InvalidInput, NotAllowed
+from samenspel.services.exports import to_csv_bytes, to_excel_bytes
 from samenspel.services.permissions import Actor
+from samenspel.storage import db
+from samenspel.storage.models import AuditEvent, Contact, Need, Organisation
 from tests.conftest import POSTGRES_URL, ROOT
 from tests.integration.conftest import TODAY
 from tests.integration.test_transfer import snapshot
@@ -517,7 +518,7 @@ def test_the_backup_button_in_the_app_is_audited(sqlite_world, monkeypatch, tmp_
         at = AppTest.from_file(str(APP), default_timeout=120)
         log_in(at, sqlite_world["actors"]["admin"].user_id)
         at.run()
-        at.switch_page("views/data.py").run()
+        at.switch_page("samenspel/web/views/data.py").run()
         next(b for b in at.button if b.key == "data_backup").click().run()
         assert not at.exception
         assert [s.value for s in at.success if "Backup gemaakt" in s.value]

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from samenspel import cli, db
-from samenspel.models import SetupGuard, SetupToken, User, utcnow
+from samenspel import cli
 from samenspel.services import accounts, limits
 from samenspel.services.errors import InvalidInput, NotAllowed
+from samenspel.storage import db
+from samenspel.storage.models import SetupGuard, SetupToken, User, utcnow
 
 PASSWORD = "een lang wachtwoord"
 

@@ -7,9 +7,9 @@ import threading
 import pytest
 from sqlmodel import Session, func, select
 
-from samenspel.models import AuditEvent, Match, Need
 from samenspel.services import contacts, matches, posts
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed
+from samenspel.storage.models import AuditEvent, Match, Need
 from tests.integration.conftest import TODAY
 
 
@@ -284,7 +284,7 @@ def test_the_recommended_plan_gives_one_venue_to_one_initiative(world):
 def test_lapsed_needs_and_offers_expire_their_open_matches(world):
     from datetime import date as day
 
-    from samenspel.models import Need, Offer
+    from samenspel.storage.models import Need, Offer
 
     with Session(world["engine"]) as session:
         old_need = Need(

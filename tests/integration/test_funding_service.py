@@ -7,10 +7,10 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from matching.funds import load_catalogue
-from samenspel.models import Fund, Need
+from samenspel.matching.funds import load_catalogue
 from samenspel.services import funding
 from samenspel.services.errors import InvalidInput, NotAllowed
+from samenspel.storage.models import Fund, Need
 
 TODAY = date(2026, 11, 25)
 
@@ -98,7 +98,7 @@ def test_a_plan_for_a_stored_need_respects_legal_form_and_ownership(sqlite_world
 
 
 def test_a_business_money_offer_in_the_plan_is_named_after_the_business(sqlite_world):
-    from samenspel.models import Offer
+    from samenspel.storage.models import Offer
 
     with Session(sqlite_world["engine"]) as session:
         session.add(

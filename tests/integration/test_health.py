@@ -9,7 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from samenspel import cli, db, health
+from samenspel import cli
+from samenspel.services import health
+from samenspel.storage import db
 from tests.conftest import POSTGRES_URL
 
 
@@ -80,7 +82,7 @@ def test_a_missing_sqlite_database_is_reported_and_not_created(tmp_path, monkeyp
     monkeypatch.setenv("SAMENSPEL_INSTANCE_DIR", str(instance))
     assert cli.main(["health"]) == 1
     out = capsys.readouterr().out
-    assert "de database bestaat niet" in out and "samenspel.db" in out
+    assert "de database bestaat niet" in out and "samenspel.storage.db" in out
     assert not instance.exists()  # not the file, not even its folder
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from matching.geo import default_gazetteer
-from samenspel import queries
-from samenspel.models import Need, Offer
+from samenspel.matching.geo import default_gazetteer
+from samenspel.storage.models import Need, Offer
+from samenspel.web import queries
 
 
 def test_an_informal_initiative_is_shown_at_its_neighbourhood_centre_not_its_home(world):
@@ -48,7 +48,7 @@ def test_the_rendered_map_puts_an_informal_initiative_at_its_neighbourhood_centr
     import json
     import re
 
-    from samenspel.maps import build_map
+    from samenspel.web.maps import build_map
 
     with Session(world["engine"]) as session:
         need = Need(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from samenspel.models import AuditEvent, Contact, Organisation
 from samenspel.services import organisations
 from samenspel.services.errors import InvalidInput, NotAllowed
 from samenspel.services.organisations import ProfileForm
+from samenspel.storage.models import AuditEvent, Contact, Organisation
 
 
 def new_form(**changes) -> ProfileForm:

@@ -12,10 +12,10 @@ from datetime import date
 import pytest
 from sqlmodel import Session, select
 
-from samenspel.models import Match, Need, Offer, User
 from samenspel.services import accounts, contacts, matches, organisations, posts, privacy
 from samenspel.services.errors import NotAllowed
 from samenspel.services.permissions import PUBLIC
+from samenspel.storage.models import Match, Need, Offer, User
 from tests.integration.conftest import TODAY
 
 ACTORS = ["public", "anja", "karim", "zuilen", "sanne", "noord", "admin"]
@@ -182,6 +182,6 @@ def test_refused_actions_change_nothing(sqlite_world):
     with Session(sqlite_world["engine"]) as session:
         assert session.get(Need, need_id).status == "open"
         assert session.get(Match, match.id).status == "suggested"
-        from samenspel.models import Organisation
+        from samenspel.storage.models import Organisation
 
         assert session.get(Organisation, sqlite_world["pan"]).name == "Buurtkeuken De Pan"

@@ -7,9 +7,9 @@ import re
 
 from sqlmodel import Session, select
 
-from matching.geo import default_gazetteer, haversine_km
-from samenspel.models import Match, Need, Offer, Organisation
+from samenspel.matching.geo import default_gazetteer, haversine_km
 from samenspel.services.suggestions import need_in, offer_in
+from samenspel.storage.models import Match, Need, Offer, Organisation
 from tests.integration.test_flows import post_kitchen_need_and_hall, suggestion_for
 
 
@@ -45,7 +45,7 @@ def test_the_migration_drops_distances_stored_from_an_informal_groups_home(empty
     """Reasons stored before 0006 measured from the exact place; they lose that reason, and
     reasons of formal organisations keep theirs."""
 
-    from samenspel import db
+    from samenspel.storage import db
 
     engine = db.make_engine(empty_database_url)
     try:

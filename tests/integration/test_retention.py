@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from samenspel import cli, db
-from samenspel.models import AuditEvent, Match, Need, Offer
+from samenspel import cli
 from samenspel.services.retention import apply_retention
+from samenspel.storage import db
+from samenspel.storage.models import AuditEvent, Match, Need, Offer
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()

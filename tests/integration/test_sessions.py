@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from samenspel import db
-from samenspel.models import LoginSession, RateEvent, User, utcnow
 from samenspel.services import accounts, limits, posts, privacy
 from samenspel.services.errors import InvalidInput, NotAllowed
 from samenspel.services.permissions import Actor
+from samenspel.storage import db
+from samenspel.storage.models import LoginSession, RateEvent, User, utcnow
 from tests.integration.conftest import TODAY
 
 PASSWORD = "een lang wachtwoord"

@@ -8,10 +8,10 @@ import threading
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from samenspel import db
-from samenspel.models import Match, Need, Organisation
+from samenspel.storage import db
+from samenspel.storage.models import Match, Need, Organisation
 
-HEAD = "0006"
+HEAD = "0009"
 TABLES = {"organisation", "contact", "need", "offer", "fund", "match", "user", "auditevent"}
 
 

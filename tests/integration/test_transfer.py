@@ -14,14 +14,14 @@ import pytest
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, SQLModel, func, select
 
-from matching.csvformat import NEED_COLUMNS
-from matching.synthetic import generate, to_csv
-from samenspel import db
-from samenspel.models import Need
-from samenspel.seed import seed_demo
+from samenspel.matching.csvformat import NEED_COLUMNS
+from samenspel.matching.synthetic import generate, to_csv
 from samenspel.services import funding, transfer
 from samenspel.services.backup import backup, restore
 from samenspel.services.permissions import Actor
+from samenspel.storage import db
+from samenspel.storage.models import Need
+from samenspel.storage.seed import seed_demo
 from tests.conftest import ROOT
 
 SYSTEM = Actor(user_id=None, role="admin", system=True)
@@ -101,7 +101,7 @@ def test_a_kill_9_in_the_middle_of_an_import_leaves_the_database_exactly_as_befo
     subprocess.run(
         [*cli, str(tmp_path / "small.csv")], env=env, cwd=ROOT, check=True, capture_output=True
     )
-    engine = db.make_engine(f"sqlite:///{instance / 'samenspel.db'}")
+    engine = db.make_engine(f"sqlite:///{instance / 'samenspel.storage.db'}")
     before = snapshot(engine)
     engine.dispose()
 
@@ -121,7 +121,7 @@ def test_a_kill_9_in_the_middle_of_an_import_leaves_the_database_exactly_as_befo
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
 
-    engine = db.make_engine(f"sqlite:///{instance / 'samenspel.db'}")
+    engine = db.make_engine(f"sqlite:///{instance / 'samenspel.storage.db'}")
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     assert snapshot(engine) == before

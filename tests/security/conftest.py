@@ -10,8 +10,8 @@ import pytest
 import streamlit as st
 from sqlmodel import Session, select
 
-from samenspel import db
-from samenspel.models import User
+from samenspel.storage import db
+from samenspel.storage.models import User
 from tests.conftest import APP
 
 ENV = ("SAMENSPEL_INSTANCE_DIR", "SAMENSPEL_DATABASE_URL", "SAMENSPEL_DEMO")

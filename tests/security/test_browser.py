@@ -10,13 +10,13 @@ import io
 import pytest
 from sqlmodel import Session, select
 
-from matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
-from samenspel import db
-from samenspel.models import Match, Need, Offer, User
-from samenspel.navigation import PAGES, pages_for
-from samenspel.seed import seed_demo
+from samenspel.matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
 from samenspel.services import matches, transfer
 from samenspel.services.permissions import Actor
+from samenspel.storage import db
+from samenspel.storage.models import Match, Need, Offer, User
+from samenspel.storage.seed import seed_demo
+from samenspel.web.navigation import PAGES, pages_for
 from tests.e2e.conftest import _is_local, running_app
 from tests.e2e.test_golden_path import TIMEOUT, log_in
 from tests.security.payloads import PAYLOADS, evaluated_in, summary
@@ -124,7 +124,7 @@ def seed_hostile(url: str) -> None:
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("hostile")
-    seed_hostile(f"sqlite:///{instance / 'samenspel.db'}")
+    seed_hostile(f"sqlite:///{instance / 'samenspel.storage.db'}")
     with running_app(instance) as url:
         yield url
 
@@ -222,7 +222,9 @@ def test_every_page_for_every_role_runs_no_payload(hostile_app, browser):
             for path in pages_for(role):
                 open_page(page, PAGES[path][0])
                 visits += 1
-                if path == "views/home.py" and role == "public":  # informal: a lone marker
+                if (
+                    path == "samenspel/web/views/home.py" and role == "public"
+                ):  # informal: a lone marker
                     open_a_map_card(page)
                 for key, values in traces(page).items():
                     totals[key] += [f"{role} {path}: {v}" for v in values]

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
 from samenspel import cli
+from samenspel.matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
 from tests.conftest import ROOT
 from tests.security.payloads import PAYLOADS, live_formula, short, summary
 from tests.security.test_transfer import ident

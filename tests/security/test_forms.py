@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
-from samenspel import db
-from samenspel.models import Contact, Need, Organisation, User
-from samenspel.ui import plain
+from samenspel.storage import db
+from samenspel.storage.models import Contact, Need, Organisation, User
+from samenspel.web.ui import plain
 from tests.app.conftest import log_in
 from tests.conftest import APP
 from tests.security.payloads import PAYLOADS, same_text, short, summary
@@ -59,7 +59,7 @@ def stored_need(title_like: str) -> Need | None:
 
 def test_post_form_stores_and_shows_every_payload_as_data(demo_users):
     # As the broker, who may post for an initiative many times a day (paper intake).
-    at = open_page(demo_users["makelaar"], "views/post.py")
+    at = open_page(demo_users["makelaar"], "samenspel/web/views/post.py")
     at.selectbox(key="post_kind").set_value("goods").run()
     tried = stored = live = crashed = 0
     problems = []
@@ -72,7 +72,7 @@ def test_post_form_stores_and_shows_every_payload_as_data(demo_users):
         if at.exception:
             crashed += 1
             problems.append(f"{payload}: {at.exception[0].value[:200]}")
-            at = open_page(demo_users["makelaar"], "views/post.py")
+            at = open_page(demo_users["makelaar"], "samenspel/web/views/post.py")
             continue
         found = live_markdown(at, payload.text)
         live += bool(found)
@@ -97,7 +97,7 @@ def test_post_form_stores_and_shows_every_payload_as_data(demo_users):
 
 def test_post_form_messages_about_a_wrong_field_show_the_payload_as_text(demo_users):
     """'when' and 'place' are echoed in their error message: the message is markdown."""
-    at = open_page(demo_users["initiatief"], "views/post.py")
+    at = open_page(demo_users["initiatief"], "samenspel/web/views/post.py")
     at.selectbox(key="post_kind").set_value("goods").run()
     tried = live = crashed = 0
     problems = []
@@ -110,7 +110,7 @@ def test_post_form_messages_about_a_wrong_field_show_the_payload_as_text(demo_us
         if at.exception:
             crashed += 1
             problems.append(f"{payload}: {at.exception[0].value[:200]}")
-            at = open_page(demo_users["initiatief"], "views/post.py")
+            at = open_page(demo_users["initiatief"], "samenspel/web/views/post.py")
             at.selectbox(key="post_kind").set_value("goods").run()
             continue
         found = live_markdown(at, payload.text)
@@ -136,7 +136,7 @@ def organisation_of(user_id: int) -> tuple[Organisation, Contact]:
 def test_profile_form_stores_and_shows_every_payload_as_data(demo_users, user):
     user_id = demo_users[user]
     original, _ = organisation_of(user_id)
-    at = open_page(user_id, "views/profile.py")
+    at = open_page(user_id, "samenspel/web/views/profile.py")
     tried = stored = live = crashed = 0
     problems = []
     for payload in [p for p in PAYLOADS if len(p.text) <= 50]:  # the phone field's limit
@@ -153,7 +153,7 @@ def test_profile_form_stores_and_shows_every_payload_as_data(demo_users, user):
         if at.exception:
             crashed += 1
             problems.append(f"{payload}: {at.exception[0].value[:200]}")
-            at = open_page(user_id, "views/profile.py")
+            at = open_page(user_id, "samenspel/web/views/profile.py")
             continue
         found = live_markdown(at, payload.text)
         live += bool(found)

@@ -11,8 +11,8 @@ import json
 import pandas as pd
 import pytest
 
-from samenspel.maps import KIND_COLOURS, build_map
-from samenspel.queries import POINT_COLUMNS
+from samenspel.web.maps import KIND_COLOURS, build_map
+from samenspel.web.queries import POINT_COLUMNS
 from tests.security.payloads import PAYLOADS, evaluated_in, same_text, short, summary
 
 START, END = "QZXS", "QZXE"  # markers around a field's text: letters no escaping touches

@@ -14,12 +14,12 @@ import pytest
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import Session, select
 
-from matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
-from matching.funds import FUND_COLUMNS
 from samenspel import cli
-from samenspel.models import Fund, Need, Offer, Organisation
+from samenspel.matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
+from samenspel.matching.funds import FUND_COLUMNS
 from samenspel.services import transfer
 from samenspel.services.permissions import Actor
+from samenspel.storage.models import Fund, Need, Offer, Organisation
 from tests.security.payloads import PAYLOADS, live_formula, normal, same_text, short, summary
 
 SYSTEM = Actor(user_id=None, role="admin", system=True)

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from matching.text import normalise
-from matching.types import NeedIn, OfferIn
-from matching.vocabulary import Concept, Vocabulary
+from samenspel.matching.text import normalise
+from samenspel.matching.types import NeedIn, OfferIn
+from samenspel.matching.vocabulary import Concept, Vocabulary
 
 TODAY = date(2026, 11, 25)
 

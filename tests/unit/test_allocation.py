@@ -8,9 +8,9 @@ from types import SimpleNamespace
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import matching.allocation as allocation
-from matching.allocation import UNMATCHED_COST, allocate, plan_cost
-from matching.types import Suggestion
+import samenspel.matching.allocation as allocation
+from samenspel.matching.allocation import UNMATCHED_COST, allocate, plan_cost
+from samenspel.matching.types import Suggestion
 from tests.unit.conftest import need, offer
 
 SLOTS = [(1, 2), (3, 2), (5, 0)]  # di avond, do avond, za ochtend

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from samenspel.paths import DATA_DIR
 from tests.conftest import ROOT
 
 EVAL = ROOT / "tests" / "eval"
@@ -131,7 +132,7 @@ def test_a_missing_file_is_a_clear_message(tmp_path):
 def test_fund_plan_prints_lines_within_limits_and_the_reasons_for_the_rest():
     result = samenspel(
         "fund-plan",
-        str(ROOT / "data" / "demo" / "needs.csv"),
+        str(DATA_DIR / "demo" / "needs.csv"),
         "--need",
         "N002",
         "--today",
@@ -149,7 +150,7 @@ def test_fund_plan_prints_lines_within_limits_and_the_reasons_for_the_rest():
 
 
 def test_fund_plan_refuses_a_need_that_is_not_about_money():
-    result = samenspel("fund-plan", str(ROOT / "data" / "demo" / "needs.csv"), "--need", "N001")
+    result = samenspel("fund-plan", str(DATA_DIR / "demo" / "needs.csv"), "--need", "N001")
     assert (
         result.returncode == 2
         and "geen vraag om geld" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from samenspel.clients import identify
+from samenspel.web.clients import identify
 
 
 def headers(**values):

@@ -1,7 +1,7 @@
 import pytest
 
-from matching.csvformat import FileError, fatal, parse_needs, parse_offers
-from matching.geo import Gazetteer, Place
+from samenspel.matching.csvformat import FileError, fatal, parse_needs, parse_offers
+from samenspel.matching.geo import Gazetteer, Place
 
 HEADER = "id,initiative,legal_form,kind,title,description,themes,place,lat,lon,people,amount_eur,when,max_distance_km,deadline\n"
 OFFER_HEADER = (
@@ -158,7 +158,7 @@ def test_every_slot_of_the_week_does_not_fit_and_says_leave_it_empty():
 
 
 def test_clean_text_removes_control_characters_and_keeps_lines_only_where_asked():
-    from matching.csvformat import clean_text
+    from samenspel.matching.csvformat import clean_text
 
     typed = "a\x00b\x0bc\x7fd\x85e\ud800f\tg\r\nh\ri\u202ej"
     assert clean_text(typed) == "abcdef g h i\u202ej"
@@ -166,7 +166,7 @@ def test_clean_text_removes_control_characters_and_keeps_lines_only_where_asked(
 
 
 def test_safe_cell_strips_what_excel_cannot_hold_and_neutralises_formulas():
-    from matching.csvformat import safe_cell
+    from samenspel.matching.csvformat import safe_cell
 
     assert safe_cell("NUL\x00teken\x0b") == "NULteken"
     assert safe_cell("\x00=1+1") == "'=1+1"

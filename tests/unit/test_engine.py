@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching.allocation import allocate
-from matching.engine import Engine
-from matching.slots import parse_slots
-from matching.types import Exclusion, Suggestion
+from samenspel.matching.allocation import allocate
+from samenspel.matching.engine import Engine
+from samenspel.matching.slots import parse_slots
+from samenspel.matching.types import Exclusion, Suggestion
 from tests.unit.conftest import TODAY, need, offer
 
 
@@ -284,8 +284,8 @@ def test_allocation_never_exceeds_capacity_and_leaves_no_need_with_a_free_offer(
 def test_the_vectorised_filter_agrees_with_the_one_that_gives_reasons(
     vocabulary, pair_list, offer_deadline
 ):
-    from matching.filters import exclusion
-    from matching.geo import haversine_km
+    from samenspel.matching.filters import exclusion
+    from samenspel.matching.geo import haversine_km
 
     offers = [offer(**{**o.__dict__, "id": f"o{i}", "deadline": offer_deadline if i % 2 else None,
                        "has_kitchen": (None, True, False)[i % 3], "partner": "De Pan" if i == 3 else ""})

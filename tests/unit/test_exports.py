@@ -7,7 +7,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from samenspel.exports import safe_cell, to_csv_bytes, to_excel_bytes
+from samenspel.matching import csvformat
+from samenspel.services.exports import safe_cell, to_csv_bytes, to_excel_bytes
 
 PAYLOADS = [
     '=HYPERLINK("http://x")',
@@ -52,6 +53,5 @@ def test_characters_excel_cannot_hold_are_left_out_instead_of_failing_the_export
 
 
 def test_exports_and_the_command_line_share_one_safe_cell():
-    import matching.csvformat
 
-    assert safe_cell is matching.csvformat.safe_cell
+    assert safe_cell is csvformat.safe_cell

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from matching.funding import LINE_KINDS, FundingPlan, next_round_date, plan_funding
-from matching.funds import CatalogueError, FundIn, load_catalogue, parse_catalogue
-from matching.geo import Region, region_of
-from matching.reasons import euro
-from matching.types import NeedIn, OfferIn
+from samenspel.matching.funding import LINE_KINDS, FundingPlan, next_round_date, plan_funding
+from samenspel.matching.funds import CatalogueError, FundIn, load_catalogue, parse_catalogue
+from samenspel.matching.geo import Region, region_of
+from samenspel.matching.reasons import euro
+from samenspel.matching.types import NeedIn, OfferIn
 
 TODAY = date(2026, 11, 25)
 UTRECHT = dict(lat=52.09, lon=5.12)

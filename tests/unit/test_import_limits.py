@@ -18,11 +18,11 @@ import openpyxl
 import pytest
 from sqlmodel import Session, func, select
 
-from matching.csvformat import NEED_COLUMNS
-from samenspel.models import Need
+from samenspel.matching.csvformat import NEED_COLUMNS
 from samenspel.services import transfer
 from samenspel.services.errors import InvalidInput
 from samenspel.services.permissions import Actor
+from samenspel.storage.models import Need
 from tests.conftest import ROOT
 
 SYSTEM = Actor(user_id=None, role="admin", system=True)

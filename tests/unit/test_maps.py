@@ -8,8 +8,8 @@ import re
 import pandas as pd
 import pytest
 
-from samenspel.maps import build_map, inert
-from samenspel.queries import POINT_COLUMNS
+from samenspel.web.maps import build_map, inert
+from samenspel.web.queries import POINT_COLUMNS
 
 
 def points(rows):
@@ -121,7 +121,7 @@ def test_user_text_never_reaches_the_template_engine(payload):
 
 
 def test_the_map_loads_nothing_from_a_cdn():
-    from samenspel.maps import location_picker
+    from samenspel.web.maps import location_picker
 
     frame = points([("need", 1, "venue", "A", "X", "Lombok", "open", 52.09, 5.10, False)])
     for fmap in (build_map(frame, heat_name="warmte"), location_picker(52.09, 5.1)):
@@ -157,7 +157,7 @@ def test_clicked_position_finds_every_point_there():
             ("offer", 3, "goods", "C", "Z", "Zuilen", "open", 52.11, 5.09, False),
         ]
     )
-    from samenspel.maps import nearest_points
+    from samenspel.web.maps import nearest_points
 
     assert nearest_points(frame, 52.09, 5.10)["id"].tolist() == [1, 2]
     assert nearest_points(frame, 52.0903, 5.1004)["id"].tolist() == [1, 2]  # a spiderfied leg

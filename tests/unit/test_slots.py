@@ -1,6 +1,6 @@
 import pytest
 
-from matching.slots import SlotError, format_slot, parse_slots, slots_to_text
+from samenspel.matching.slots import SlotError, format_slot, parse_slots, slots_to_text
 
 MON, TUE, SAT, SUN = 0, 1, 5, 6
 MORNING, AFTERNOON, EVENING = 0, 1, 2

@@ -1,0 +1,551 @@
+"""Suggestions: for each need, the best offers of the same kind with a score, its components
+and reasons anyone can follow (design.md, "Matching engine").
+
+Work grows with the candidate pairs, not with needs x offers: offers are grouped by kind and,
+per kind, put in a KD-tree on the unit sphere, so a need only looks at offers that can reach it.
+That blocking is exact (it never drops a pair the hard filters would keep), so the result equals
+scoring every same-kind pair; `naive_top_k` does exactly that, as the reference for tests and
+benchmarks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from rapidfuzz import fuzz, process, utils
+from scipy.spatial import cKDTree
+
+from samenspel.matching import reasons as r
+from samenspel.matching import scoring
+from samenspel.matching.filters import exclusion
+from samenspel.matching.geo import chord_for_km, haversine_km, haversine_km_many, unit_vectors
+from samenspel.matching.slots import format_slot, slot_mask
+from samenspel.matching.types import (
+    LEGAL_FORMS,
+    LINKING_TYPES,
+    Exclusion,
+    NeedIn,
+    NeedSuggestions,
+    OfferIn,
+    Suggestion,
+)
+from samenspel.matching.vocabulary import CONDITIONS, Vocabulary, default_vocabulary
+
+# The concept that only says which kind of help it is adds nothing once kinds already match.
+KIND_CONCEPTS = {
+    "venue": "ruimte",
+    "volunteers": "vrijwilligers",
+    "money": "geld",
+    "art": "kunst",
+    "goods": "spullen",
+    "expertise": "kennis",
+}
+SUGGEST_CHUNK = 2048  # needs whose text similarity is computed in one parallel call
+PARALLEL_PAIRS = 20_000  # below this many pairs, starting threads costs more than it saves
+BONDING_KM = 2.0  # another initiative this close is part of the own circle
+MAX_REASONS = 4
+
+
+def legal_form_bits(forms: Iterable[str]) -> int:
+    return sum(1 << LEGAL_FORMS.index(f) for f in set(forms) if f in LEGAL_FORMS)
+
+
+def _tristate(value: bool | None) -> int:
+    return -1 if value is None else int(value)
+
+
+def condition_bits(conditions: Iterable[str]) -> int:
+    return sum(1 << CONDITIONS.index(c) for c in set(conditions) if c in CONDITIONS)
+
+
+@dataclass
+class _NeedFeatures:
+    concepts: dict[str, str]
+    weights: np.ndarray  # idf weight per concept column (x2 in the title), 0 where absent
+    grouped: np.ndarray  # the same weights, only for concepts that have a related group
+    group_weights: np.ndarray  # per group: the summed weights of the need's concepts in it
+    present: np.ndarray  # 1 per concept column the need has
+    condition_bits: int
+    slot_mask: int
+    text: str
+    fairness: float
+
+
+class _KindIndex:
+    """Everything about the offers of one kind, as arrays, built once."""
+
+    def __init__(
+        self,
+        offers: list[OfferIn],
+        positions: list[int],
+        concepts: list[dict[str, str]],
+        engine: Engine,
+    ):
+        self.offers = offers
+        self.positions = np.array(positions, dtype=np.int64)
+        n = len(offers)
+        self.lat = np.array([o.lat if o.lat is not None else np.nan for o in offers], dtype=float)
+        self.lon = np.array([o.lon if o.lon is not None else np.nan for o in offers], dtype=float)
+        located = ~np.isnan(self.lat) & ~np.isnan(self.lon)
+        self.located_idx = np.flatnonzero(located)
+        self.unlocated_idx = np.flatnonzero(~located)
+        self.tree = (
+            cKDTree(unit_vectors(self.lat[located], self.lon[located])) if located.any() else None
+        )
+        radii = [offers[i].radius_km for i in self.located_idx]
+        self.max_radius = math.inf if (not radii or None in radii) else max(radii)
+        self.capacity = np.array(
+            [o.capacity if o.capacity is not None else np.nan for o in offers], dtype=float
+        )
+        self.amount_min = np.array(
+            [np.nan if o.amount_min_eur is None else o.amount_min_eur for o in offers], dtype=float
+        )
+        self.amount_max = np.array(
+            [np.nan if o.amount_max_eur is None else o.amount_max_eur for o in offers], dtype=float
+        )
+        self.loads = np.array([o.load for o in offers], dtype=float)
+        self.slot_masks = np.array([slot_mask(o.slots) for o in offers], dtype=np.int64)
+        self.concepts = concepts
+        self.condition_bits = np.array(
+            [condition_bits(engine.vocabulary.conditions_of(c)) for c in self.concepts],
+            dtype=np.int64,
+        )
+        # Dense: about a hundred concepts, so 50,000 offers take 40 MB and rows index fast.
+        self.matrix = np.zeros((n, len(engine.column)))
+        for row, found in enumerate(self.concepts):
+            for key in found:
+                self.matrix[row, engine.column[key]] = 1.0
+        self.groups = (self.matrix @ engine.concept_group > 0).astype(float)
+        self.open = np.array(
+            [all(engine.vocabulary.concepts[key].open for key in found) for found in self.concepts]
+        )
+        idf_sums = self.matrix @ engine.idf
+        self.idf_sums = np.where(idf_sums > 0, idf_sums, 1.0)
+        self.texts = [utils.default_process(o.text) for o in offers]
+        # The hard filters as arrays (matching/filters.py stays the one place for reasons).
+        self.radius = np.array([math.inf if o.radius_km is None else o.radius_km for o in offers])
+        self.deadline = np.array(
+            [math.inf if o.deadline is None else o.deadline.toordinal() for o in offers]
+        )
+        self.partner = np.array([o.partner for o in offers], dtype=object)
+        self.forms = np.array(
+            [legal_form_bits(o.eligible_legal_forms) for o in offers], dtype=np.int64
+        )
+        self.kitchen = np.array([_tristate(o.has_kitchen) for o in offers], dtype=np.int8)
+        self.step_free = np.array([_tristate(o.step_free) for o in offers], dtype=np.int8)
+
+    def candidates(self, need: NeedIn) -> tuple[np.ndarray, np.ndarray]:
+        """Offer indices that may reach the need, with their distances (nan: unknown)."""
+        n = len(self.offers)
+        if need.lat is None or need.lon is None:
+            return np.arange(n), np.full(n, np.nan)
+        limit = min(
+            need.max_distance_km if need.max_distance_km is not None else math.inf, self.max_radius
+        )
+        if self.tree is None:
+            near = np.empty(0, dtype=np.int64)
+        elif math.isinf(limit):
+            near = self.located_idx
+        else:
+            point = unit_vectors(np.array([need.lat]), np.array([need.lon]))[0]
+            # A hair wider than the limit: the exact check on haversine km follows in the filter.
+            hits = self.tree.query_ball_point(point, chord_for_km(limit) * (1 + 1e-9) + 1e-12)
+            near = self.located_idx[np.sort(np.array(hits, dtype=np.int64))]
+        idx = np.concatenate([near, self.unlocated_idx])
+        idx.sort()
+        distances = np.full(len(idx), np.nan)
+        located = ~np.isnan(self.lat[idx])
+        if located.any():
+            distances[located] = haversine_km_many(
+                need.lat, need.lon, self.lat[idx][located], self.lon[idx][located]
+            )
+        return idx, distances
+
+
+class Engine:
+    """Suggestions for needs against one fixed set of offers."""
+
+    def __init__(
+        self,
+        offers: Sequence[OfferIn],
+        *,
+        vocabulary: Vocabulary | None = None,
+        today: date | None = None,
+        lang: str = "nl",
+        extra_languages: tuple[str, ...] = (),
+    ):
+        self.vocabulary = vocabulary or default_vocabulary()
+        self.today = today or date.today()
+        self.lang = r.lang_of(lang)
+        # Reasons are also written in these languages (stored suggestions serve every reader).
+        self.extra_languages = tuple(r.lang_of(extra) for extra in extra_languages)
+        self.offers = list(offers)
+        self.column = {key: i for i, key in enumerate(self.vocabulary.concepts)}
+        group_names = sorted({c.group for c in self.vocabulary.concepts.values() if c.group})
+        self.group_column = {name: i for i, name in enumerate(group_names)}
+        # concept x group incidence, to find related concepts with one matrix product
+        self.concept_group = np.zeros((len(self.column), max(1, len(group_names))))
+        for key, concept in self.vocabulary.concepts.items():
+            if concept.group:
+                self.concept_group[self.column[key], self.group_column[concept.group]] = 1.0
+        offer_concepts = [self.concepts_of(o.text, o.kind) for o in self.offers]
+        idf = self.vocabulary.idf(offer_concepts)
+        self.today_ordinal = self.today.toordinal()
+        self.idf = np.array([idf[key] for key in self.column], dtype=float)
+        self.by_id = {o.id: o for o in self.offers}
+        grouped: dict[str, tuple[list[OfferIn], list[int], list[dict[str, str]]]] = {}
+        for position, offer in enumerate(self.offers):
+            group = grouped.setdefault(offer.kind, ([], [], []))
+            group[0].append(offer)
+            group[1].append(position)
+            group[2].append(offer_concepts[position])
+        self.kinds = {kind: _KindIndex(o, p, c, self) for kind, (o, p, c) in grouped.items()}
+
+    def concepts_of(self, text: str, kind: str) -> dict[str, str]:
+        found = self.vocabulary.find(text)
+        found.pop(KIND_CONCEPTS.get(kind, ""), None)
+        return found
+
+    def _need_features(self, need: NeedIn) -> _NeedFeatures:
+        concepts = self.concepts_of(need.text, need.kind)
+        in_title = self.concepts_of(need.title, need.kind)
+        present = np.zeros(len(self.column))
+        emphasis = np.ones(len(self.column))
+        for key in concepts:
+            present[self.column[key]] = 1.0
+            if key in in_title:
+                emphasis[self.column[key]] = scoring.TITLE_WEIGHT
+        weights = present * self.idf * emphasis
+        has_group = self.concept_group.sum(axis=1) > 0
+        grouped = np.where(has_group, weights, 0.0)
+        return _NeedFeatures(
+            concepts=concepts,
+            weights=weights,
+            grouped=grouped,
+            group_weights=grouped @ self.concept_group,
+            present=present,
+            condition_bits=condition_bits(self.vocabulary.conditions_of(concepts)),
+            slot_mask=slot_mask(need.slots),
+            text=utils.default_process(need.text),
+            fairness=scoring.fairness_component(need.legal_form, need.is_new),
+        )
+
+    def _components(
+        self,
+        need: NeedIn,
+        features: _NeedFeatures,
+        index: _KindIndex,
+        idx: np.ndarray,
+        distances: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """Every score component of one need against offers `idx`, except the fuzzy text
+        similarity (the costly one; see _top for why it comes last)."""
+        n = len(idx)
+        weight_sum = features.weights.sum()
+        if weight_sum > 0 and n:
+            sub = index.matrix[idx]
+            exact = sub @ features.weights
+            # A related concept in the offer (same group, other concept) counts partly.
+            related = index.groups[idx] @ features.group_weights - sub @ features.grouped
+            recall = (exact + scoring.RELATED_CREDIT * np.maximum(related, 0.0)) / weight_sum
+            precision = (sub @ (features.present * self.idf)) / index.idf_sums[idx]
+            concept = (
+                scoring.CONCEPT_RECALL_SHARE * recall
+                + (1 - scoring.CONCEPT_RECALL_SHARE) * precision
+            )
+        else:
+            concept = np.zeros(n)
+        concept = np.where(index.open[idx], np.maximum(concept, scoring.OPEN_OFFER_FLOOR), concept)
+        return {
+            "concept": np.clip(concept, 0.0, 1.0),
+            "distance": scoring.distance_component(distances, need.kind),
+            "slots": scoring.slot_component(features.slot_mask, index.slot_masks[idx]),
+            "fit": scoring.fit_component(
+                need.kind, need.people, need.amount_eur,
+                index.capacity[idx], index.amount_min[idx], index.amount_max[idx],
+            ),
+            "conditions": scoring.share_component(features.condition_bits, index.condition_bits[idx]),
+            "fairness": np.full(n, features.fairness),
+            "load": scoring.load_component(index.loads[idx]),
+        }  # fmt: skip
+
+    def _eligible(self, need: NeedIn, index: _KindIndex, idx: np.ndarray, distances: np.ndarray):
+        """The hard filters of matching/filters.py, on arrays (a test holds both equal)."""
+        if need.deadline is not None and need.deadline < self.today:
+            return idx[:0], distances[:0]
+        known = ~np.isnan(distances)
+        far = np.where(known, distances, 0.0)
+        keep = index.deadline[idx] >= self.today_ordinal
+        if need.initiative:
+            keep &= index.partner[idx] != need.initiative
+        if need.max_distance_km is not None:
+            keep &= far <= need.max_distance_km
+        keep &= far <= index.radius[idx]
+        forms = index.forms[idx]
+        keep &= (forms == 0) | ((forms & legal_form_bits([need.legal_form])) != 0)
+        if need.kind == "money" and need.amount_eur is not None:
+            keep &= ~(index.amount_min[idx] > need.amount_eur)  # unknown minimum: nan, kept
+        if need.kind == "venue":
+            if need.people is not None:
+                keep &= ~(index.capacity[idx] < need.people)
+            if need.needs_kitchen:
+                keep &= index.kitchen[idx] != 0
+            if need.needs_step_free:
+                keep &= index.step_free[idx] != 0
+        return idx[keep], distances[keep]
+
+    def _candidates_worth_text(self, components: dict[str, np.ndarray], top_k: int) -> np.ndarray:
+        """Which candidates can still reach the top k. Text similarity is in [0, 1], so the
+        score with text 0 is a floor and with text 1 a ceiling; a candidate whose ceiling is
+        below the k-th best floor cannot make it, and its text is never computed. Exact."""
+        n = len(components["concept"])
+        if n <= top_k:
+            return np.ones(n, dtype=bool)
+        floor = scoring.combine({**components, "text": np.zeros(n)})
+        ceiling = scoring.combine({**components, "text": np.ones(n)})
+        kth_floor = np.partition(floor, n - top_k)[n - top_k]
+        return ceiling >= kth_floor - 1e-9
+
+    def _prepare(self, need: NeedIn, top_k: int, *, blocked: bool = True):
+        """Candidates of one need with all components but text, pruned for the top k."""
+        index = self.kinds.get(need.kind)
+        if index is None or top_k <= 0:
+            return None
+        if blocked:
+            idx, distances = index.candidates(need)
+        else:  # the naive reference: every offer of the kind
+            idx = np.arange(len(index.offers))
+            distances = np.array([
+                np.nan if need.lat is None or o.lat is None else haversine_km(need.lat, need.lon, o.lat, o.lon)
+                for o in index.offers
+            ])  # fmt: skip
+        idx, distances = self._eligible(need, index, idx, distances)
+        features = self._need_features(need)
+        components = self._components(need, features, index, idx, distances)
+        if blocked:
+            keep = self._candidates_worth_text(components, top_k)
+            idx, distances = idx[keep], distances[keep]
+            components = {name: values[keep] for name, values in components.items()}
+        return need, index, idx, distances, features, components
+
+    def _finish(self, prepared, text: np.ndarray, top_k: int) -> list[Suggestion]:
+        need, index, idx, distances, features, components = prepared
+        components = {**components, "text": text}
+        scores = scoring.combine(components)
+        # Best first; equal scores in input order, so the result is deterministic.
+        order = np.lexsort((index.positions[idx], -np.round(scores, 12)))[:top_k]
+        return [
+            self._suggestion(
+                need, features, index.offers[idx[k]], index.concepts[idx[k]], float(scores[k]),
+                {name: float(components[name][k]) for name in scoring.COMPONENTS},
+                None if np.isnan(distances[k]) else float(distances[k]),
+            )
+            for k in order
+        ]  # fmt: skip
+
+    def _run(
+        self, needs: list[NeedIn], top_k: int, *, blocked: bool = True
+    ) -> list[NeedSuggestions]:
+        """Top-k for many needs; the text similarity of all their remaining candidates is
+        computed in one call, on every core when there is enough of it."""
+        prepared = [self._prepare(need, top_k, blocked=blocked) for need in needs]
+        left, right = [], []
+        for item in prepared:
+            if item is not None:
+                _, index, idx, _, features, _ = item
+                left.extend([features.text] * len(idx))
+                right.extend(index.texts[i] for i in idx)
+        similarity = text_similarity(left, right, workers=-1 if len(left) > PARALLEL_PAIRS else 1)
+        results, offset = [], 0
+        for need, item in zip(needs, prepared, strict=True):
+            if item is None:
+                results.append(NeedSuggestions(need.id))
+                continue
+            count = len(item[2])
+            results.append(
+                NeedSuggestions(
+                    need.id, self._finish(item, similarity[offset : offset + count], top_k)
+                )
+            )
+            offset += count
+        return results
+
+    def suggest_for_need(self, need: NeedIn, top_k: int = 5) -> list[Suggestion]:
+        return self._run([need], top_k)[0].suggestions
+
+    def suggest(self, needs: Iterable[NeedIn], top_k: int = 5) -> list[NeedSuggestions]:
+        needs = list(needs)
+        results: list[NeedSuggestions] = []
+        for start in range(0, len(needs), SUGGEST_CHUNK):
+            results.extend(self._run(needs[start : start + SUGGEST_CHUNK], top_k))
+        return results
+
+    def naive_top_k(self, need: NeedIn, top_k: int = 5) -> list[Suggestion]:
+        """Reference without blocking or pruning: every same-kind offer, the same filter and
+        score (tests and the benchmark compare the fast path with this)."""
+        return self._run([need], top_k, blocked=False)[0].suggestions
+
+    def explain(self, need: NeedIn, offer_id: str) -> Suggestion | Exclusion:
+        """The components and reasons of one pair, or why it is excluded ("waarom niet?")."""
+        offer = self.by_id[offer_id]
+        distance = (
+            None
+            if need.lat is None or offer.lat is None
+            else haversine_km(need.lat, need.lon, offer.lat, offer.lon)
+        )
+        excluded = exclusion(need, offer, distance, self.today, self.lang)
+        if excluded:
+            return excluded
+        index = self.kinds[offer.kind]
+        local = next(i for i, o in enumerate(index.offers) if o.id == offer_id)
+        idx = np.array([local])
+        distances = np.array([np.nan if distance is None else distance])
+        features = self._need_features(need)
+        components = self._components(need, features, index, idx, distances)
+        text = text_similarity([features.text], [index.texts[local]], workers=1)
+        return self._finish((need, index, idx, distances, features, components), text, 1)[0]
+
+    def _suggestion(
+        self, need, features, offer, offer_concepts, score, components, distance
+    ) -> Suggestion:
+        return Suggestion(
+            need_id=need.id,
+            offer_id=offer.id,
+            score=round(score, 4),
+            components={k: round(v, 4) for k, v in components.items()},
+            reasons=self._reasons(need, features, offer, offer_concepts, distance, self.lang),
+            reasons_by_lang={
+                lang: self._reasons(need, features, offer, offer_concepts, distance, lang)
+                for lang in self.extra_languages
+            },
+            tie=tie_of(offer, distance),
+            distance_km=None if distance is None else round(distance, 2),
+        )
+
+    def _reasons(
+        self,
+        need: NeedIn,
+        features: _NeedFeatures,
+        offer: OfferIn,
+        offer_concepts: dict[str, str],
+        distance,
+        lang: str,
+    ) -> list[str]:
+        found: list[str] = []
+        shared = sorted(
+            set(features.concepts) & set(offer_concepts),
+            key=lambda key: (-self.idf[self.column[key]], key),
+        )
+        if shared:
+            need_word, offer_word = features.concepts[shared[0]], offer_concepts[shared[0]]
+            if need_word == offer_word:
+                found.append(r.say("same_words", lang, word=need_word))
+            else:
+                found.append(r.say("their_words", lang, need_word=need_word, offer_word=offer_word))
+        else:
+            related = self._related_pair(features.concepts, offer_concepts)
+            if related:
+                found.append(
+                    r.say("related_words", lang, need_word=related[0], offer_word=related[1])
+                )
+        if distance is not None:
+            found.append(
+                r.say("around_corner", lang)
+                if distance < 0.1
+                else r.say("distance", lang, km=r.km(distance, lang))
+            )
+        found.extend(_time_and_size_reasons(need, offer, lang))
+        shared_bits = features.condition_bits & condition_bits(
+            self.vocabulary.conditions_of(offer_concepts)
+        )
+        shared_conditions = [c for i, c in enumerate(CONDITIONS) if shared_bits & (1 << i)]
+        if shared_conditions:
+            found.append(
+                r.say("condition", lang, condition=r.CONDITION_WORDS[lang][shared_conditions[0]])
+            )
+        return found[:MAX_REASONS]
+
+    def _related_pair(self, need_concepts: dict[str, str], offer_concepts: dict[str, str]):
+        """The need's word and the offer's word of two different concepts in one group."""
+        concepts = self.vocabulary.concepts
+        for need_key in sorted(need_concepts, key=lambda k: -self.idf[self.column[k]]):
+            group = concepts[need_key].group
+            for offer_key in sorted(offer_concepts):
+                if group and concepts[offer_key].group == group:
+                    return need_concepts[need_key], offer_concepts[offer_key]
+        return None
+
+
+def _time_and_size_reasons(need: NeedIn, offer: OfferIn, lang: str) -> list[str]:
+    found = []
+    if need.slots and offer.slots:
+        common = sorted(need.slots & offer.slots)
+        if common:
+            slot = format_slot(common[0], lang)
+            found.append(
+                r.say("slot", lang, slot=slot)
+                if len(common) == 1
+                else r.say("slot_more", lang, slot=slot, more=len(common) - 1)
+            )
+        else:
+            found.append(
+                r.say(
+                    "slot_miss",
+                    lang,
+                    theirs=", ".join(format_slot(s, lang) for s in sorted(offer.slots)[:2]),
+                    yours=", ".join(format_slot(s, lang) for s in sorted(need.slots)[:2]),
+                )
+            )
+    elif offer.slots and not need.slots:
+        found.append(r.say("slot", lang, slot=format_slot(sorted(offer.slots)[0], lang)))
+    if need.kind == "venue" and need.people and offer.capacity:
+        found.append(r.say("venue_fit", lang, capacity=offer.capacity, people=need.people))
+    elif need.kind == "volunteers" and need.people and offer.capacity:
+        key = "volunteer_fit" if offer.capacity >= need.people else "volunteer_short"
+        found.append(r.say(key, lang, capacity=offer.capacity, people=need.people))
+    elif need.kind == "money" and need.amount_eur and offer.amount_max_eur:
+        if offer.amount_max_eur >= need.amount_eur:
+            found.append(
+                r.say(
+                    "money_fit",
+                    lang,
+                    low=r.euro(offer.amount_min_eur or 0, lang),
+                    high=r.euro(offer.amount_max_eur, lang),
+                    amount=r.euro(need.amount_eur, lang),
+                )
+            )
+        else:
+            found.append(
+                r.say(
+                    "money_part",
+                    lang,
+                    high=r.euro(offer.amount_max_eur, lang),
+                    amount=r.euro(need.amount_eur, lang),
+                )
+            )
+    return found
+
+
+def text_similarity(left: list[str], right: list[str], *, workers: int) -> np.ndarray:
+    """Fuzzy similarity in [0, 1] of each pair (left[i], right[i]); both sides are already
+    normalised with rapidfuzz's utils.default_process."""
+    if not left:
+        return np.empty(0)
+    scores = process.cpdist(
+        left, right, scorer=fuzz.token_set_ratio, processor=None, score_cutoff=0, dtype=np.float64,
+        workers=workers,
+    )  # fmt: skip
+    return scores / 100.0
+
+
+def tie_of(offer: OfferIn, distance: float | None) -> str:
+    """Bonding within the own circle, bridging beyond it, linking to an institution."""
+    if offer.partner_type in LINKING_TYPES:
+        return "linking"
+    if offer.partner_type == "initiative" and distance is not None and distance <= BONDING_KM:
+        return "bonding"
+    return "bridging"

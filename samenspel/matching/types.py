@@ -1,0 +1,109 @@
+"""Plain dataclasses that go into and come out of the engine: no ORM objects cross this line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from samenspel.matching.slots import Slot
+
+KINDS = ("venue", "volunteers", "money", "art", "goods", "expertise")
+LEGAL_FORMS = ("informal", "association", "foundation", "company", "public")
+PARTNER_TYPES = (
+    "business",
+    "art_collective",
+    "venue",
+    "welfare",
+    "municipality",
+    "fund",
+    "crowdfunding",
+    "education",
+    "housing",
+    "initiative",
+    "volunteers",
+)
+# Institutions of the systeemwereld: a match with them is "linking" (seeds: bonding,
+# bridging, linking).
+LINKING_TYPES = frozenset({"municipality", "welfare", "fund", "education", "housing"})
+
+
+@dataclass(frozen=True)
+class NeedIn:
+    id: str
+    kind: str
+    title: str
+    description: str = ""
+    themes: tuple[str, ...] = ()
+    initiative: str = ""
+    legal_form: str = "informal"
+    place: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    people: int | None = None
+    amount_eur: float | None = None
+    slots: frozenset[Slot] = frozenset()
+    max_distance_km: float | None = None
+    deadline: date | None = None
+    needs_kitchen: bool = False
+    needs_step_free: bool = False
+    # Fairness: small and new initiatives must not be crowded out ("kneuterigheid").
+    is_new: bool = False
+
+    @property
+    def text(self) -> str:
+        return " ".join([self.title, self.description, " ".join(self.themes)])
+
+
+@dataclass(frozen=True)
+class OfferIn:
+    id: str
+    kind: str
+    title: str
+    description: str = ""
+    themes: tuple[str, ...] = ()
+    partner: str = ""
+    partner_type: str = "business"
+    place: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    capacity: int | None = None
+    amount_min_eur: float | None = None
+    amount_max_eur: float | None = None
+    slots: frozenset[Slot] = frozenset()
+    radius_km: float | None = None
+    eligible_legal_forms: frozenset[str] = frozenset()
+    deadline: date | None = None
+    has_kitchen: bool | None = None
+    step_free: bool | None = None
+    # How many partnerships this offer already has running elsewhere.
+    load: int = 0
+
+    @property
+    def text(self) -> str:
+        return " ".join([self.title, self.description, " ".join(self.themes)])
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Why a pair is never suggested: a code for programs, words for people."""
+
+    code: str
+    reason: str
+
+
+@dataclass
+class Suggestion:
+    need_id: str
+    offer_id: str
+    score: float
+    components: dict[str, float]
+    reasons: list[str]
+    tie: str  # bonding | bridging | linking
+    distance_km: float | None = None
+    reasons_by_lang: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class NeedSuggestions:
+    need_id: str
+    suggestions: list[Suggestion] = field(default_factory=list)

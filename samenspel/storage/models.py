@@ -1,0 +1,278 @@
+"""All database tables of Samenspel, in one place (design.md, "Domain model").
+
+Multi-valued fields (themes, conditions, slots, legal forms, areas) are stored as `;`-separated
+text, the same way the CSV exchange format writes them, so a row reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+# The domain's values come from the engine, so engine, models, services and pages agree.
+from samenspel.matching.types import KINDS, LEGAL_FORMS, PARTNER_TYPES  # noqa: F401 (re-exported)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+ROLES = ("initiative", "partner", "broker", "admin")
+NEED_STATUSES = ("open", "matched", "closed", "expired")
+OFFER_STATUSES = ("open", "paused", "closed")
+MATCH_STATUSES = (
+    "suggested",
+    "introduced",
+    "agreed",
+    "active",
+    "done",
+    "rejected",
+    "declined",
+    "expired",
+)
+
+
+class OrganisationBase(SQLModel):
+    name: str = Field(index=True, max_length=200)
+    role: str = Field(default="initiative", max_length=20)  # initiative | partner
+    partner_type: str = Field(default="initiative", max_length=30)
+    description: str = Field(default="", max_length=2000)
+    boundaries: str = Field(default="", max_length=2000)
+    legal_form: str = Field(default="informal", max_length=20)
+    anbi: bool = False
+    neighbourhood: str = Field(default="", max_length=100)
+    municipality: str = Field(default="", max_length=100)
+    address: str = Field(default="", max_length=200)
+    postcode: str = Field(default="", max_length=10)
+    lat: float | None = None
+    lon: float | None = None
+    conditions: str = Field(default="", max_length=200)
+    themes: str = Field(default="", max_length=500)
+
+
+class Organisation(OrganisationBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Contact(SQLModel, table=True):
+    """The organisation's "vast gezicht". Its own table so that it is never read by accident:
+    only the contact services reveal it, and every reveal is audited."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", unique=True, index=True)
+    person: str = Field(default="", max_length=200)
+    email: str = Field(default="", max_length=200)
+    phone: str = Field(default="", max_length=50)
+
+
+class NeedBase(SQLModel):
+    kind: str = Field(index=True, max_length=20)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    themes: str = Field(default="", max_length=500)
+    conditions: str = Field(default="", max_length=200)
+    people: int | None = None
+    amount_eur: float | None = None
+    hours_per_week: float | None = None
+    skills: str = Field(default="", max_length=500)
+    needs_kitchen: bool = False
+    needs_step_free: bool = False
+    start_date: date | None = None
+    slots: str = Field(default="", max_length=200)
+    place: str = Field(default="", max_length=200)
+    lat: float | None = None
+    lon: float | None = None
+    max_distance_km: float | None = None
+    deadline: date | None = None
+
+
+class Need(NeedBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, index=True, unique=True, max_length=64)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default="open", index=True, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class OfferBase(SQLModel):
+    kind: str = Field(index=True, max_length=20)
+    title: str = Field(max_length=200)
+    description: str = Field(default="", max_length=2000)
+    themes: str = Field(default="", max_length=500)
+    conditions: str = Field(default="", max_length=200)
+    capacity: int | None = None
+    amount_min_eur: float | None = None
+    amount_max_eur: float | None = None
+    hours_per_week: float | None = None
+    skills: str = Field(default="", max_length=500)
+    has_kitchen: bool = False
+    step_free: bool = False
+    slots: str = Field(default="", max_length=200)
+    place: str = Field(default="", max_length=200)
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+    eligible_legal_forms: str = Field(default="", max_length=100)
+    deadline: date | None = None
+
+
+class Offer(OfferBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, index=True, unique=True, max_length=64)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default="open", index=True, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class FundBase(SQLModel):
+    key: str = Field(index=True, unique=True, max_length=64)
+    name: str = Field(max_length=200)
+    source_type: str = Field(
+        default="fund", max_length=20
+    )  # fund|municipal|crowdfunding|business|referral
+    region_scope: str = Field(default="national", max_length=20)
+    regions: str = Field(default="", max_length=1000)
+    themes: str = Field(default="", max_length=500)
+    amount_min_eur: float | None = None
+    amount_max_eur: float | None = None
+    matchfunding_ratio: float | None = None
+    matchfunding_cap_eur: float | None = None
+    eligible_legal_forms: str = Field(default="", max_length=100)
+    anbi_required: bool = False
+    lead_time_weeks: float | None = None
+    rounds: str = Field(default="", max_length=200)
+    decision_weeks: float | None = None
+    via_intermediary: bool = False
+    referral_only: bool = False
+    url: str = Field(default="", max_length=300)
+    notes: str = Field(default="", max_length=1000)
+    checked_on: date | None = None
+    uncertain: bool = False
+
+
+class Fund(FundBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class Match(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("need_id", "offer_id", name="uq_match_need_offer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    need_id: int = Field(foreign_key="need.id", index=True)
+    offer_id: int | None = Field(default=None, foreign_key="offer.id", index=True)
+    fund_id: int | None = Field(default=None, foreign_key="fund.id", index=True)
+    score: float = 0.0
+    components: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # Dutch
+    reasons_en: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    tie: str = Field(default="bridging", max_length=10)  # bonding | bridging | linking
+    # engine: suggested by the matching engine (refreshed when the need or offer changes);
+    # partner: a partner offered help itself (never replaced by a refresh)
+    origin: str = Field(default="engine", max_length=10)
+    status: str = Field(default="suggested", index=True, max_length=20)
+    initiative_agreed: bool = False
+    partner_agreed: bool = False
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    decision_reason: str = Field(default="", max_length=1000)
+    follow_up_on: date | None = None
+    value_eur: float | None = None
+    version: int = Field(default=1)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=100)
+    display_name: str = Field(default="", max_length=200)
+    password_hash: str = Field(default="", max_length=300)
+    role: str = Field(default="initiative", max_length=20)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    areas: str = Field(default="", max_length=1000)  # neighbourhoods a broker covers
+    language: str = Field(default="nl", max_length=5)
+    is_demo: bool = False
+    # An administrator disables an account (its history stays); every rerun checks this.
+    is_active: bool = True
+    # Unused since migration 0005: a per-account lock let strangers lock anyone out, so
+    # failed logins are throttled per client instead (services/limits.py).
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginSession(SQLModel, table=True):
+    """A login. The browser holds a random token (in a cookie); the database only its hash,
+    so a copy of the database opens no session. Every rerun and service call checks it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    revoked_at: datetime | None = None
+
+
+class SetupToken(SQLModel, table=True):
+    """A one-time code for creating the first administrator, shown only on the server (its
+    log, `samenspel setup-token`): whoever holds it runs the server. Stored hashed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class SetupGuard(SQLModel, table=True):
+    """One row with id 1, inserted in the same transaction as the first administrator: the
+    primary key lets exactly one of two simultaneous setups commit."""
+
+    id: int = Field(primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class RateEvent(SQLModel, table=True):
+    """One counted attempt (a failed login, a post, a contact reveal) of a client, for limits
+    per client. Client and subject are stored as hashes: an IP address is personal data."""
+
+    __table_args__ = (Index("ix_rateevent_action_client_at", "action", "client", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    action: str = Field(max_length=30)
+    client: str = Field(max_length=64)
+    subject: str = Field(default="", max_length=64)
+
+
+class AuditEvent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    action: str = Field(max_length=50)
+    entity: str = Field(max_length=30)
+    entity_id: int | None = None
+    detail: str = Field(default="", max_length=2000)
+
+
+def split_multi(value: str | None) -> list[str]:
+    """`"a; b;;c"` -> `["a", "b", "c"]`: the exchange format's multi-valued cell."""
+    return [part.strip() for part in (value or "").split(";") if part.strip()]
+
+
+def join_multi(values) -> str:
+    return ";".join(v for v in values if v)
+
+
+def sha256_hex(text: str) -> str:
+    """How tokens, client keys and typed names are stored: never as they came in."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,51 @@
+"""Which pages exist and who may open them. app.py builds the navigation from this; pages
+check it again on entry (`ui.require_page`), so a hidden link is never the only check."""
+
+from __future__ import annotations
+
+from samenspel.i18n import N_
+
+EVERYONE = frozenset({"public", "initiative", "partner", "broker", "admin"})
+SIDES = frozenset({"initiative", "partner"})
+STAFF = frozenset({"broker", "admin"})
+
+# page file -> (title msgid, icon, roles that may open it)
+PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
+    "samenspel/web/views/home.py": (N_("Kaart"), ":material/map:", EVERYONE),
+    "samenspel/web/views/post.py": (N_("Plaatsen"), ":material/edit_note:", SIDES | STAFF),
+    "samenspel/web/views/mine.py": (N_("Mijn vragen en aanbod"), ":material/list_alt:", SIDES),
+    "samenspel/web/views/funding.py": (
+        N_("Geldplan"),
+        ":material/euro:",
+        frozenset({"initiative"}) | STAFF,
+    ),
+    "samenspel/web/views/review.py": (N_("Te beoordelen"), ":material/fact_check:", STAFF),
+    "samenspel/web/views/dashboard.py": (N_("Dashboard"), ":material/monitoring:", STAFF),
+    "samenspel/web/views/partnerships.py": (
+        N_("Samenwerkingen"),
+        ":material/handshake:",
+        SIDES | STAFF,
+    ),
+    "samenspel/web/views/profile.py": (N_("Ons profiel"), ":material/home:", SIDES),
+    "samenspel/web/views/data.py": (N_("Gegevens in en uit"), ":material/swap_vert:", STAFF),
+    "samenspel/web/views/organisations.py": (N_("Organisaties"), ":material/groups:", STAFF),
+    "samenspel/web/views/admin.py": (
+        N_("Beheer"),
+        ":material/admin_panel_settings:",
+        frozenset({"admin"}),
+    ),
+    "samenspel/web/views/audit.py": (N_("Logboek"), ":material/history:", frozenset({"admin"})),
+    "samenspel/web/views/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),
+    "samenspel/web/views/privacy.py": (N_("Privacy"), ":material/privacy_tip:", EVERYONE),
+}
+
+
+SETUP_PAGE = "samenspel/web/views/setup.py"  # only while a new installation has no administrator
+
+
+def pages_for(role: str) -> list[str]:
+    return [path for path, (_, _, roles) in PAGES.items() if role in roles]
+
+
+def may_open(role: str, path: str) -> bool:
+    return path in PAGES and role in PAGES[path][2]

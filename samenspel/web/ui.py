@@ -1,0 +1,483 @@
+"""What every page shares: the engine, the current user, cached reads and messages.
+
+Session state holds ids and plain values only. Cached reads return DataFrames or dataclasses;
+`clear_reads()` is called by every write so that nobody sees stale data.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from samenspel import logs, settings
+from samenspel.i18n import t
+from samenspel.services.accounts import SessionUser
+from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.storage import db
+from samenspel.storage.models import User
+from samenspel.storage.seed import seed_demo
+from samenspel.web import queries
+from samenspel.web.clients import Client, identify
+
+
+@st.cache_resource(show_spinner=False)
+def get_engine() -> Engine:
+    """One engine per process: the schema is upgraded, and the demo city seeded when empty."""
+    engine = db.engine_for(settings.database_url())
+    if settings.demo_mode():
+        seed_demo(engine)
+    from samenspel.services.accounts import needs_first_admin, new_setup_token
+    from samenspel.services.matches import expire_stale
+
+    with db.session_scope(engine) as session:
+        expire_stale(session)  # deadlines that passed while the app was down
+        if not settings.demo_mode() and needs_first_admin(session):
+            announce_setup_token(new_setup_token(session))
+    return engine
+
+
+def announce_setup_token(token: str) -> None:
+    """Into the server's log only: whoever reads it runs the server, and may set it up.
+
+    The code itself is in the line (field "setup_code"): the operator needs it, and the log is
+    where they look. It is not personal data, works once, for 24 hours, only while there is no
+    administrator, and only its hash is stored. Its own event name lets a log shipper drop or
+    mask the field with one rule; `samenspel setup-token` makes a fresh code on the server."""
+    from samenspel.services.accounts import SETUP_TOKEN_VALID
+
+    hours = int(SETUP_TOKEN_VALID.total_seconds() // 3600)
+    # The message keeps the words the operator saw before (in Dutch, as the setup page is).
+    logs.event(
+        "setup_token",
+        f"samenspel: nog geen beheerder. Code voor de pagina 'Eerste beheerder' ({hours} uur"
+        f" geldig, een keer te gebruiken): {token} - of maak een beheerder met: samenspel"
+        " create-admin GEBRUIKERSNAAM",
+        level=logging.WARNING,
+        setup_code=token,
+        valid_hours=hours,
+    )
+
+
+# The logged-in user as plain values (what a valid session belongs to).
+CurrentUser = SessionUser
+
+
+# --- Who is connecting ----------------------------------------------------------------------
+
+
+def _text(value: object) -> str:
+    """A value from st.context as text; anything else (AppTest has a stand-in client whose
+    fields are mock objects) counts as absent."""
+    return value if isinstance(value, str) else ""
+
+
+def client() -> Client:
+    """Where this session comes from (samenspel.web.clients). Under AppTest there are no headers:
+    such a client is not known to be local, so demo accounts cannot log in there; tests log in
+    with a session row instead (tests/app/conftest.py)."""
+    headers = st.context.headers
+
+    def header(name: str) -> list[str]:
+        return [_text(v) for v in headers.get_all(name) if _text(v)] if headers else []
+
+    return identify(_text(st.context.ip_address), header, settings.trusted_proxy())
+
+
+# --- Login sessions -------------------------------------------------------------------------
+
+# session_state[TOKEN_KEY] holds this tab's session token. The browser keeps it in a cookie
+# so that a reload and a second tab stay logged in; the database holds only its hash.
+TOKEN_KEY = "auth_token"
+COOKIE_NAME = "samenspel_session"
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{20,100}$")  # what secrets.token_urlsafe makes
+
+
+def _sent_cookie() -> str:
+    """The session cookie as the browser sent it when this tab connected ("" when none)."""
+    cookie = _text(st.context.cookies.get(COOKIE_NAME))
+    return cookie if _TOKEN_SHAPE.match(cookie) else ""
+
+
+def _session_token() -> str | None:
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        return token
+    cookie = _sent_cookie()
+    if cookie and cookie not in st.session_state.get("refused_tokens", ()):
+        st.session_state[TOKEN_KEY] = cookie  # a reload or a new tab: the browser's login
+        st.session_state["token_from_cookie"] = True
+        return cookie
+    return None
+
+
+def _forget(token: str, reason: str) -> None:
+    st.session_state.pop(TOKEN_KEY, None)
+    st.session_state.pop("token_from_cookie", None)
+    st.session_state["refused_tokens"] = (*st.session_state.get("refused_tokens", ()), token)
+    st.session_state["session_ended"] = reason
+
+
+def current_user() -> CurrentUser | None:
+    """The logged-in user, checked in the database on every call: the session is live (not
+    logged out, not expired, not idle longer than SAMENSPEL_SESSION_TIMEOUT_MINUTES since its
+    last use on any instance) and the user may still log in. Callbacks, which run before
+    app.py, pass here too (through actor()), so a stale session cannot act."""
+    from samenspel.services.accounts import check_session, touch_session
+
+    token = _session_token()
+    logs.bind_user(None)
+    if not token:
+        return None
+    idle = settings.session_timeout_minutes()
+    with db.read_session(get_engine()) as session:
+        found = check_session(
+            session, token=token, idle_minutes=idle, demo_mode=settings.demo_mode()
+        )
+    if found.user is None:
+        _forget(token, found.reason)
+        return None
+    if found.renew:
+        with db.session_scope(get_engine()) as session:
+            touch_session(session, token=token, idle_minutes=idle)
+    user = found.user
+    logs.bind_user(user.id)  # every log line of this run says whose it is (the id only)
+    if st.session_state.pop("token_from_cookie", False):
+        st.session_state["lang_pending"] = user.language  # as at login (app.py applies it)
+    return user
+
+
+def session_notice() -> str | None:
+    """Why this tab was just logged out, once; None when it was not."""
+    reason = st.session_state.pop("session_ended", None)
+    if reason == "idle":
+        return t("Je was een tijd niet actief en bent uitgelogd. Log opnieuw in.")
+    if reason:
+        return t("Je bent uitgelogd. Log opnieuw in.")
+    return None
+
+
+def sync_cookie() -> None:
+    """Make the browser's cookie follow this tab's login. Streamlit can read cookies
+    (st.context.cookies, as sent when the tab connected) but not set them, so a small script
+    on the page writes document.cookie. It is written on every run until the browser shows it
+    (idempotent), so a rerun that interrupts a run cannot lose it."""
+    wanted = st.session_state.get(TOKEN_KEY)
+    sent = _sent_cookie()
+    written = st.session_state.get("cookie_written", "")
+    scripts = []
+    for stale in {sent, written} - {wanted, ""}:
+        if _TOKEN_SHAPE.match(stale):
+            # Only that old value: another tab may have logged in since and set a new one.
+            scripts.append(
+                f"if (document.cookie.split('; ').includes('{COOKIE_NAME}={stale}')) "
+                f"document.cookie = '{COOKIE_NAME}=; path=/; max-age=0; SameSite=Strict';"
+            )
+    if wanted and wanted != sent:
+        # A browser-session cookie (no max-age): closing the browser on a shared computer
+        # ends the login there; the session row still expires on its own.
+        scripts.append(
+            f"document.cookie = '{COOKIE_NAME}={wanted}; path=/; "
+            "SameSite=Strict' + (location.protocol === 'https:' ? '; Secure' : '');"
+        )
+        st.session_state["cookie_written"] = wanted
+    if scripts:
+        st.html("<script>" + "\n".join(scripts) + "</script>", unsafe_allow_javascript=True)
+
+
+def current_role() -> str:
+    user = current_user()
+    return user.role if user else "public"
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def map_points(exact_areas: tuple[str, ...] = ()) -> pd.DataFrame:
+    with db.read_session(get_engine()) as session:
+        return queries.map_points(session, exact_areas=exact_areas)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def partnership_lines(exact_areas: tuple[str, ...] = (), staff: bool = False) -> list:
+    with db.read_session(get_engine()) as session:
+        return queries.partnership_lines(session, exact_areas=exact_areas, staff=staff)
+
+
+def exact_areas() -> tuple[str, ...]:
+    """Informal initiatives are shown at their exact place only to the broker of their area."""
+    user = current_user()
+    return user.areas if user and user.role == "broker" else ()
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def counts_per_kind() -> pd.DataFrame:
+    with db.read_session(get_engine()) as session:
+        return queries.counts_per_kind(session)
+
+
+def clear_reads() -> None:
+    st.cache_data.clear()
+
+
+def messages_of(exc: DomainError) -> list[str]:
+    """What to tell the user: each field's message (without its key), markdown-safe."""
+    if isinstance(exc, InvalidInput):
+        return [plain(message) for message in exc.field_errors.values()]
+    return [plain(str(exc))]
+
+
+def show_domain_error(exc: DomainError) -> None:
+    for message in messages_of(exc):
+        st.error(message)
+
+
+def kind_label(kind: str) -> str:
+    return {
+        "venue": t("Ruimte"),
+        "volunteers": t("Vrijwilligers"),
+        "money": t("Geld"),
+        "art": t("Kunst en cultuur"),
+        "goods": t("Spullen"),
+        "expertise": t("Kennis"),
+    }.get(kind, kind)
+
+
+def actor():
+    """The current user as the services' Actor (public when nobody is logged in)."""
+    from samenspel.services.permissions import PUBLIC, Actor
+
+    user = current_user()
+    if user is None:
+        return PUBLIC
+    return Actor(
+        user.id, user.role, user.organisation_id, user.areas, user.name, client=client().key
+    )
+
+
+def require_page(path: str) -> None:
+    """Refuse a page the current role may not use, even when opened by its URL."""
+    from samenspel.web.navigation import may_open
+
+    if not may_open(current_role(), path):
+        st.error(t("Deze pagina is niet voor jouw account. Log in met een ander account."))
+        st.stop()
+
+
+def field_errors(prefix: str) -> dict[str, str]:
+    return st.session_state.get(f"{prefix}_errors", {})
+
+
+def show_field_error(prefix: str, name: str) -> None:
+    """The message for one field, right under its input. Messages echo what was typed
+    ("We kennen de plek '...' niet"), and st.error renders markdown: escaped here."""
+    message = field_errors(prefix).get(name)
+    if message:
+        st.error(plain(message), icon="⚠️")
+
+
+def _sync_language() -> None:
+    """Callbacks and fragment reruns do not pass through app.py, where the language is set."""
+    from samenspel.i18n import set_language
+
+    set_language(st.session_state.get("lang", settings.language()))
+
+
+def read(fn, *args, **kwargs):
+    """Run a read-only query function in a short read session."""
+    _sync_language()
+    with db.read_session(get_engine()) as session:
+        return fn(session, *args, **kwargs)
+
+
+class UnexpectedError(DomainError):
+    """A service failed in a way nobody planned for (a bug, the database gone). Pages already
+    show every DomainError as a message, also in callbacks and fragments, which app.py's
+    safety net does not reach: so the user gets this message with its error id."""
+
+
+def _run_logged(fn, session, who, kwargs):
+    """Run a service and log its outcome: the service's name and the user's id, nothing of
+    what was typed."""
+    service = f"{fn.__module__.rsplit('.', 1)[-1]}.{getattr(fn, '__name__', type(fn).__name__)}"
+    try:
+        result = fn(session=session, actor=who, **kwargs)
+    except DomainError as exc:
+        logs.event("write", "action refused", user_id=who.user_id, service=service,
+                   outcome=type(exc).__name__)  # fmt: skip
+        raise
+    except Exception as exc:
+        error_id = logs.error("write_error", "unexpected error in an action", exc,
+                              user_id=who.user_id, service=service)  # fmt: skip
+        raise UnexpectedError(
+            t(
+                "Er ging iets mis. Probeer het opnieuw. Gaat het weer mis? Geef dan deze code aan de beheerder: {code}",
+                code=error_id,
+            )
+        ) from exc
+    logs.event("write", "action done", user_id=who.user_id, service=service, outcome="ok")
+    return result
+
+
+def write(fn, **kwargs):
+    """Run a service in its own session; domain errors come back to the page as messages."""
+    _sync_language()
+    with db.session_scope(get_engine()) as session:
+        result = _run_logged(fn, session, actor(), kwargs)
+    clear_reads()
+    return result
+
+
+def legal_form_label(form: str) -> str:
+    return {
+        "informal": t("informele groep"),
+        "association": t("vereniging"),
+        "foundation": t("stichting"),
+        "company": t("bedrijf"),
+        "public": t("overheid"),
+    }.get(form, form)
+
+
+def status_label(status: str) -> str:
+    return {
+        "suggested": t("voorgesteld"),
+        "introduced": t("voorgesteld aan elkaar"),
+        "agreed": t("afgesproken"),
+        "active": t("loopt"),
+        "done": t("klaar"),
+        "rejected": t("afgewezen"),
+        "declined": t("afgeslagen"),
+        "expired": t("verlopen"),
+        "open": t("open"),
+        "closed": t("gesloten"),
+        "matched": t("gematcht"),
+        "paused": t("gepauzeerd"),
+    }.get(status, status)
+
+
+def tie_label(tie: str) -> str:
+    return {
+        "bonding": t("bonding: binnen de eigen kring"),
+        "bridging": t("bridging: buiten de eigen kring"),
+        "linking": t("linking: naar een instelling"),
+    }.get(tie, tie)
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def plain(text: object) -> str:
+    """User text for places that render markdown (labels, captions): every markdown and
+    LaTeX character escaped, so "![x](http://...)" or "$x$" shows as typed."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(text)).replace(
+        "\n", " "
+    )
+
+
+def condition_label(condition: str) -> str:
+    """The plain word first, the system term after it (design.md, "The shared language")."""
+    return {
+        "security": t("basis op orde (bestaanszekerheid)"),
+        "inclusion": t("toegang (sociale inclusie)"),
+        "cohesion": t("verbindingen (sociale cohesie)"),
+        "empowerment": t("ontwikkeling (sociale empowerment)"),
+    }.get(condition, condition)
+
+
+@st.cache_data(ttl=30, show_spinner=False)
+def _needs_first_admin() -> bool:
+    from samenspel.services.accounts import needs_first_admin
+
+    with db.read_session(get_engine()) as session:
+        return needs_first_admin(session)
+
+
+def needs_setup() -> bool:
+    return not settings.demo_mode() and _needs_first_admin()
+
+
+def log_in_as(user_id: int) -> None:
+    """Start a login session for this user in this tab (and, through the cookie, in the
+    browser's other tabs). The caller has checked who it is."""
+    from samenspel.services.accounts import start_session
+
+    with db.session_scope(get_engine()) as session:
+        st.session_state[TOKEN_KEY] = start_session(session, user_id=user_id)
+        user = session.get(User, user_id)
+        # The language widget already exists in this run: app.py applies this on the next one.
+        st.session_state["lang_pending"] = user.language if user else settings.language()
+    st.session_state.pop("session_ended", None)
+    logs.bind_user(user_id)
+    logs.event("login", "login ok", user_id=user_id)
+    clear_reads()
+
+
+def log_out() -> None:
+    """End this login everywhere: the session is revoked in the database (every tab and
+    instance that uses it is out on its next rerun) and the cookie is cleared (sync_cookie)."""
+    from samenspel.services.accounts import end_session
+
+    token = st.session_state.pop(TOKEN_KEY, None)
+    if token:
+        with db.session_scope(get_engine()) as session:
+            end_session(session, token=token)
+        logs.event("logout", "logout")  # the user id is still bound from this run
+        logs.bind_user(None)
+        st.session_state["refused_tokens"] = (*st.session_state.get("refused_tokens", ()), token)
+    clear_reads()
+
+
+def remember_language() -> None:
+    """on_change of the language switch: keep the choice with the user."""
+    from samenspel.services.accounts import set_language
+
+    if current_user() is not None:
+        with db.session_scope(get_engine()) as session:
+            from samenspel.i18n import LANGUAGE_CODES
+
+            choice = LANGUAGE_CODES[st.session_state.lang_choice]
+            set_language(session=session, actor=actor(), language=choice)
+
+
+def ask(fn, **kwargs):
+    """Run a read-only service that checks the actor (no cache to clear afterwards)."""
+    _sync_language()
+    with db.read_session(get_engine()) as session:
+        return fn(session=session, actor=actor(), **kwargs)
+
+
+def act(fn, **kwargs):
+    """Run a service that writes only its audit trail (a contact reveal): no cache to clear."""
+    _sync_language()
+    with db.session_scope(get_engine()) as session:
+        return _run_logged(fn, session, actor(), kwargs)
+
+
+def identity_login_configured() -> bool:
+    """st.login (OIDC) is on when the secrets have an [auth] section."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:
+        return False
+
+
+def log_in_from_identity() -> bool:
+    """st.login always comes back on the app's root, so app.py takes the identity over on
+    every page: the local user whose username is the provider's verified e-mail. False when
+    the identity has no Samenspel account (or its e-mail is not verified)."""
+    from samenspel.services.accounts import user_for_identity
+
+    if not identity_login_configured() or not st.user.is_logged_in:
+        return True
+    issued = st.user.get("iat")
+    if not isinstance(issued, int | float) or time.time() - issued > 300:
+        return True  # an old identity cookie: it must not reopen a session that ended
+    with db.read_session(get_engine()) as session:
+        verified = st.user.get("email_verified") is True
+        found = user_for_identity(session, email=st.user.get("email")) if verified else None
+    if found is None:
+        return False
+    log_in_as(found.id)
+    return True

@@ -1,0 +1,211 @@
+"""The map, for everyone: needs, offers and partnerships in the neighbourhood, with filters,
+a list view and a card for the point you click."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from samenspel.i18n import t
+from samenspel.matching.vocabulary import CONDITIONS
+from samenspel.services import matches
+from samenspel.services.errors import DomainError
+from samenspel.services.exports import to_csv_bytes
+from samenspel.storage.models import KINDS
+from samenspel.web import queries
+from samenspel.web.maps import KIND_COLOURS, build_map, nearest_points
+from samenspel.web.ui import (
+    condition_label,
+    counts_per_kind,
+    current_role,
+    current_user,
+    exact_areas,
+    kind_label,
+    map_points,
+    partnership_lines,
+    read,
+    show_domain_error,
+    status_label,
+    write,
+)
+
+P = "home"
+st.title(t("Samenspel in de buurt"))
+st.write(
+    t(
+        "Bewoners vragen hulp, partners bieden hulp aan. Samenspel brengt ze bij elkaar. "
+        "Rondjes zijn vragen, ruitjes zijn aanbod. Klik op een punt voor meer."
+    )
+)
+
+counts = counts_per_kind()
+for column, row in zip(st.columns(len(counts)), counts.itertuples(index=False), strict=True):
+    column.metric(kind_label(row.kind), row.needs, help=t("Open vragen en aanbod van deze soort"))
+    column.caption(t("vragen · {offers} aanbod", offers=row.offers))
+
+areas = exact_areas()
+points = map_points(areas)
+with st.expander(t("Filters"), expanded=False):
+    left, middle, right = st.columns(3)
+    kinds = left.multiselect(
+        t("Soort hulp"), KINDS, format_func=kind_label, key=f"{P}_kinds", placeholder=t("Kies...")
+    )
+    types = left.multiselect(
+        t("Vraag of aanbod"),
+        ["need", "offer"],
+        key=f"{P}_types",
+        placeholder=t("Kies..."),
+        format_func=lambda v: t("vragen") if v == "need" else t("aanbod"),
+    )
+    hoods = middle.multiselect(
+        t("Buurt"),
+        sorted(points["neighbourhood"].dropna().unique()),
+        key=f"{P}_hoods",
+        placeholder=t("Kies..."),
+    )
+    conditions = middle.multiselect(
+        t("Werkt aan"),
+        CONDITIONS,
+        format_func=condition_label,
+        key=f"{P}_conditions",
+        placeholder=t("Kies..."),
+    )
+    statuses = right.multiselect(
+        t("Status"),
+        ["open", "matched"],
+        format_func=status_label,
+        key=f"{P}_statuses",
+        placeholder=t("Kies..."),
+    )
+    text = right.text_input(t("Zoek in titel of organisatie"), key=f"{P}_text")
+shown = queries.filter_points(
+    points,
+    kinds=kinds,
+    neighbourhoods=hoods,
+    conditions=conditions,
+    statuses=statuses,
+    types=types,
+    text=text,
+)
+
+
+def legend() -> None:
+    st.markdown(
+        "● "
+        + t("vraag (rondje)")
+        + "  \n◆ "
+        + t("aanbod (ruitje)")
+        + "  \n— "
+        + t("samenwerking (lijn)")
+    )
+    for kind, colour in KIND_COLOURS.items():
+        st.markdown(
+            f'<span style="display:inline-block;width:12px;height:12px;background:{colour};'
+            f'margin-right:6px"></span>{kind_label(kind)}',
+            unsafe_allow_html=True,  # our own fixed labels and colours, no user text
+        )
+    st.caption(t("{count} punten op de kaart", count=len(shown)))
+    st.caption(t("Initiatieven zonder rechtsvorm staan op buurtniveau, niet op hun adres."))
+
+
+def offer_help_form(card) -> None:
+    user = current_user()
+    own = read(queries.own_open_offers, user.organisation_id, card.kind)
+    if own.empty:
+        st.caption(t("Plaats eerst aanbod van deze soort om hier te kunnen helpen."))
+        return
+    offer_id = st.selectbox(
+        t("Met welk aanbod?"),
+        own["id"].tolist(),
+        key=f"{P}_help_offer_{card.id}",
+        format_func=dict(zip(own["id"], own["title"], strict=True)).get,
+    )
+    if st.button(t("Ik kan helpen"), key=f"{P}_help_{card.id}", type="primary"):
+        try:
+            write(matches.offer_help, need_id=card.id, offer_id=int(offer_id))
+            st.success(t("Doorgegeven aan de buurtmakelaar. Die stelt jullie aan elkaar voor."))
+        except DomainError as exc:
+            show_domain_error(exc)
+
+
+def show_card(point_type: str, point_id: int) -> None:
+    card = read(queries.point_card, point_type, point_id)
+    if card is None:
+        return
+    user = current_user()
+    with st.container(border=True, key=f"{P}_card_{point_type}_{point_id}"):
+        heading = t("Vraag") if card.type == "need" else t("Aanbod")
+        st.caption(f"{heading} · {kind_label(card.kind)} · {status_label(card.status)}")
+        st.text(card.title)
+        st.text(f"{card.organisation} ({card.neighbourhood})")
+        if card.description:
+            st.text(card.description)
+        details = []
+        if card.when:
+            details.append(t("Wanneer: {when}", when=card.when))
+        if card.people:
+            details.append(t("Aantal: {n}", n=card.people))
+        if card.amount:
+            details.append(t("Bedrag: EUR {amount}", amount=card.amount))
+        if details:
+            st.text(" · ".join(details))
+        if user is None:
+            st.caption(t("Log in om te reageren. Contactgegevens zie je pas na een afspraak."))
+        elif user.role == "partner" and card.type == "need":
+            offer_help_form(card)
+        elif user.organisation_id == card.organisation_id:
+            st.page_link("samenspel/web/views/mine.py", label=t("Naar mijn vragen en aanbod"))
+        elif user.role in ("broker", "admin"):
+            st.page_link("samenspel/web/views/review.py", label=t("Naar te beoordelen"))
+
+
+@st.fragment
+def map_and_card() -> None:
+    map_column, side_column = st.columns([3, 1])
+    with map_column:
+        fmap = build_map(
+            shown,
+            lines=partnership_lines(areas, staff=current_role() in ("broker", "admin")),
+            layer_names={kind: kind_label(kind) for kind in KINDS},
+            heat_name=t("Warmte: open vragen"),
+            lines_name=t("Samenwerkingen"),
+        )
+        clicked = st_folium(
+            fmap,
+            key=f"{P}_map",
+            height=560,
+            use_container_width=True,
+            returned_objects=["last_object_clicked"],  # only a click reruns, not panning
+        )
+    spot = (clicked or {}).get("last_object_clicked")
+    if spot:  # keep the choice: the next rerun reports no click
+        st.session_state[f"{P}_selected"] = (spot["lat"], spot["lng"])
+    with side_column:
+        selected = st.session_state.get(f"{P}_selected")
+        here = nearest_points(shown, *selected) if selected else shown.iloc[0:0]
+        if len(here):
+            for row in here.head(5).itertuples(index=False):
+                show_card(row.type, int(row.id))
+            if st.button(t("Sluiten"), key=f"{P}_close"):
+                st.session_state.pop(f"{P}_selected", None)
+                st.rerun(scope="fragment")
+        else:
+            st.subheader(t("Legenda"))
+            legend()
+
+
+map_tab, list_tab = st.tabs([t("Kaart"), t("Lijst")])
+with map_tab:
+    map_and_card()
+with list_tab:
+    listing = shown[["type", "kind", "title", "organisation", "neighbourhood", "status"]].copy()
+    listing["type"] = listing["type"].map(lambda v: t("vraag") if v == "need" else t("aanbod"))
+    listing["kind"] = listing["kind"].map(kind_label)
+    listing["status"] = listing["status"].map(status_label)
+    listing.columns = [t("Soort"), t("Hulp"), t("Titel"), t("Organisatie"), t("Buurt"), t("Status")]
+    st.dataframe(listing, hide_index=True, width="stretch")
+    st.download_button(
+        t("Download als CSV"),
+        to_csv_bytes(listing),
+        file_name="samenspel-kaart.csv",
+        mime="text/csv",
+        key=f"{P}_download",
+    )

@@ -1,0 +1,165 @@
+"""My needs and offers, for initiatives and partners: suggestions, introductions, contacts."""
+
+import streamlit as st
+
+from samenspel.i18n import language, t
+from samenspel.matching.types import Exclusion
+from samenspel.services import contacts, matches, posts
+from samenspel.services.errors import DomainError
+from samenspel.services.suggestions import why_not
+from samenspel.web import queries
+from samenspel.web.ui import (
+    act,
+    current_user,
+    kind_label,
+    messages_of,
+    plain,
+    read,
+    require_page,
+    show_domain_error,
+    status_label,
+    tie_label,
+    write,
+)
+
+require_page("samenspel/web/views/mine.py")
+P = "mine"
+user = current_user()
+st.title(t("Mijn vragen en aanbod"))
+if user.organisation_id is None:
+    st.info(t("Je account hoort nog niet bij een organisatie."))
+    st.stop()
+
+for message in st.session_state.pop(f"{P}_messages", []):
+    st.success(message)
+
+
+def _act(service, message: str, **kwargs) -> None:
+    if "reason_key" in kwargs:  # read what was typed now, not when the button was drawn
+        kwargs["reason"] = st.session_state.get(kwargs.pop("reason_key"), "")
+    try:
+        write(service, **kwargs)
+        st.session_state.setdefault(f"{P}_messages", []).append(message)
+    except DomainError as exc:
+        st.session_state[f"{P}_error"] = messages_of(exc)  # markdown-safe already
+
+
+for message in st.session_state.pop(f"{P}_error", []):
+    st.error(message)  # escaped once by messages_of: a second time would show backslashes
+
+needs, offers = read(queries.own_posts, user.organisation_id)
+all_matches = read(queries.matches_of_organisation, user.organisation_id)
+
+tab_needs, tab_offers = st.tabs(
+    [t("Onze vragen ({n})", n=len(needs)), t("Ons aanbod ({n})", n=len(offers))]
+)
+with tab_needs:
+    if needs.empty:
+        st.write(t("Nog geen vragen. Plaats er een via 'Vraag plaatsen'."))
+    for need in needs.itertuples(index=False):
+        own = all_matches[all_matches["need_id"] == need.id]
+        with st.expander(
+            f"{plain(need.title)} · {kind_label(need.kind)} · {status_label(need.status)}",
+            expanded=len(needs) == 1,
+        ):
+            if own.empty:
+                st.write(t("Nog geen suggesties. De buurtmakelaar kijkt mee."))
+            for m in own.itertuples(index=False):
+                st.text(f"{m.partner}: {m.offer_title}")
+                st.caption(
+                    t("Score {score:.2f}", score=m.score)
+                    + f" · {tie_label(m.tie)} · {status_label(m.status)}"
+                )
+                for reason in m.reasons:
+                    st.text(f"• {reason}")
+            if need.status == "open":
+                st.button(
+                    t("Deze vraag is klaar: haal hem weg"),
+                    key=f"{P}_close_{need.id}",
+                    on_click=_act,
+                    args=(posts.close_need, t("De vraag is weggehaald.")),
+                    kwargs={"need_id": need.id},
+                )
+            st.divider()
+            st.markdown("**" + t("Waarom niet?") + "**")
+            st.caption(t("Had je een partner verwacht die er niet bij staat? Kies die hier."))
+            candidates = read(queries.open_offer_titles, need.kind)
+            chosen = st.selectbox(
+                t("Aanbod"),
+                candidates["id"].tolist(),
+                index=None,
+                key=f"{P}_whynot_{need.id}",
+                format_func=dict(zip(candidates["id"], candidates["label"], strict=True)).get,
+            )
+            if chosen is not None:
+                result = read(why_not, need_id=need.id, offer_id=int(chosen), lang=language())
+                if isinstance(result, Exclusion):
+                    st.warning(t("Niet voorgesteld: {reason}", reason=plain(result.reason)))
+                else:
+                    st.info(
+                        t(
+                            "Past wel, score {score:.2f}. Misschien staan er betere boven.",
+                            score=result.score,
+                        )
+                    )
+                    for reason in result.reasons:
+                        st.text(f"• {reason}")
+with tab_offers:
+    if offers.empty:
+        st.write(t("Nog geen aanbod."))
+    for offer in offers.itertuples(index=False):
+        st.text(f"• {offer.title} · {kind_label(offer.kind)} · {status_label(offer.status)}")
+
+st.header(t("Voorstellen aan elkaar"))
+under_way = all_matches[all_matches["status"].isin(["introduced", "agreed", "active", "done"])]
+if under_way.empty:
+    st.write(
+        t("Nog niets. Als de buurtmakelaar jullie voorstelt aan een partner, zie je dat hier.")
+    )
+for m in under_way.itertuples(index=False):
+    with st.container(border=True, key=f"{P}_card_{m.match_id}"):
+        st.text(f"{m.initiative}  ↔  {m.partner}")
+        st.caption(f"{plain(m.need_title)} / {plain(m.offer_title)} · {status_label(m.status)}")
+        for reason in m.reasons:
+            st.text(f"• {reason}")
+        mine_side = "initiative" if m.need_id in set(needs["id"]) else "partner"
+        already = m.initiative_agreed if mine_side == "initiative" else m.partner_agreed
+        if m.status == "introduced" and not already:
+            yes, no = st.columns(2)
+            yes.button(
+                t("Ja, we willen kennismaken"),
+                key=f"{P}_yes_{m.match_id}",
+                on_click=_act,
+                args=(matches.respond, t("Je hebt 'ja' gezegd.")),
+                kwargs={"match_id": m.match_id, "seen_version": m.version, "accept": True},
+            )
+            no.text_input(t("Reden als het niet past"), key=f"{P}_reason_{m.match_id}")
+            no.button(
+                t("Nee, dit past niet"),
+                key=f"{P}_no_{m.match_id}",
+                on_click=_act,
+                args=(matches.respond, t("Je hebt 'nee' gezegd.")),
+                kwargs={
+                    "match_id": m.match_id,
+                    "seen_version": m.version,
+                    "accept": False,
+                    "reason_key": f"{P}_reason_{m.match_id}",
+                },
+            )
+        elif m.status == "introduced":
+            st.caption(t("Jullie zeiden ja. We wachten op de andere kant."))
+        if m.status in ("agreed", "active", "done"):
+            shown_key = f"{P}_card_shown_{m.match_id}"
+            # One reveal (audited, counted against the daily limit) per click, kept for this session.
+            if shown_key not in st.session_state and st.button(
+                t("Toon contactgegevens"), key=f"{P}_contact_{m.match_id}"
+            ):
+                try:
+                    st.session_state[shown_key] = act(
+                        contacts.other_side_contact, match_id=m.match_id
+                    )
+                except DomainError as exc:
+                    show_domain_error(exc)
+            if shown_key in st.session_state:
+                card = st.session_state[shown_key]
+                st.text(f"{card.organisation}\n{card.person}\n{card.email}\n{card.phone}")

@@ -1,0 +1,240 @@
+"""Organisations, for brokers and administrators: add one with its contact person, or change
+one. A broker works only in their own areas: this page offers only those, and the service
+refuses anything else (samenspel/services/organisations.py)."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from samenspel.i18n import t
+from samenspel.services import organisations
+from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.storage.models import LEGAL_FORMS, PARTNER_TYPES
+from samenspel.web import queries
+from samenspel.web.ui import (
+    ask,
+    current_user,
+    field_errors,
+    legal_form_label,
+    plain,
+    read,
+    require_page,
+    show_domain_error,
+    show_field_error,
+    write,
+)
+
+require_page("samenspel/web/views/organisations.py")
+P = "orgs"
+user = current_user()
+is_admin = user.role == "admin"
+st.title(t("Organisaties"))
+for message in st.session_state.pop(f"{P}_messages", []):
+    st.success(message)
+
+ROLE_LABELS = {"initiative": t("initiatief"), "partner": t("partner")}
+PARTNER_TYPE_LABELS = {
+    "business": t("bedrijf"), "art_collective": t("kunstenaars of kunstcollectief"),
+    "venue": t("ruimte (buurthuis, zaal)"), "welfare": t("welzijnsorganisatie"),
+    "municipality": t("gemeente"), "fund": t("fonds"), "crowdfunding": t("crowdfunding"),
+    "education": t("school of opleiding"), "housing": t("woningcorporatie"),
+    "initiative": t("bewonersinitiatief"), "volunteers": t("vrijwilligersgroep"),
+}  # fmt: skip
+
+hoods = ask(organisations.neighbourhood_choices)
+orgs = read(queries.organisations)
+if not is_admin:
+    if not hoods:
+        st.info(t("Je hebt nog geen buurten. Vraag de beheerder om ze toe te voegen."))
+        st.stop()
+    orgs = orgs[orgs["neighbourhood"].isin(user.areas)]
+    st.caption(
+        t(
+            "Je ziet en beheert de organisaties in jouw buurten: {areas}.",
+            areas=plain(", ".join(hoods)),
+        )
+    )
+
+
+SHOWN_FIELDS = {
+    "name", "role", "partner_type", "legal_form", "neighbourhood", "address", "description",
+    "contact_person", "contact_email", "contact_phone",
+}  # fmt: skip
+
+
+def choice_index(options, value) -> int:
+    return list(options).index(value) if value in options else 0
+
+
+def organisation_inputs(key: str, errors: str, values: organisations.ProfileForm):
+    """The inputs of one organisation, filled in with `values`; returns what is entered.
+    `key` makes the widgets this record's own (a new key: a fresh, empty form); `errors` is
+    the prefix under which the service's messages per field are kept."""
+    name = st.text_input(t("Naam") + " *", value=values.name, max_chars=200, key=f"{key}_name")
+    show_field_error(errors, "name")
+    role = st.selectbox(
+        t("Initiatief of partner?"),
+        organisations.ORG_ROLES,
+        index=choice_index(organisations.ORG_ROLES, values.role),
+        format_func=ROLE_LABELS.get,
+        key=f"{key}_role",
+    )
+    show_field_error(errors, "role")
+    partner_type = st.selectbox(
+        t("Soort organisatie"),
+        PARTNER_TYPES,
+        index=choice_index(PARTNER_TYPES, values.partner_type),
+        format_func=PARTNER_TYPE_LABELS.get,
+        key=f"{key}_partner_type",
+    )
+    show_field_error(errors, "partner_type")
+    legal_form = st.selectbox(
+        t("Rechtsvorm"),
+        LEGAL_FORMS,
+        index=choice_index(LEGAL_FORMS, values.legal_form),
+        format_func=legal_form_label,
+        key=f"{key}_legal_form",
+    )
+    show_field_error(errors, "legal_form")
+    # A broker chooses one of their own areas (a new organisation: no area chosen yet, so a
+    # choice that is no longer theirs comes back empty and is refused, never silently moved
+    # to another area); an administrator may also type a new one.
+    options = hoods
+    if is_admin:
+        options = ["", *hoods]
+        if values.neighbourhood not in options:
+            options.append(values.neighbourhood)
+    neighbourhood = st.selectbox(
+        t("Buurt"),
+        options,
+        index=options.index(values.neighbourhood) if values.neighbourhood in options else None,
+        format_func=lambda hood: hood or t("geen buurt"),
+        accept_new_options=is_admin,
+        placeholder=t("Kies..."),
+        key=f"{key}_neighbourhood",
+    )
+    show_field_error(errors, "neighbourhood")
+    address = st.text_input(t("Adres"), value=values.address, max_chars=200, key=f"{key}_address")
+    postcode = st.text_input(
+        t("Postcode"), value=values.postcode, max_chars=10, key=f"{key}_postcode"
+    )
+    st.caption(t("Zonder adres of postcode staat de organisatie midden in haar buurt."))
+    show_field_error(errors, "address")
+    description = st.text_area(
+        t("Wat doen ze?"), value=values.description, max_chars=2000, key=f"{key}_description"
+    )
+    show_field_error(errors, "description")
+    st.markdown("**" + t("Vast gezicht (alleen zichtbaar na een afspraak)") + "**")
+    person = st.text_input(
+        t("Contactpersoon"), value=values.contact_person, max_chars=200, key=f"{key}_person"
+    )
+    show_field_error(errors, "contact_person")
+    email = st.text_input(
+        t("E-mail"), value=values.contact_email, max_chars=200, key=f"{key}_email"
+    )
+    show_field_error(errors, "contact_email")
+    phone = st.text_input(
+        t("Telefoon"), value=values.contact_phone, max_chars=50, key=f"{key}_phone"
+    )
+    show_field_error(errors, "contact_phone")
+    # Fields this form does not show (kept from the profile, such as its subjects) can still
+    # be refused: their messages go here, so that no refusal is silent.
+    for field, message in field_errors(errors).items():
+        if field not in SHOWN_FIELDS:
+            st.error(plain(message), icon="⚠️")
+    return replace(
+        values,
+        name=name,
+        role=role,
+        partner_type=partner_type,
+        legal_form=legal_form,
+        neighbourhood=neighbourhood or "",
+        address=address,
+        postcode=postcode,
+        description=description,
+        contact_person=person,
+        contact_email=email,
+        contact_phone=phone,
+    )
+
+
+shown = orgs.assign(
+    role=orgs["role"].map(ROLE_LABELS),
+    partner_type=orgs["partner_type"].map(PARTNER_TYPE_LABELS),
+    legal_form=orgs["legal_form"].map(legal_form_label),
+).drop(columns=["id"])
+shown.columns = [t("Naam"), t("Soort"), t("Soort organisatie"), t("Rechtsvorm"), t("Buurt")]
+st.dataframe(shown, hide_index=True, width="stretch")
+
+st.subheader(t("Organisatie toevoegen"))
+# The add form's widgets carry a number that goes up after each organisation added: the next
+# form is a new, empty one (no name or contact person of the last one left in it), while a
+# refused form keeps everything typed so that only the wrong field needs changing.
+new_key = f"{P}_new{st.session_state.setdefault(f'{P}_new_count', 0)}"
+with st.form(f"{P}_new"):
+    entered = organisation_inputs(
+        new_key,
+        new_key,
+        organisations.ProfileForm(
+            name="", role="initiative", partner_type="initiative", neighbourhood=""
+        ),
+    )
+    added = st.form_submit_button(t("Toevoegen"), type="primary")
+if added:
+    try:
+        org = write(organisations.create_organisation, form=entered)
+        st.session_state.pop(f"{new_key}_errors", None)
+        st.session_state[f"{P}_new_count"] += 1
+        st.session_state[f"{P}_messages"] = [
+            t("Organisatie '{name}' toegevoegd.", name=plain(org.name))
+        ]
+        st.rerun()
+    except InvalidInput as exc:
+        st.session_state[f"{new_key}_errors"] = exc.field_errors
+        st.rerun()
+    except DomainError as exc:
+        show_domain_error(exc)
+
+st.subheader(t("Organisatie wijzigen"))
+# Chosen outside the form, and the form's widgets are this organisation's own: the form
+# always shows the organisation chosen, never what was typed for another one.
+target = st.selectbox(
+    t("Organisatie"),
+    orgs["id"].tolist(),
+    index=None,
+    placeholder=t("Kies..."),
+    key=f"{P}_target",
+    format_func=dict(zip(orgs["id"], orgs["name"], strict=True)).get,
+)
+if target is not None:
+    target = int(target)
+    try:
+        stored = ask(organisations.profile_form, organisation_id=target)
+    except DomainError as exc:
+        show_domain_error(exc)
+        st.stop()
+    edit_key = f"{P}_{target}"
+    with st.form(f"{P}_edit"):
+        entered = organisation_inputs(edit_key, edit_key, stored)
+        saved = st.form_submit_button(t("Opslaan"), type="primary")
+    if saved:
+        # An unchanged address keeps its place; a changed one is looked up again.
+        moved = (entered.address, entered.postcode, entered.neighbourhood) != (
+            stored.address,
+            stored.postcode,
+            stored.neighbourhood,
+        )
+        if moved:
+            entered = replace(entered, lat=None, lon=None)
+        try:
+            org = write(organisations.update_profile, organisation_id=target, form=entered)
+            st.session_state.pop(f"{edit_key}_errors", None)
+            st.session_state[f"{P}_messages"] = [
+                t("Organisatie '{name}' opgeslagen.", name=plain(org.name))
+            ]
+            st.rerun()
+        except InvalidInput as exc:
+            st.session_state[f"{edit_key}_errors"] = exc.field_errors
+            st.rerun()
+        except DomainError as exc:
+            show_domain_error(exc)

@@ -1,0 +1,191 @@
+"""Review queue for brokers: suggested matches in their areas, to introduce or reject."""
+
+import streamlit as st
+
+from samenspel.i18n import t
+from samenspel.services import matches
+from samenspel.services.errors import Conflict, DomainError
+from samenspel.services.suggestions import recommended_plan
+from samenspel.storage.models import KINDS
+from samenspel.web import queries
+from samenspel.web.ui import (
+    current_user,
+    kind_label,
+    messages_of,
+    plain,
+    read,
+    require_page,
+    status_label,
+    tie_label,
+    write,
+)
+
+require_page("samenspel/web/views/review.py")
+P = "review"
+user = current_user()
+st.title(t("Te beoordelen"))
+st.write(
+    t(
+        "Voorstellen van Samenspel in jouw buurten. Jij beslist: voorstellen aan elkaar, of afwijzen."
+    )
+)
+
+for message in st.session_state.pop(f"{P}_messages", []):
+    st.success(message)
+for message in st.session_state.pop(f"{P}_problems", []):
+    st.warning(message)
+
+areas = user.areas if user.role == "broker" else ()
+left, middle, right = st.columns(3)
+kind = left.selectbox(
+    t("Soort"),
+    ["", *KINDS],
+    format_func=lambda k: kind_label(k) if k else t("alle"),
+    key=f"{P}_kind",
+)
+hoods = [h for h in read(queries.neighbourhoods) if not areas or h in areas]
+hood = middle.selectbox(
+    t("Buurt"), ["", *hoods], format_func=lambda h: h or t("alle"), key=f"{P}_hood"
+)
+status = right.selectbox(
+    t("Status"),
+    ["suggested", "introduced", "rejected"],
+    format_func=status_label,
+    key=f"{P}_status",
+)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def recommended(areas: tuple[str, ...], lang: str):  # lang: the cached day names are in it
+    """The plan solves over every suggestion in the areas: cached, and cleared by each write."""
+    return read(recommended_plan, areas=areas)
+
+
+with st.expander(
+    t("Aanbevolen verdeling: elk aanbod zo vaak als het kan, de beste match in totaal")
+):
+    st.caption(t("Samenspel geeft hier elke vraag hoogstens één aanbod, zonder een zaal of vrijwilliger twee keer te "
+                 "verdelen. Gebruik het als startpunt; jij beslist."))  # fmt: skip
+    plan = recommended(areas, st.session_state.get("lang", "nl"))
+    st.dataframe(
+        plan.rename(columns={"initiative": t("Initiatief"), "need": t("Vraag"), "partner": t("Partner"),
+                             "offer": t("Aanbod"), "slot": t("Dagdeel"), "score": t("Score")}),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+
+PER_PAGE = 25  # a page of cards a broker can read; also keeps each rerun fast
+page = max(1, st.session_state.get(f"{P}_page", 1))
+queue, total = read(queries.review_queue, areas=areas, kind=kind, neighbourhood=hood, status=status,
+                    page=page, per_page=PER_PAGE)  # fmt: skip
+pages = max(1, -(-total // PER_PAGE))
+if page > pages:  # the filters changed: fewer pages now, show the last one
+    st.session_state[f"{P}_page"] = page = pages
+    queue, total = read(queries.review_queue, areas=areas, kind=kind, neighbourhood=hood, status=status,
+                        page=page, per_page=PER_PAGE)  # fmt: skip
+st.caption(t("{n} voorstellen, beste eerst", n=total))
+
+
+def _typed_reason(match_id: int | None) -> str:
+    """The reason as typed now: a button's args are fixed when it is drawn, before typing."""
+    if match_id is None:
+        return st.session_state.get(f"{P}_bulk_why", "")
+    picked = st.session_state.get(f"{P}_why_{match_id}", "")
+    extra = st.session_state.get(f"{P}_note_{match_id}", "")
+    return f"{picked}. {extra}".strip(" .")
+
+
+def _decide(decisions: list[tuple[int, int]], accept: bool, single: bool = True) -> None:
+    done, problems = 0, []
+    for match_id, version in decisions:
+        try:
+            if accept:
+                write(matches.introduce, match_id=match_id, seen_version=version)
+            else:
+                reason = _typed_reason(match_id if single else None)
+                write(matches.reject, match_id=match_id, seen_version=version, reason=reason)
+            done += 1
+        except Conflict as exc:
+            problems.extend(messages_of(exc))
+        except DomainError as exc:
+            problems.extend(messages_of(exc))
+    if done:
+        key = "{n} voorgesteld aan elkaar." if accept else "{n} afgewezen."
+        st.session_state.setdefault(f"{P}_messages", []).append(t(key, n=done))
+    st.session_state.setdefault(f"{P}_problems", []).extend(problems)
+
+
+reason_choices = [t(r) for r in matches.REJECT_REASONS]
+selected: list[tuple[int, int]] = []
+for m in queue.itertuples(index=False):
+    with st.container(border=True, key=f"{P}_card_{m.match_id}"):
+        pick, body = st.columns([1, 12])
+        if status == "suggested" and pick.checkbox(
+            t("kies"), key=f"{P}_pick_{m.match_id}", label_visibility="collapsed"
+        ):
+            selected.append((m.match_id, m.version))
+        body.markdown(
+            f"**{plain(m.initiative)}** ({plain(m.neighbourhood)}) → **{plain(m.partner)}**"
+        )
+        body.caption(
+            f"{plain(m.need_title)} / {plain(m.offer_title)} · {kind_label(m.need_kind)} · "
+            + t("score {score:.2f}", score=m.score)
+            + f" · {tie_label(m.tie)}"
+        )
+        for reason in m.reasons:
+            body.text(f"• {reason}")
+        if m.decision_reason:
+            body.caption(t("Reden: {reason}", reason=plain(m.decision_reason)))
+        if status == "suggested":
+            accept_col, reason_col, text_col, reject_col = body.columns([2, 3, 3, 2])
+            accept_col.button(
+                t("Voorstellen"),
+                key=f"{P}_ok_{m.match_id}",
+                type="primary",
+                on_click=_decide,
+                args=([(m.match_id, m.version)], True),
+            )
+            reason_col.selectbox(
+                t("Reden"),
+                reason_choices,
+                key=f"{P}_why_{m.match_id}",
+                label_visibility="collapsed",
+            )
+            text_col.text_input(
+                t("Toelichting"),
+                key=f"{P}_note_{m.match_id}",
+                placeholder=t("toelichting (mag leeg)"),
+                label_visibility="collapsed",
+            )
+            reject_col.button(
+                t("Afwijzen"),
+                key=f"{P}_no_{m.match_id}",
+                on_click=_decide,
+                args=([(m.match_id, m.version)], False),
+            )
+
+if status == "suggested" and len(queue):
+    st.divider()
+    st.markdown("**" + t("Alles wat je hebt aangevinkt ({n})", n=len(selected)) + "**")
+    bulk_ok, bulk_reason, bulk_no = st.columns([2, 3, 2])
+    bulk_ok.button(
+        t("Allemaal voorstellen"),
+        key=f"{P}_bulk_ok",
+        disabled=not selected,
+        on_click=_decide,
+        args=(selected, True),
+    )
+    bulk_reason.selectbox(
+        t("Reden"), reason_choices, key=f"{P}_bulk_why", label_visibility="collapsed"
+    )
+    bulk_no.button(
+        t("Allemaal afwijzen"),
+        key=f"{P}_bulk_no",
+        disabled=not selected,
+        on_click=_decide,
+        args=(selected, False, False),
+    )
+
+if pages > 1:
+    st.number_input(
+        t("Bladzijde (van {n})", n=pages), min_value=1, max_value=pages, step=1, key=f"{P}_page"
+    )

@@ -1,0 +1,68 @@
+"""First run, for whoever installs Samenspel: create the first administrator. Only with the
+one-time code from the server (its log, or `samenspel setup-token`): a visitor who merely
+finds a new installation cannot take it over."""
+
+import streamlit as st
+
+from samenspel.i18n import t
+from samenspel.services.accounts import MIN_PASSWORD_LENGTH, create_first_admin
+from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.storage import db
+from samenspel.web.ui import (
+    clear_reads,
+    client,
+    get_engine,
+    log_in_as,
+    show_domain_error,
+    show_field_error,
+)
+
+P = "setup"
+st.title(t("Welkom bij Samenspel"))
+st.write(
+    t(
+        "Dit is een nieuwe installatie. Maak eerst een beheerder aan. Die kan daarna anderen toevoegen."
+    )
+)
+st.write(
+    t(
+        "Je hebt een code nodig. Die staat in het logboek van de server bij het starten, of je vraagt een nieuwe met het commando 'samenspel setup-token' op de server."
+    )
+)
+with st.form(f"{P}_form"):
+    token = st.text_input(t("Code van de server"), type="password", key=f"{P}_token")
+    show_field_error(P, "token")
+    username = st.text_input(t("Gebruikersnaam"), key=f"{P}_username")
+    show_field_error(P, "username")
+    name = st.text_input(t("Naam"), key=f"{P}_name")
+    password = st.text_input(
+        t("Wachtwoord"),
+        type="password",
+        key=f"{P}_password",
+        help=t(
+            "Minstens {n} tekens en niet makkelijk te raden, bijvoorbeeld drie of vier losse woorden.",
+            n=MIN_PASSWORD_LENGTH,
+        ),
+    )
+    show_field_error(P, "password")
+    submitted = st.form_submit_button(t("Beheerder aanmaken"), type="primary")
+if submitted:
+    try:
+        with db.session_scope(get_engine()) as session:
+            user = create_first_admin(
+                session=session,
+                token=token,
+                username=username,
+                password=password,
+                display_name=name,
+                client=client().key,
+            )
+        st.session_state[f"{P}_errors"] = {}
+        clear_reads()
+        log_in_as(user.id)
+        st.rerun()
+    except InvalidInput as exc:
+        st.session_state[f"{P}_errors"] = exc.field_errors
+        st.rerun()
+    except DomainError as exc:
+        show_domain_error(exc)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import functools
 from contextvars import ContextVar
-from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-LOCALE_DIR = Path(__file__).parent / "locale"
+from samenspel import paths
+
+LOCALE_DIR = paths.LOCALE_DIR
 LANGUAGES = {"nl": "Nederlands", "en": "English"}
 LANGUAGE_CODES = {name: code for code, name in LANGUAGES.items()}
 

@@ -4,3 +4,5 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = PACKAGE_DIR / "data"
+LOCALE_DIR = PACKAGE_DIR / "locale"
+MIGRATIONS_DIR = PACKAGE_DIR / "storage" / "migrations"

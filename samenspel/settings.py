@@ -197,7 +197,7 @@ def database_url() -> str:
     url = value("SAMENSPEL_DATABASE_URL")
     if url:
         return url
-    return f"sqlite:///{Path(value('SAMENSPEL_INSTANCE_DIR')) / 'samenspel.storage.db'}"
+    return f"sqlite:///{Path(value('SAMENSPEL_INSTANCE_DIR')) / 'samenspel.db'}"
 
 
 def demo_mode() -> bool:

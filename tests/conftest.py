@@ -21,6 +21,9 @@ POSTGRES_URL = os.environ.get(
 )
 
 
+BROWSER_TIMEOUT_MS = 60_000  # how long a browser test waits for a state before it fails
+
+
 def require_all() -> bool:
     return os.environ.get("SAMENSPEL_REQUIRE_ALL", "") == "1"
 
@@ -30,6 +33,15 @@ def unavailable(reason: str):
     if require_all():
         pytest.fail(f"required but unavailable (SAMENSPEL_REQUIRE_ALL=1): {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instance_outside_the_checkout(tmp_path_factory):
+    """A test that does not pick its own instance folder (a restore keeps its "voor-terugzetten"
+    backup there) writes into a throwaway one, never into the checkout's ./instance."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SAMENSPEL_INSTANCE_DIR", str(tmp_path_factory.mktemp("default_instance")))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +56,7 @@ def migrated_sqlite_template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def sqlite_url(tmp_path, migrated_sqlite_template) -> str:
-    path = tmp_path / "samenspel.storage.db"
+    path = tmp_path / "samenspel.db"
     shutil.copyfile(migrated_sqlite_template, path)
     return f"sqlite:///{path}"
 
@@ -108,9 +120,12 @@ def browser():
     if executable is None:
         unavailable("Debian's chromium is not installed (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         unavailable("the playwright package is not installed")
+    # expect() retries an assertion until it holds; its own default (5 s) is too short for
+    # a loaded 2-core machine, where a page run can take longer: give it the pages' timeout.
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,

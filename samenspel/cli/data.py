@@ -14,12 +14,12 @@ def cmd_import(args) -> int:
     from samenspel.storage import db
 
     content = read_bytes(args.file)
-    with db.session_scope() as session:
-        try:
+    try:
+        with db.unit_of_work() as session:  # one commit, or nothing at all
             report = import_file(session=session, actor=cli_actor(), filename=args.file, content=content,
                                  kind=args.kind, progress=progress_bar(Path(args.file).name))  # fmt: skip
-        except InvalidInput as exc:
-            raise BadInput(f"{args.file}: {'; '.join(exc.field_errors.values())}") from exc
+    except InvalidInput as exc:
+        raise BadInput(f"{args.file}: {'; '.join(exc.field_errors.values())}") from exc
     for error in report.errors:
         print(f"{args.file}: {error}", file=sys.stderr)
     print(
@@ -29,34 +29,23 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from samenspel.services import funding, transfer
-    from samenspel.services.exports import to_csv_bytes, to_excel_bytes
+    from samenspel.services.transfer import export_file
     from samenspel.storage import db
 
-    with db.session_scope() as session:
-        if args.what == "hsds":
-            import zipfile
-
-            with zipfile.ZipFile(args.output, "w") as archive:
-                for name, frame in transfer.export_hsds(session).items():
-                    archive.writestr(name, to_csv_bytes(frame))
-            print(f"hsds: {args.output}")
-            return 0
-        frame = {
-            "needs": lambda s: transfer.export_needs(s, actor=cli_actor(), full=args.full),
-            "offers": lambda s: transfer.export_offers(s, actor=cli_actor(), full=args.full),
-            "matches": transfer.export_matches,
-            "funds": funding.catalogue_frame,
-            "organisations": lambda s: transfer.export_organisations(s, actor=cli_actor(),
-                                                                     with_contacts=args.with_contacts or args.full),
-        }[args.what](session)  # fmt: skip
-    data = (
-        to_excel_bytes(frame, args.what)
-        if args.output.lower().endswith(".xlsx")
-        else to_csv_bytes(frame)
-    )
-    Path(args.output).write_bytes(data)
-    print(f"{args.what}: {len(frame)} rijen -> {args.output}")
+    output = Path(args.output)
+    with db.unit_of_work() as session:
+        exported = export_file(session=session, actor=cli_actor(), what=args.what, full=args.full,
+                               with_contacts=args.with_contacts, excel=output.suffix.lower() == ".xlsx")  # fmt: skip
+        try:
+            # Written before the unit of work ends: an export that could not be written is
+            # not in the audit trail either.
+            output.write_bytes(exported.data)
+        except OSError as exc:
+            raise BadInput(f"{args.output}: kan het bestand niet schrijven ({exc.strerror})") from exc
+    if exported.rows is None:
+        print(f"{args.what}: {args.output}")
+    else:
+        print(f"{args.what}: {exported.rows} rijen -> {args.output}")
     return 0
 
 

@@ -21,10 +21,12 @@ def engine_from_files(args):
 
     needs = load_rows(args.needs, parse_needs)
     offers = load_rows(args.offers, parse_offers)
-    return needs, Engine(offers, today=today(args.today), lang=args.lang)
+    return needs, Engine(offers, today=today(args.today))
 
 
 def cmd_suggest(args) -> int:
+    from samenspel.matching.reasons import render_all
+
     if args.top < 1:
         raise BadInput("--top moet 1 of meer zijn")
     needs, engine = engine_from_files(args)
@@ -34,7 +36,11 @@ def cmd_suggest(args) -> int:
             {
                 "need_id": result.need_id,
                 "suggestions": [
-                    {"offer_id": s.offer_id, "score": s.score, "reasons": s.reasons}
+                    {
+                        "offer_id": s.offer_id,
+                        "score": s.score,
+                        "reasons": render_all(s.reasons, args.lang),
+                    }
                     for s in result.suggestions
                 ],
             }
@@ -51,7 +57,14 @@ def cmd_suggest(args) -> int:
             sys.stdout,
             ["need_id", "rank", "offer_id", "score", "tie", "reasons"],
             (
-                [result.need_id, rank, s.offer_id, s.score, s.tie, "; ".join(s.reasons)]
+                [
+                    result.need_id,
+                    rank,
+                    s.offer_id,
+                    s.score,
+                    s.tie,
+                    "; ".join(render_all(s.reasons, args.lang)),
+                ]
                 for result in results
                 for rank, s in enumerate(result.suggestions, start=1)
             ),
@@ -60,6 +73,7 @@ def cmd_suggest(args) -> int:
 
 
 def cmd_explain(args) -> int:
+    from samenspel.matching.reasons import render, render_all
     from samenspel.matching.types import Exclusion
 
     needs, engine = engine_from_files(args)
@@ -75,7 +89,7 @@ def cmd_explain(args) -> int:
             "offer_id": args.offer_id,
             "excluded": True,
             "code": result.code,
-            "reason": result.reason,
+            "reason": render(result.reason, args.lang),
         }
     else:
         payload = {
@@ -85,7 +99,7 @@ def cmd_explain(args) -> int:
             "score": result.score,
             "components": result.components,
             "tie": result.tie,
-            "reasons": result.reasons,
+            "reasons": render_all(result.reasons, args.lang),
         }
     json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
     print()
@@ -127,6 +141,7 @@ def cmd_fund_plan(args) -> int:
     from samenspel.matching.csvformat import parse_needs, parse_offers
     from samenspel.matching.funding import plan_funding
     from samenspel.matching.funds import CatalogueError, load_catalogue
+    from samenspel.matching.reasons import render, render_all
 
     needs = load_rows(args.needs, parse_needs)
     need = next((n for n in needs if n.id == args.need), None)
@@ -146,35 +161,36 @@ def cmd_fund_plan(args) -> int:
         raise BadInput(f"{args.funds}: kan het bestand niet lezen ({exc.strerror})") from exc
     offers = load_rows(args.offers, parse_offers) if args.offers else []
     start = today(args.start) if args.start else None
-    plan = plan_funding(
-        need, funds, offers, today=today(args.today), start=start, anbi=args.anbi, lang=args.lang
-    )
+    plan = plan_funding(need, funds, offers, today=today(args.today), start=start, anbi=args.anbi)
+    lang = args.lang
     if args.format == "json":
         payload = {
             "need_id": plan.need_id, "amount": plan.amount, "covered": plan.covered, "missing": plan.missing,
-            "start": plan.start.isoformat(), "summary": plan.summary,
+            "start": plan.start.isoformat(), "summary": render_all(plan.summary, lang),
             "lines": [
                 {"source_id": line.source_id, "name": line.name, "kind": line.kind, "amount": line.amount,
-                 "apply_by": line.apply_by.isoformat() if line.apply_by else None, "reasons": line.reasons,
+                 "apply_by": line.apply_by.isoformat() if line.apply_by else None,
+                 "reasons": render_all(line.reasons, lang),
                  "url": line.url, "uncertain": line.uncertain}
                 for line in plan.lines
             ],
-            "excluded": [{"source_id": e.source_id, "name": e.name, "code": e.code, "reason": e.reason}
-                         for e in plan.excluded],
-            "referrals": [{"source_id": r.source_id, "name": r.name, "reason": r.reason} for r in plan.referrals],
+            "excluded": [{"source_id": e.source_id, "name": e.name, "code": e.code,
+                          "reason": render(e.reason, lang)} for e in plan.excluded],
+            "referrals": [{"source_id": r.source_id, "name": r.name, "reason": render(r.reason, lang)}
+                          for r in plan.referrals],
         }  # fmt: skip
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        for sentence in plan.summary:
+        for sentence in render_all(plan.summary, lang):
             print(sentence)
         for line in plan.lines:
             when = f" (aanvragen voor {line.apply_by.isoformat()})" if line.apply_by else ""
             print(f"+ {line.name}: EUR {line.amount:,.2f}{when}")
-            for reason in line.reasons:
+            for reason in render_all(line.reasons, lang):
                 print(f"    - {reason}")
         for item in plan.excluded:
-            print(f"- {item.name}: {item.reason}")
+            print(f"- {item.name}: {render(item.reason, lang)}")
     return 0
 
 

@@ -1,4 +1,6 @@
-"""Commands for the operator: scheduled jobs, health, and the first administrator."""
+"""Commands for the operator: scheduled jobs, health, and the first administrator. Each
+command is an entry point: it opens one unit of work, which commits once when the command's
+work is done and leaves nothing behind when it fails."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ def cmd_expire(args) -> int:
     from samenspel.services.matches import expire_stale
     from samenspel.storage import db
 
-    with db.session_scope() as session:
-        count = expire_stale(session, today=today(args.today))
+    day = today(args.today)
+    with db.unit_of_work() as session:
+        count = expire_stale(session=session, today=day)
     print(f"verlopen: {count} matches")
     return 0
 
@@ -36,8 +39,8 @@ def cmd_retention(args) -> int:
     from samenspel.services.retention import apply_retention
     from samenspel.storage import db
 
-    with db.session_scope() as session:
-        report = apply_retention(session, dry_run=args.dry_run)
+    with db.unit_of_work() as session:
+        report = apply_retention(session=session, dry_run=args.dry_run)
     if args.format == "json":
         json.dump(report.as_dict(), sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -58,12 +61,13 @@ def cmd_setup_token(args) -> int:
     from samenspel.services.accounts import SETUP_TOKEN_VALID, needs_first_admin, new_setup_token
     from samenspel.storage import db
 
-    with db.session_scope() as session:
+    with db.unit_of_work() as session:
         if not needs_first_admin(session):
             raise BadInput(
                 "er is al een beheerder; maak er nog een met: samenspel create-admin NAAM"
             )
-        token = new_setup_token(session)
+        token = new_setup_token(session=session)
+    # Printed once it is stored: a code the database does not know would not work.
     hours = int(SETUP_TOKEN_VALID.total_seconds() // 3600)
     print(token)
     print(f"{hours} uur geldig, een keer te gebruiken.", file=sys.stderr)
@@ -100,7 +104,7 @@ def cmd_create_admin(args) -> int:
         if getpass.getpass("Nog een keer: ") != password:
             raise BadInput("de twee wachtwoorden zijn niet gelijk")
     try:
-        with db.session_scope() as session:
+        with db.unit_of_work() as session:
             user = create_admin(
                 session=session, username=args.username, password=password, display_name=args.name
             )

@@ -1,5 +1,5 @@
 """A recommended plan: which offer goes to which need, respecting capacities, maximising the
-total score (design.md, matching step 5).
+total score (docs/design.md, step 5).
 
 A min-cost flow, solved as a linear programme with scipy's HiGHS: one variable per
 (need, offer) arc, at most one arc per need, at most `capacity` arcs per offer node. A venue

@@ -1,4 +1,7 @@
-"""The CSV exchange format of design.md, parsed into plain dataclasses.
+"""Reading the CSV exchange format (docs/exchange-format.md): rows into typed values, by the
+fields matching/fields.py declares for each kind of file, and needs and offers into the
+engine's dataclasses (`samenspel suggest`). Also what every CSV of Samenspel shares: the cells
+safe for a spreadsheet (safe_cell), text without control characters (clean_text).
 
 Bad rows are reported with row number, column and reason; the good rows are still returned,
 so the caller decides whether to import the good ones or nothing at all.
@@ -13,66 +16,29 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
+from samenspel.matching import fields as f
+from samenspel.matching.fields import (  # noqa: F401 (the limits, where they were always read)
+    FORMAT_VERSION,
+    MAX_AMOUNT_EUR,
+    MAX_COUNT,
+    MAX_DISTANCE_KM,
+    MAX_TEXT,
+    NEEDS,
+    OFFERS,
+    VERSION_COLUMN,
+    Field,
+    RecordKind,
+    engine_values,
+)
 from samenspel.matching.geo import Gazetteer, UnknownPlace, default_gazetteer
 from samenspel.matching.slots import SlotError, parse_slots, slots_to_text
-from samenspel.matching.types import KINDS, LEGAL_FORMS, PARTNER_TYPES, NeedIn, OfferIn
+from samenspel.matching.types import NeedIn, OfferIn
 
-NEED_COLUMNS = (
-    "id",
-    "initiative",
-    "legal_form",
-    "kind",
-    "title",
-    "description",
-    "themes",
-    "place",
-    "lat",
-    "lon",
-    "people",
-    "amount_eur",
-    "when",
-    "max_distance_km",
-    "deadline",
-)
-OFFER_COLUMNS = (
-    "id",
-    "partner",
-    "partner_type",
-    "kind",
-    "title",
-    "description",
-    "themes",
-    "place",
-    "lat",
-    "lon",
-    "capacity",
-    "amount_min_eur",
-    "amount_max_eur",
-    "when",
-    "radius_km",
-    "eligible_legal_forms",
-    "deadline",
-)
-REQUIRED = ("id", "kind", "title")
-MAX_TEXT = 2000
-# Upper bounds for numbers: a value above them is a typing error, and 1e30 people would not
-# even fit in the database's integer column.
-MAX_COUNT = 100_000  # people, volunteers, capacity
-MAX_AMOUNT_EUR = 100_000_000
-MAX_DISTANCE_KM = 1_000
+NEED_COLUMNS = NEEDS.file_columns
+OFFER_COLUMNS = OFFERS.file_columns
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
-# Columns where a cell may hold several lines; in every other column a line break is a space.
-MULTILINE_COLUMNS = frozenset({"description", "boundaries", "notes"})
-# Shorter limits where the app stores the value in a shorter column.
-COLUMN_LIMITS = {
-    "id": 64,
-    "title": 200,
-    "initiative": 200,
-    "partner": 200,
-    "place": 200,
-    "themes": 500,
-    "when": 200,
-}
+YES = ("yes", "ja", "true", "1")
+NO = ("no", "nee", "false", "0")
 
 
 @dataclass(frozen=True)
@@ -116,11 +82,20 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(value: object) -> object:
     """A cell as it may go into a CSV or Excel file that people open in a spreadsheet: without
     characters a spreadsheet cannot hold, and a formula turned into text by a leading quote.
-    The one function every export and every CSV of the command line uses."""
+    The one function every export and every CSV of the command line uses. A text that starts
+    with such a quote already gets one more, so that an import (unguard) gives back exactly
+    what was stored."""
     if not isinstance(value, str):
         return value
     value = _NOT_TEXT.sub("", value)
-    return "'" + value if value.startswith(FORMULA_START) else value
+    return "'" + value if value.startswith(FORMULA_START) or _guarded(value) else value
+
+
+def _guarded(cell: str) -> bool:
+    """Quotes, then a formula character: what safe_cell makes of a formula (or of such a
+    text again)."""
+    quotes = len(cell) - len(cell.lstrip("'"))
+    return quotes > 0 and cell[quotes : quotes + 1] != "" and cell[quotes] in FORMULA_START
 
 
 def write_csv(stream, header: Iterable[object], rows: Iterable[Iterable[object]]) -> None:
@@ -198,13 +173,26 @@ def too_many_rows(limit: int) -> str:
     )
 
 
+# Columns where a cell may hold several lines; in every other column a line break is a space.
+MULTILINE_COLUMNS = frozenset(
+    field.column for kind in f.KINDS_OF_FILE.values() for field in kind.fields if field.multiline
+)
+
+
+def unguard(cell: str) -> str:
+    """A cell without the quote that safe_cell put before a formula character: what was
+    typed, as a spreadsheet reads it (there a leading quote only says "this is text")."""
+    return cell[1:] if _guarded(cell) else cell
+
+
 def sanitise(
     text: str, *, clean: bool = False, max_rows: int | None = None
 ) -> tuple[str, list[RowError]]:
     """The CSV text rewritten so that every reader of it gets the same rows: a record that
     cannot be read becomes an empty row (its error says why; the row numbers after it stay),
-    and with `clean` every cell loses its control characters (clean_text). Raises FileError
-    when the header cannot be read, or above `max_rows` rows with data."""
+    and with `clean` every cell loses its control characters (clean_text) and the quote our
+    exports put before a formula (unguard), so that an export imports back as it was. Raises
+    FileError when the header cannot be read, or above `max_rows` rows with data."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     errors: list[RowError] = []
@@ -220,11 +208,11 @@ def sanitise(
             header = [cell.strip().lower() for cell in cells]
         if clean:
             cells = [
-                clean_text(
+                unguard(clean_text(
                     cell, multiline=index < len(header) and header[index] in MULTILINE_COLUMNS
-                )
+                ))
                 for index, cell in enumerate(cells)
-            ]
+            ]  # fmt: skip
         if number > 1 and any(cell.strip() for cell in cells):
             filled += 1
             if max_rows is not None and filled > max_rows:
@@ -238,6 +226,11 @@ def split_multi(value: str | None) -> tuple[str, ...]:
     return tuple(p.strip() for p in (value or "").split(";") if p.strip())
 
 
+def join_multi(values: Iterable[str]) -> str:
+    """A multi-valued cell as the exports write it."""
+    return "; ".join(values)
+
+
 class Row:
     """Reads typed cells from one CSV row and collects what is wrong with them."""
 
@@ -247,11 +240,10 @@ class Row:
     def error(self, column: str, message: str) -> None:
         self.errors.append(RowError(self.number, column, message))
 
-    def text(self, column: str, required: bool = False) -> str:
+    def text(self, column: str, required: bool = False, limit: int = MAX_TEXT) -> str:
         value = (self.cells.get(column) or "").strip()
         if required and not value:
             self.error(column, "is leeg, maar moet ingevuld zijn")
-        limit = COLUMN_LIMITS.get(column, MAX_TEXT)
         if len(value) > limit:
             self.error(column, f"is langer dan {limit} tekens")
         return value
@@ -316,17 +308,24 @@ class Row:
             return default or (allowed[0] if allowed else "")
         return value
 
-    def location(self, gazetteer: Gazetteer | None):
+    def flag(self, column: str, default: bool | None) -> bool | None:
+        value = (self.cells.get(column) or "").strip().lower()
+        if not value:
+            return default
+        if value not in YES + NO:
+            self.error(column, f"'{value[:50]}' is niet 'yes' of 'no'")
+            return default
+        return value in YES
+
+    def location(self, gazetteer: Gazetteer | None, limit: int = MAX_TEXT):
         before = len(self.errors)
-        lat = self.number_("lat", minimum=-90, maximum=90)
-        lon = self.number_("lon", minimum=-180, maximum=180)
-        place = self.text("place")
+        lat, lon = self._lat_lon()
+        place = self.text("place", limit=limit)
         if len(self.errors) > before:
             return place, None, None  # a bad lat or lon is its own message, once
         if lat is not None and lon is not None:
             return place, lat, lon
-        if (lat is None) != (lon is None):
-            self.error("lon" if lon is None else "lat", "lat en lon horen samen: vul beide in")
+        if self._only_one(lat, lon):
             return place, None, None
         if not place:
             return place, None, None  # no location: no distance constraint
@@ -337,24 +336,49 @@ class Row:
             return place, None, None
         return place, found.lat, found.lon
 
-    def slots(self):
+    def coordinates(self) -> tuple[float | None, float | None]:
+        """lat and lon without a place to look up: numbers on earth, both or neither."""
+        before = len(self.errors)
+        lat, lon = self._lat_lon()
+        if len(self.errors) > before or self._only_one(lat, lon):
+            return None, None
+        return lat, lon
+
+    def _lat_lon(self) -> tuple[float | None, float | None]:
+        return (
+            self.number_("lat", minimum=f.LATITUDE[0], maximum=f.LATITUDE[1]),
+            self.number_("lon", minimum=f.LONGITUDE[0], maximum=f.LONGITUDE[1]),
+        )
+
+    def _only_one(self, lat: float | None, lon: float | None) -> bool:
+        if (lat is None) == (lon is None):
+            return False
+        self.error("lon" if lon is None else "lat", "lat en lon horen samen: vul beide in")
+        return True
+
+    def slots(self, column: str = "when", limit: int = 200):
         try:
-            slots = parse_slots(self.cells.get("when"))
+            slots = parse_slots(self.cells.get(column))
         except SlotError as exc:
-            self.error("when", f"'{exc}' is geen dag of dagdeel (bijv. 'di avond; za ochtend')")
+            self.error(column, f"'{exc}' is geen dag of dagdeel (bijv. 'di avond; za ochtend')")
             return frozenset()
-        if len(slots_to_text(slots)) > COLUMN_LIMITS["when"]:
+        if len(slots_to_text(slots)) > limit:
             # Stored as text in a column of 200 characters; "any time" is an empty cell.
             self.error(
-                "when", "te veel dagdelen om te bewaren; kan het altijd? Laat de cel dan leeg"
+                column, "te veel dagdelen om te bewaren; kan het altijd? Laat de cel dan leeg"
             )
             return frozenset()
         return slots
 
-    def multi(self, column: str) -> tuple[str, ...]:
-        """A cell with several values (a; b), checked at the length it is stored with."""
+    def multi(self, column: str, limit: int = MAX_TEXT, choices: tuple[str, ...] = ()):
+        """A cell with several values (a; b), checked at the length it is stored with, and
+        against `choices` when it has them."""
         values = split_multi(self.text(column))
-        limit = COLUMN_LIMITS.get(column, MAX_TEXT)
+        if choices:
+            values = tuple(value.lower() for value in values)
+            for value in values:
+                if value not in choices:
+                    self.error(column, f"'{value}' is niet een van: {', '.join(choices)}")
         if len(join_multi(values)) > limit:
             self.error(column, f"is langer dan {limit} tekens")
         return values
@@ -369,10 +393,6 @@ def _dutch_date(raw: str) -> date:
 
 def _dutch_number(value: float) -> str:
     return f"{value:,.0f}".replace(",", ".")
-
-
-def join_multi(values: Iterable[str]) -> str:
-    return "; ".join(values)
 
 
 def read_rows(source) -> tuple[list[str], list[tuple[int, dict[str, str]]], list[RowError]]:
@@ -403,19 +423,102 @@ def read_rows(source) -> tuple[list[str], list[tuple[int, dict[str, str]]], list
     return header, rows, errors
 
 
-def _read(source, columns: tuple[str, ...]) -> tuple[list[Row], list[RowError]]:
+def check_version(header: list[str], rows: list[tuple[int, dict[str, str]]]) -> None:
+    """Refuse a file of a format version this Samenspel does not know (FileError): its
+    columns may mean something else. A file without the column is version 1."""
+    if VERSION_COLUMN not in header:
+        return
+    for _, cells in rows:
+        raw = (cells.get(VERSION_COLUMN) or "").strip()
+        if not raw:
+            continue
+        if not raw.isdigit():
+            raise FileError(f"kolom '{VERSION_COLUMN}': '{raw[:20]}' is geen versienummer")
+        if not 1 <= int(raw) <= FORMAT_VERSION:
+            raise FileError(
+                f"het bestand is van versie {int(raw)} van het uitwisselformaat; deze versie van "
+                f"Samenspel leest versie 1 tot en met {FORMAT_VERSION}. Maak het bestand opnieuw "
+                "of vraag de beheerder om Samenspel bij te werken"
+            )
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A file read as records of one kind: the typed values of every good row (by column,
+    absent columns at their default), the columns the file has, and what was wrong."""
+
+    kind: RecordKind
+    records: list[tuple[int, dict[str, object]]]  # (spreadsheet row, values by column)
+    columns: frozenset[str]
+    errors: list[RowError]
+
+
+def parse_records(source, kind: RecordKind, gazetteer: Gazetteer | None = None) -> Parsed:
     header, raw_rows, errors = read_rows(source)
-    missing = [c for c in REQUIRED if c not in header]
+    missing = [c for c in kind.required if c not in header]
     if missing:
         raise FileError(f"kolommen ontbreken: {', '.join(missing)}")
-    unknown = [h for h in header if h and h not in columns]
-    for column in unknown:
+    check_version(header, raw_rows)
+    known = set(kind.file_columns)
+    for column in [h for h in header if h and h not in known]:
         errors.append(RowError(1, column, "onbekende kolom (wordt overgeslagen)", warning=True))
-    return [Row(number, cells, errors) for number, cells in raw_rows], errors
+    records, seen, order = [], set(), kind.check_order()
+    for number, cells in raw_rows:
+        row = Row(number, cells, errors)
+        before = len(errors)
+        values = _values(row, order, gazetteer, seen)
+        if len(errors) == before:
+            if values.get("id"):
+                seen.add(values["id"])
+            records.append((number, values))
+    return Parsed(kind, records, frozenset(header) & known, errors)
 
 
-def _row_ok(row: Row, errors_before: int) -> bool:
-    return len(row.errors) == errors_before
+def _values(row: Row, order: tuple[Field, ...], gazetteer: Gazetteer | None, seen: set) -> dict:
+    """One row's typed values, by column (its fields checked in `order`); what is wrong is in
+    row.errors."""
+    values: dict[str, object] = {}
+    for field in order:
+        if field.type in (f.LAT, f.LON) and field.column in values:
+            continue  # read with the place, or with the other coordinate
+        if field.type == f.PLACE:
+            values["place"], values["lat"], values["lon"] = row.location(gazetteer, field.length)
+        elif field.type in (f.LAT, f.LON):
+            values["lat"], values["lon"] = row.coordinates()
+        else:
+            values[field.column] = _cell(row, field)
+        if field.type == f.ID and values[field.column] in seen:
+            row.error(field.column, f"'{values[field.column]}' komt twee keer voor")
+        low = values.get(field.at_least)
+        if field.at_least and None not in (low, values[field.column]):
+            if values[field.column] < low:
+                row.error(field.column, "het maximum is kleiner dan het minimum")
+    if "partner_type" in values and values["partner_type"] is None:  # an organisation's
+        values["partner_type"] = f.default_partner_type(values["role"])
+    return values
+
+
+def _cell(row: Row, field: Field) -> object:
+    column, kind = field.column, field.type
+    if kind in (f.ID, f.TEXT, f.REFERENCE):
+        return row.text(column, required=field.required, limit=field.length)
+    if kind == f.CHOICE:
+        if field.default is None and not field.required and not row.cells.get(column, "").strip():
+            return None  # left to a rule of its record (an organisation's partner_type)
+        return row.choice(column, field.choices, field.default)
+    if kind in (f.MULTI, f.SET):
+        values = row.multi(column, field.length, field.choices)
+        return tuple(sorted(set(values))) if kind == f.SET else values
+    if kind in (f.INTEGER, f.NUMBER):
+        return row.number_(column, integer=kind == f.INTEGER, minimum=field.minimum,
+                           maximum=field.maximum)  # fmt: skip
+    if kind == f.FLAG:
+        return row.flag(column, field.default)
+    if kind == f.DATE:
+        return row.date_(column)
+    if kind == f.SLOTS:
+        return row.slots(column, field.length)
+    raise ValueError(f"no reader for a column of type {kind}")
 
 
 def fatal(errors: list[RowError]) -> list[RowError]:
@@ -423,84 +526,12 @@ def fatal(errors: list[RowError]) -> list[RowError]:
 
 
 def parse_needs(source, gazetteer: Gazetteer | None = None) -> tuple[list[NeedIn], list[RowError]]:
-    rows, errors = _read(source, NEED_COLUMNS)
-    needs, seen = [], set()
-    for row in rows:
-        before = len(errors)
-        need_id = row.text("id", required=True)
-        if need_id in seen:
-            row.error("id", f"'{need_id}' komt twee keer voor")
-        kind = row.choice("kind", KINDS)
-        legal_form = row.choice("legal_form", LEGAL_FORMS, default="informal")
-        title = row.text("title", required=True)
-        place, lat, lon = row.location(gazetteer)
-        need = NeedIn(
-            id=need_id,
-            kind=kind,
-            title=title,
-            description=row.text("description"),
-            themes=row.multi("themes"),
-            initiative=row.text("initiative"),
-            legal_form=legal_form,
-            place=place,
-            lat=lat,
-            lon=lon,
-            people=row.number_("people", integer=True, minimum=1, maximum=MAX_COUNT),
-            amount_eur=row.number_("amount_eur", minimum=0.01, maximum=MAX_AMOUNT_EUR),
-            slots=row.slots(),
-            max_distance_km=row.number_("max_distance_km", maximum=MAX_DISTANCE_KM),
-            deadline=row.date_("deadline"),
-        )
-        if _row_ok(row, before):
-            seen.add(need_id)
-            needs.append(need)
-    return needs, errors
+    parsed = parse_records(source, NEEDS, gazetteer)
+    return [NeedIn(**engine_values(NEEDS, values)) for _, values in parsed.records], parsed.errors
 
 
 def parse_offers(
     source, gazetteer: Gazetteer | None = None
 ) -> tuple[list[OfferIn], list[RowError]]:
-    rows, errors = _read(source, OFFER_COLUMNS)
-    offers, seen = [], set()
-    for row in rows:
-        before = len(errors)
-        offer_id = row.text("id", required=True)
-        if offer_id in seen:
-            row.error("id", f"'{offer_id}' komt twee keer voor")
-        kind = row.choice("kind", KINDS)
-        partner_type = row.choice("partner_type", PARTNER_TYPES, default="business")
-        title = row.text("title", required=True)
-        place, lat, lon = row.location(gazetteer)
-        forms = split_multi(row.text("eligible_legal_forms").lower())
-        for form in forms:
-            if form not in LEGAL_FORMS:
-                row.error(
-                    "eligible_legal_forms", f"'{form}' is niet een van: {', '.join(LEGAL_FORMS)}"
-                )
-        amount_min = row.number_("amount_min_eur", maximum=MAX_AMOUNT_EUR)
-        amount_max = row.number_("amount_max_eur", maximum=MAX_AMOUNT_EUR)
-        if amount_min is not None and amount_max is not None and amount_min > amount_max:
-            row.error("amount_max_eur", "het maximum is kleiner dan het minimum")
-        offer = OfferIn(
-            id=offer_id,
-            kind=kind,
-            title=title,
-            description=row.text("description"),
-            themes=row.multi("themes"),
-            partner=row.text("partner"),
-            partner_type=partner_type,
-            place=place,
-            lat=lat,
-            lon=lon,
-            capacity=row.number_("capacity", integer=True, minimum=1, maximum=MAX_COUNT),
-            amount_min_eur=amount_min,
-            amount_max_eur=amount_max,
-            slots=row.slots(),
-            radius_km=row.number_("radius_km", maximum=MAX_DISTANCE_KM),
-            eligible_legal_forms=frozenset(forms),
-            deadline=row.date_("deadline"),
-        )
-        if _row_ok(row, before):
-            seen.add(offer_id)
-            offers.append(offer)
-    return offers, errors
+    parsed = parse_records(source, OFFERS, gazetteer)
+    return [OfferIn(**engine_values(OFFERS, values)) for _, values in parsed.records], parsed.errors

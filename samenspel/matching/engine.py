@@ -1,5 +1,6 @@
 """Suggestions: for each need, the best offers of the same kind with a score, its components
-and reasons anyone can follow (design.md, "Matching engine").
+and reasons anyone can follow (docs/design.md, "Matching engine"). Reasons are codes with
+parameters (matching/reasons.py): the reader's language is chosen when they are shown.
 
 Work grows with the candidate pairs, not with needs x offers: offers are grouped by kind and,
 per kind, put in a KD-tree on the unit sphere, so a need only looks at offers that can reach it.
@@ -19,11 +20,11 @@ import numpy as np
 from rapidfuzz import fuzz, process, utils
 from scipy.spatial import cKDTree
 
-from samenspel.matching import reasons as r
 from samenspel.matching import scoring
 from samenspel.matching.filters import exclusion
 from samenspel.matching.geo import chord_for_km, haversine_km, haversine_km_many, unit_vectors
-from samenspel.matching.slots import format_slot, slot_mask
+from samenspel.matching.reasons import Reason
+from samenspel.matching.slots import Slot, slot_mask
 from samenspel.matching.types import (
     LEGAL_FORMS,
     LINKING_TYPES,
@@ -175,14 +176,9 @@ class Engine:
         *,
         vocabulary: Vocabulary | None = None,
         today: date | None = None,
-        lang: str = "nl",
-        extra_languages: tuple[str, ...] = (),
     ):
         self.vocabulary = vocabulary or default_vocabulary()
         self.today = today or date.today()
-        self.lang = r.lang_of(lang)
-        # Reasons are also written in these languages (stored suggestions serve every reader).
-        self.extra_languages = tuple(r.lang_of(extra) for extra in extra_languages)
         self.offers = list(offers)
         self.column = {key: i for i, key in enumerate(self.vocabulary.concepts)}
         group_names = sorted({c.group for c in self.vocabulary.concepts.values() if c.group})
@@ -397,7 +393,7 @@ class Engine:
             if need.lat is None or offer.lat is None
             else haversine_km(need.lat, need.lon, offer.lat, offer.lon)
         )
-        excluded = exclusion(need, offer, distance, self.today, self.lang)
+        excluded = exclusion(need, offer, distance, self.today)
         if excluded:
             return excluded
         index = self.kinds[offer.kind]
@@ -417,11 +413,7 @@ class Engine:
             offer_id=offer.id,
             score=round(score, 4),
             components={k: round(v, 4) for k, v in components.items()},
-            reasons=self._reasons(need, features, offer, offer_concepts, distance, self.lang),
-            reasons_by_lang={
-                lang: self._reasons(need, features, offer, offer_concepts, distance, lang)
-                for lang in self.extra_languages
-            },
+            reasons=self._reasons(need, features, offer, offer_concepts, distance),
             tie=tie_of(offer, distance),
             distance_km=None if distance is None else round(distance, 2),
         )
@@ -433,9 +425,8 @@ class Engine:
         offer: OfferIn,
         offer_concepts: dict[str, str],
         distance,
-        lang: str,
-    ) -> list[str]:
-        found: list[str] = []
+    ) -> list[Reason]:
+        found: list[Reason] = []
         shared = sorted(
             set(features.concepts) & set(offer_concepts),
             key=lambda key: (-self.idf[self.column[key]], key),
@@ -443,30 +434,31 @@ class Engine:
         if shared:
             need_word, offer_word = features.concepts[shared[0]], offer_concepts[shared[0]]
             if need_word == offer_word:
-                found.append(r.say("same_words", lang, word=need_word))
+                found.append(Reason("same_words", {"word": need_word}))
             else:
-                found.append(r.say("their_words", lang, need_word=need_word, offer_word=offer_word))
+                found.append(
+                    Reason("their_words", {"need_word": need_word, "offer_word": offer_word})
+                )
         else:
             related = self._related_pair(features.concepts, offer_concepts)
             if related:
                 found.append(
-                    r.say("related_words", lang, need_word=related[0], offer_word=related[1])
+                    Reason("related_words", {"need_word": related[0], "offer_word": related[1]})
                 )
         if distance is not None:
             found.append(
-                r.say("around_corner", lang)
+                Reason("around_corner")
                 if distance < 0.1
-                else r.say("distance", lang, km=r.km(distance, lang))
+                # As it is written (one decimal): stored reasons keep no more than they show.
+                else Reason("distance", {"km": round(distance, 1)})
             )
-        found.extend(_time_and_size_reasons(need, offer, lang))
+        found.extend(_time_and_size_reasons(need, offer))
         shared_bits = features.condition_bits & condition_bits(
             self.vocabulary.conditions_of(offer_concepts)
         )
         shared_conditions = [c for i, c in enumerate(CONDITIONS) if shared_bits & (1 << i)]
         if shared_conditions:
-            found.append(
-                r.say("condition", lang, condition=r.CONDITION_WORDS[lang][shared_conditions[0]])
-            )
+            found.append(Reason("condition", {"condition": shared_conditions[0]}))
         return found[:MAX_REASONS]
 
     def _related_pair(self, need_concepts: dict[str, str], offer_concepts: dict[str, str]):
@@ -480,52 +472,53 @@ class Engine:
         return None
 
 
-def _time_and_size_reasons(need: NeedIn, offer: OfferIn, lang: str) -> list[str]:
+def _slot_data(slot: Slot) -> list[int]:
+    return [slot[0], slot[1]]  # a JSON list: the stored form of a (day, part) slot
+
+
+def _time_and_size_reasons(need: NeedIn, offer: OfferIn) -> list[Reason]:
     found = []
     if need.slots and offer.slots:
         common = sorted(need.slots & offer.slots)
         if common:
-            slot = format_slot(common[0], lang)
+            slot = _slot_data(common[0])
             found.append(
-                r.say("slot", lang, slot=slot)
+                Reason("slot", {"slot": slot})
                 if len(common) == 1
-                else r.say("slot_more", lang, slot=slot, more=len(common) - 1)
+                else Reason("slot_more", {"slot": slot, "more": len(common) - 1})
             )
         else:
             found.append(
-                r.say(
+                Reason(
                     "slot_miss",
-                    lang,
-                    theirs=", ".join(format_slot(s, lang) for s in sorted(offer.slots)[:2]),
-                    yours=", ".join(format_slot(s, lang) for s in sorted(need.slots)[:2]),
+                    {
+                        "theirs": [_slot_data(s) for s in sorted(offer.slots)[:2]],
+                        "yours": [_slot_data(s) for s in sorted(need.slots)[:2]],
+                    },
                 )
             )
     elif offer.slots and not need.slots:
-        found.append(r.say("slot", lang, slot=format_slot(sorted(offer.slots)[0], lang)))
+        found.append(Reason("slot", {"slot": _slot_data(sorted(offer.slots)[0])}))
     if need.kind == "venue" and need.people and offer.capacity:
-        found.append(r.say("venue_fit", lang, capacity=offer.capacity, people=need.people))
+        found.append(Reason("venue_fit", {"capacity": offer.capacity, "people": need.people}))
     elif need.kind == "volunteers" and need.people and offer.capacity:
-        key = "volunteer_fit" if offer.capacity >= need.people else "volunteer_short"
-        found.append(r.say(key, lang, capacity=offer.capacity, people=need.people))
+        code = "volunteer_fit" if offer.capacity >= need.people else "volunteer_short"
+        found.append(Reason(code, {"capacity": offer.capacity, "people": need.people}))
     elif need.kind == "money" and need.amount_eur and offer.amount_max_eur:
         if offer.amount_max_eur >= need.amount_eur:
             found.append(
-                r.say(
+                Reason(
                     "money_fit",
-                    lang,
-                    low=r.euro(offer.amount_min_eur or 0, lang),
-                    high=r.euro(offer.amount_max_eur, lang),
-                    amount=r.euro(need.amount_eur, lang),
+                    {
+                        "low": offer.amount_min_eur or 0,
+                        "high": offer.amount_max_eur,
+                        "amount": need.amount_eur,
+                    },
                 )
             )
         else:
             found.append(
-                r.say(
-                    "money_part",
-                    lang,
-                    high=r.euro(offer.amount_max_eur, lang),
-                    amount=r.euro(need.amount_eur, lang),
-                )
+                Reason("money_part", {"high": offer.amount_max_eur, "amount": need.amount_eur})
             )
     return found
 

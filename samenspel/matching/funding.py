@@ -1,4 +1,4 @@
-"""A funding plan for a money need (design.md, matching step 6).
+"""A funding plan for a money need (docs/design.md, step 6).
 
 Which sources together pay for one need: funds, municipal budgets, business money offers, and a
 crowdfunding campaign with matchfunding. Every catalogue entry ends up in exactly one place:
@@ -29,6 +29,9 @@ or `excluded`, with the reason why not ("waarom niet?").
    penvoerder each add a little (the constants below). Crowd money costs per euro, so the
    crowd is asked only for what grants and matchfunding do not pay. Small per-euro and
    per-position terms make the result deterministic.
+
+Every reason, line and summary sentence is a `Reason` (a code with parameters): the plan is
+the same for every reader, and matching.reasons.render writes it in theirs.
 """
 
 from __future__ import annotations
@@ -42,11 +45,11 @@ from datetime import date, timedelta
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from samenspel.matching import reasons as r
 from samenspel.matching.filters import exclusion
 from samenspel.matching.funds import FundIn
 from samenspel.matching.geo import Region, haversine_km, region_of
-from samenspel.matching.text import format_number, normalise
+from samenspel.matching.reasons import Reason, term
+from samenspel.matching.text import normalise
 from samenspel.matching.types import Exclusion, NeedIn, OfferIn
 from samenspel.matching.vocabulary import Vocabulary, default_vocabulary
 
@@ -119,7 +122,6 @@ THEME_WORDS_EN = {
     "werk": "work",
     "zorg": "care",
 }
-MAX_REGIONS_SHOWN = 3
 
 
 @dataclass
@@ -130,7 +132,7 @@ class PlanLine:
     name: str
     kind: str  # fund | municipal | crowdfunding | matchfunding | business
     amount: float
-    reasons: list[str]
+    reasons: list[Reason]
     apply_by: date | None = None  # next round, start minus lead time, or the offer's end
     url: str = ""
     uncertain: bool = False  # "controleer op hun site"
@@ -143,7 +145,7 @@ class Excluded:
     source_id: str
     name: str
     code: str
-    reason: str
+    reason: Reason
     also: list[Exclusion] = field(default_factory=list)
 
     @property
@@ -158,7 +160,7 @@ class Referral:
 
     source_id: str
     name: str
-    reason: str
+    reason: Reason
     url: str = ""
 
 
@@ -177,7 +179,7 @@ class FundingPlan:
     missing: float  # exactly amount - covered, 0 when covered
     excluded: list[Excluded]
     referrals: list[Referral]
-    summary: list[str]  # what the plan covers, and what is still missing
+    summary: list[Reason]  # what the plan covers, and what is still missing
     start: date
     region: Region | None = None
 
@@ -192,7 +194,6 @@ class _Context:
     start: date
     region: Region | None
     anbi: bool
-    lang: str
     vocabulary: Vocabulary
     concepts: frozenset[str]
     groups: frozenset[str]
@@ -215,8 +216,8 @@ class _Candidate:
     min_eur: float | None
     max_eur: float | None  # None: unknown, the whole amount counts as the maximum
     cost: float
-    before: list[str]  # reasons shown before the amount line
-    after: list[str]  # reasons shown after it
+    before: list[Reason]  # reasons shown before the amount line
+    after: list[Reason]  # reasons shown after it
     apply_by: date | None = None
     url: str = ""
     uncertain: bool = False
@@ -232,7 +233,6 @@ def plan_funding(
     start: date | None = None,
     region: Region | None = None,
     anbi: bool = False,
-    lang: str = "nl",
     vocabulary: Vocabulary | None = None,
 ) -> FundingPlan:
     """The funding plan for a money need.
@@ -247,7 +247,6 @@ def plan_funding(
         raise ValueError(f"a funding plan is for a money need, not for '{need.kind}'")
     if need.amount_eur is None or need.amount_eur <= 0:
         raise ValueError("a funding plan needs the amount asked (amount_eur > 0)")
-    lang = r.lang_of(lang)
     vocabulary = vocabulary or default_vocabulary()
     if region is None and need.lat is not None and need.lon is not None:
         region = region_of(need.lat, need.lon)
@@ -259,7 +258,6 @@ def plan_funding(
         start=start or need.deadline or today + timedelta(weeks=DEFAULT_START_WEEKS),
         region=region,
         anbi=anbi,
-        lang=lang,
         vocabulary=vocabulary,
         concepts=concepts,
         groups=frozenset(
@@ -273,7 +271,7 @@ def plan_funding(
     referrals: list[Referral] = []
     for fund in funds:
         if fund.is_referral:
-            referrals.append(_referral(fund, lang))
+            referrals.append(_referral(fund))
         else:
             outcomes.append(_fund_candidate(len(outcomes), fund, context))
     for offer in offers:
@@ -288,7 +286,7 @@ def plan_funding(
     used.sort(key=lambda pair: (ROLE_ORDER[pair[0].role], -pair[1], pair[0].position))
     crowd_cents = sum(amount for c, amount in used if c.role == "campaign")
     lines = [_line(candidate, amount, crowd_cents, context) for candidate, amount in used]
-    not_chosen = _not_chosen(candidates, cents, missing_cents > 0, lang)
+    not_chosen = _not_chosen(candidates, cents, missing_cents > 0)
     excluded: list[Excluded] = []
     for outcome in outcomes:
         if isinstance(outcome, Excluded):
@@ -314,30 +312,22 @@ def plan_funding(
 
 
 def _fund_candidate(position: int, fund: FundIn, context: _Context) -> _Candidate | Excluded:
-    lang = context.lang
     legal_problem, penvoerder = _legal_form(fund, context)
     reach, region_problem = _reach(fund, context)
     timing_problem, apply_by, timing_reasons = _timing(fund, context)
     fit, theme_words, theme_problem = _theme_fit(fund, context)
     anbi_problem = (
-        Exclusion("anbi", r.say("f_x_anbi", lang))
-        if fund.anbi_required and not context.anbi
-        else None
+        Exclusion("anbi", Reason("f_x_anbi")) if fund.anbi_required and not context.anbi else None
     )
     amount_problem = (
         Exclusion(
             "amount_min",
-            r.say(
-                "x_amount_min",
-                lang,
-                amount=r.euro(context.amount, lang),
-                min=r.euro(fund.amount_min_eur, lang),
-            ),
+            Reason("x_amount_min", {"amount": context.amount, "min": fund.amount_min_eur}),
         )
         if fund.amount_min_eur is not None and context.amount < fund.amount_min_eur
         else None
     )
-    # The order of design.md's "waarom niet?": the fund's own rules first, the topic last.
+    # The order of docs/design.md, step 6: the fund's own rules first, the topic last.
     checks = (legal_problem, anbi_problem, region_problem, timing_problem, amount_problem)
     problems = [p for p in (*checks, theme_problem) if p is not None]
     if problems:
@@ -352,13 +342,15 @@ def _fund_candidate(position: int, fund: FundIn, context: _Context) -> _Candidat
         role, kind = "grant", fund.source_type
     before = [
         _reach_sentence(reach, context),
-        r.say(f"f_theme_{fit}", lang, themes=", ".join(theme_words)),
+        Reason("f_theme_general")
+        if fit == "general"
+        else Reason(f"f_theme_{fit}", {"themes": theme_words}),
     ]
     after = list(timing_reasons)
     if penvoerder:
-        after.append(r.say("f_penvoerder", lang))
+        after.append(Reason("f_penvoerder"))
     if fund.uncertain:
-        after.append(r.say("f_uncertain", lang))
+        after.append(Reason("f_uncertain"))
     if role == "pot":
         cost = POT_COST
         most = fund.matchfunding_cap_eur or fund.amount_max_eur
@@ -392,22 +384,21 @@ def _fund_candidate(position: int, fund: FundIn, context: _Context) -> _Candidat
 
 
 def _offer_candidate(position: int, offer: OfferIn, context: _Context) -> _Candidate | Excluded:
-    lang = context.lang
     distance = (
         haversine_km(context.need.lat, context.need.lon, offer.lat, offer.lon)
         if None not in (context.need.lat, context.need.lon, offer.lat, offer.lon)
         else None
     )
-    problem = exclusion(context.need, offer, distance, context.today, lang)
+    problem = exclusion(context.need, offer, distance, context.today)
     name = f"{offer.partner}: {offer.title}" if offer.partner else offer.title
     if problem is not None:
         return Excluded(offer.id, name, problem.code, problem.reason)
-    before = [r.say("f_business", lang)]
+    before = [Reason("f_business")]
     if distance is not None:
-        before.append(r.say("distance", lang, km=r.km(distance, lang)))
+        before.append(Reason("distance", {"km": round(distance, 1)}))
     after = []
     if offer.deadline is not None:
-        after.append(r.say("f_apply_offer", lang, date=r.day(offer.deadline, lang)))
+        after.append(Reason("f_apply_offer", {"date": offer.deadline.isoformat()}))
     return _Candidate(
         position=position,
         source_id=offer.id,
@@ -432,13 +423,7 @@ def _legal_form(fund: FundIn, context: _Context) -> tuple[Exclusion | None, bool
         return None, False
     if form == "informal" and fund.via_intermediary and {"association", "foundation"} & set(forms):
         return None, True
-    words = r.LEGAL_FORM_WORDS[context.lang]
-    reason = r.say(
-        "x_legal_form",
-        context.lang,
-        forms=r.legal_forms(forms, context.lang),
-        form=words.get(form, form),
-    )
+    reason = Reason("x_legal_form", {"forms": sorted(forms), "form": form})
     return Exclusion("legal_form", reason), False
 
 
@@ -452,10 +437,10 @@ def _reach(fund: FundIn, context: _Context) -> tuple[str, Exclusion | None]:
     """(national | province | municipality, why not or None)."""
     if fund.region_scope == "national":
         return "national", None
-    regions = _short_list(fund.regions, context.lang)
+    regions = list(fund.regions)
     if context.region is None:
         return fund.region_scope, Exclusion(
-            "region", r.say("f_x_region_unknown", context.lang, regions=regions)
+            "region", Reason("f_x_region_unknown", {"regions": regions})
         )
     place = (
         context.region.province if fund.region_scope == "province" else context.region.municipality
@@ -463,16 +448,16 @@ def _reach(fund: FundIn, context: _Context) -> tuple[str, Exclusion | None]:
     if place_key(place) in {place_key(name) for name in fund.regions}:
         return fund.region_scope, None
     return fund.region_scope, Exclusion(
-        "region", r.say("f_x_region", context.lang, regions=regions, place=place)
+        "region", Reason("f_x_region", {"regions": regions, "place": place})
     )
 
 
-def _reach_sentence(reach: str, context: _Context) -> str:
+def _reach_sentence(reach: str, context: _Context) -> Reason:
     if reach == "national" or context.region is None:
-        return r.say("f_reach_national", context.lang)
+        return Reason("f_reach_national")
     if reach == "province":
-        return r.say("f_reach_province", context.lang, place=context.region.province)
-    return r.say("f_reach_municipality", context.lang, place=context.region.municipality)
+        return Reason("f_reach_province", {"place": context.region.province})
+    return Reason("f_reach_municipality", {"place": context.region.municipality})
 
 
 def next_round_date(rounds: Sequence[str], today: date) -> date | None:
@@ -498,57 +483,52 @@ def _preparation_weeks(fund: FundIn) -> float:
     return fund.lead_time_weeks or fund.decision_weeks or 0.0
 
 
-def _timing(fund: FundIn, context: _Context) -> tuple[Exclusion | None, date | None, list[str]]:
+def _timing(fund: FundIn, context: _Context) -> tuple[Exclusion | None, date | None, list[Reason]]:
     """(why too late or None, apply-by date, the line's timing sentences).
 
     The lead time is what the fund asks before the start; without one, the decision time is
     the least that is needed. With dated rounds, the next round counts, and its decision must
     come before the start."""
-    lang = context.lang
-    weeks_left = _weeks(context.days_to_start / 7, lang)
+    weeks_left = context.days_to_start / 7
     lead = fund.lead_time_weeks
     decision = fund.decision_weeks
     if lead is not None and context.days_to_start < lead * 7:
-        reason = r.say("f_x_lead_time", lang, lead=_weeks(lead, lang), weeks=weeks_left)
+        reason = Reason("f_x_lead_time", {"lead": lead, "weeks": weeks_left})
         return Exclusion("lead_time", reason), None, []
     round_day = next_round_date(fund.rounds, context.today)
     if round_day is not None:
         if round_day + timedelta(weeks=decision or 0) > context.start:
-            reason = r.say(
-                "f_x_round",
-                lang,
-                date=r.day(round_day, lang),
-                start=r.day(context.start, lang),
+            reason = Reason(
+                "f_x_round", {"date": round_day.isoformat(), "start": context.start.isoformat()}
             )
             return Exclusion("lead_time", reason), None, []
-        return None, round_day, [r.say("f_apply_round", lang, date=r.day(round_day, lang))]
+        return None, round_day, [Reason("f_apply_round", {"date": round_day.isoformat()})]
     if lead is not None:
         apply_by = context.start - timedelta(weeks=lead)
-        sentence = r.say("f_apply_lead", lang, date=r.day(apply_by, lang), weeks=_weeks(lead, lang))
+        sentence = Reason("f_apply_lead", {"date": apply_by.isoformat(), "weeks": lead})
         return None, apply_by, [sentence]
     if decision is not None:
         if context.days_to_start < decision * 7:
-            reason = r.say("f_x_decision", lang, decision=_weeks(decision, lang), weeks=weeks_left)
+            reason = Reason("f_x_decision", {"decision": decision, "weeks": weeks_left})
             return Exclusion("lead_time", reason), None, []
         apply_by = context.start - timedelta(weeks=decision)
-        sentence = r.say(
-            "f_apply_decision", lang, date=r.day(apply_by, lang), weeks=_weeks(decision, lang)
-        )
+        sentence = Reason("f_apply_decision", {"date": apply_by.isoformat(), "weeks": decision})
         return None, apply_by, [sentence]
-    sentences = [r.say("f_apply_early", lang)]
+    sentences = [Reason("f_apply_early")]
     if fund.rounds:
-        sentences.append(r.say("f_rounds_text", lang, rounds="; ".join(fund.rounds)))
+        sentences.append(Reason("f_rounds_text", {"rounds": list(fund.rounds)}))
     return None, None, sentences
 
 
-def _theme_fit(fund: FundIn, context: _Context) -> tuple[str | None, list[str], Exclusion | None]:
+def _theme_fit(
+    fund: FundIn, context: _Context
+) -> tuple[str | None, list[dict[str, str]], Exclusion | None]:
     """(direct | related | general, the fund's words that fit, why not or None)."""
-    lang = context.lang
     vocabulary = context.vocabulary
     concepts = {word: frozenset(vocabulary.find(word)) for word in fund.themes}
     groups_named = [w for w in fund.themes if concepts[w] & set(TARGET_GROUPS)]
     if groups_named and not any(concepts[w] & context.concepts for w in groups_named):
-        reason = r.say("f_x_target_group", lang, groups=_theme_words(groups_named, context))
+        reason = Reason("f_x_target_group", {"groups": _theme_list(groups_named, context)})
         return None, [], Exclusion("target_group", reason)
     direct = [
         w
@@ -567,47 +547,28 @@ def _theme_fit(fund: FundIn, context: _Context) -> tuple[str | None, list[str], 
         return "related", _theme_list(related, context), None
     if not fund.themes or GENERAL_THEMES & set(fund.themes):
         return "general", [], None
-    reason = r.say("f_x_theme", lang, themes=_theme_words(fund.themes, context))
+    reason = Reason("f_x_theme", {"themes": _theme_list(fund.themes, context)})
     return None, [], Exclusion("theme", reason)
 
 
-def _theme_list(words: Sequence[str], context: _Context) -> list[str]:
-    """Catalogue theme words in the user's language, each once."""
-    shown: list[str] = []
+def _theme_list(words: Sequence[str], context: _Context) -> list[dict[str, str]]:
+    """Catalogue theme words with their English, each once (render shows one language)."""
+    shown: list[dict[str, str]] = []
     for word in words:
-        if context.lang == "en":
-            found = context.vocabulary.find(word)
-            word = (
-                context.vocabulary.concepts[next(iter(found))].label_en
-                if found
-                else THEME_WORDS_EN.get(word, word)
-            )
-        if word not in shown:
-            shown.append(word)
+        found = context.vocabulary.find(word)
+        english = (
+            context.vocabulary.concepts[next(iter(found))].label_en
+            if found
+            else THEME_WORDS_EN.get(word, word)
+        )
+        if all(item["nl"] != word for item in shown):
+            shown.append(term(word, english))
     return shown
 
 
-def _theme_words(words: Sequence[str], context: _Context) -> str:
-    return ", ".join(_theme_list(words, context))
-
-
-def _short_list(names: Sequence[str], lang: str) -> str:
-    if len(names) <= MAX_REGIONS_SHOWN + 1:
-        return ", ".join(names)
-    more = r.say("f_and_more", lang, count=len(names) - MAX_REGIONS_SHOWN)
-    return f"{', '.join(names[:MAX_REGIONS_SHOWN])} {more}"
-
-
-def _weeks(value: float, lang: str) -> str:
-    rounded = round(value, 1)
-    return format_number(rounded, lang, 0 if float(rounded).is_integer() else 1)
-
-
-def _referral(fund: FundIn, lang: str) -> Referral:
-    reason = r.say("f_referral", lang)
-    if fund.via_intermediary:
-        reason = f"{reason} {r.say('f_referral_intermediary', lang)}"
-    return Referral(fund.id, fund.name, reason, fund.url)
+def _referral(fund: FundIn) -> Referral:
+    code = "f_referral_intermediary" if fund.via_intermediary else "f_referral"
+    return Referral(fund.id, fund.name, Reason(code), fund.url)
 
 
 # --- the optimisation --------------------------------------------------------------------
@@ -689,23 +650,17 @@ def _solve(candidates: Sequence[_Candidate], amount_cents: int) -> list[int]:
 
 
 def _line(candidate: _Candidate, cents: int, crowd_cents: int, context: _Context) -> PlanLine:
-    lang = context.lang
     amount = cents / 100
     if candidate.role == "campaign":
-        middle = r.say("f_crowd", lang, amount=r.euro(amount, lang))
+        middle = Reason("f_crowd", {"amount": amount})
     elif candidate.role == "pot":
-        ratio = candidate.ratio
-        values = dict(
-            ratio=format_number(ratio, lang, 0 if float(ratio).is_integer() else 2),
-            amount=r.euro(amount, lang),
-            crowd=r.euro(crowd_cents / 100, lang),
-        )
+        values = {"ratio": candidate.ratio, "amount": amount, "crowd": crowd_cents / 100}
         if candidate.max_eur is None:
-            middle = r.say("f_match_no_cap", lang, **values)
+            middle = Reason("f_match_no_cap", values)
         else:
-            middle = r.say("f_match", lang, cap=r.euro(candidate.max_eur, lang), **values)
+            middle = Reason("f_match", {**values, "cap": candidate.max_eur})
     else:
-        middle = _ask_sentence(amount, candidate, lang)
+        middle = _ask_sentence(amount, candidate)
     return PlanLine(
         source_id=candidate.source_id,
         name=candidate.name,
@@ -718,20 +673,19 @@ def _line(candidate: _Candidate, cents: int, crowd_cents: int, context: _Context
     )
 
 
-def _ask_sentence(amount: float, candidate: _Candidate, lang: str) -> str:
+def _ask_sentence(amount: float, candidate: _Candidate) -> Reason:
     low, high = candidate.min_eur, candidate.max_eur
-    asked = r.euro(amount, lang)
     if high is None and low is None:
-        return r.say("f_ask_unknown", lang, amount=asked)
+        return Reason("f_ask_unknown", {"amount": amount})
     if high is None:
-        return r.say("f_ask_from", lang, amount=asked, min=r.euro(low, lang))
+        return Reason("f_ask_from", {"amount": amount, "min": low})
     if low is None:
-        return r.say("f_ask_up_to", lang, amount=asked, max=r.euro(high, lang))
-    return r.say("f_ask_range", lang, amount=asked, min=r.euro(low, lang), max=r.euro(high, lang))
+        return Reason("f_ask_up_to", {"amount": amount, "max": high})
+    return Reason("f_ask_range", {"amount": amount, "min": low, "max": high})
 
 
 def _not_chosen(
-    candidates: Sequence[_Candidate], cents: Sequence[int], short: bool, lang: str
+    candidates: Sequence[_Candidate], cents: Sequence[int], short: bool
 ) -> dict[int, Excluded]:
     """Eligible sources the plan did not use, and why, by position."""
     any_campaign = any(c.role == "campaign" for c in candidates)
@@ -741,45 +695,41 @@ def _not_chosen(
         if cents[i] > 0:
             continue
         if candidate.role == "pot" and not any_campaign:
-            code, reason = "no_campaign", r.say("f_x_no_campaign", lang)
+            code, reason = "no_campaign", Reason("f_x_no_campaign")
         elif candidate.role == "campaign" and campaign_used:
-            code, reason = "one_campaign", r.say("f_x_one_campaign", lang)
+            code, reason = "one_campaign", Reason("f_x_one_campaign")
         elif not short:
-            code, reason = "not_chosen", r.say("f_x_not_chosen", lang)
+            code, reason = "not_chosen", Reason("f_x_not_chosen")
         elif candidate.min_eur:
-            code = "not_chosen"
-            reason = r.say("f_x_not_chosen_min", lang, min=r.euro(candidate.min_eur, lang))
+            code, reason = "not_chosen", Reason("f_x_not_chosen_min", {"min": candidate.min_eur})
         else:
-            code, reason = "not_chosen", r.say("f_x_not_used", lang)
+            code, reason = "not_chosen", Reason("f_x_not_used")
         found[candidate.position] = Excluded(candidate.source_id, candidate.name, code, reason)
     return found
 
 
 def _summary(
     context: _Context, lines: Sequence[PlanLine], covered: float, missing: float
-) -> list[str]:
-    lang = context.lang
+) -> list[Reason]:
     sentences = [
-        r.say(
+        Reason(
             "f_plan_start",
-            lang,
-            date=r.day(context.start, lang),
-            weeks=_weeks(context.days_to_start / 7, lang),
+            {"date": context.start.isoformat(), "weeks": context.days_to_start / 7},
         )
     ]
     if context.region is None:
-        sentences.append(r.say("f_plan_region_unknown", lang))
-    amount = r.euro(context.amount, lang)
+        sentences.append(Reason("f_plan_region_unknown"))
+    amount = context.amount
     if missing <= 0:
-        key = "f_plan_covered_one" if len(lines) == 1 else "f_plan_covered_many"
-        sentences.append(r.say(key, lang, amount=amount, count=len(lines)))
+        if len(lines) == 1:
+            sentences.append(Reason("f_plan_covered_one", {"amount": amount}))
+        else:
+            sentences.append(Reason("f_plan_covered_many", {"amount": amount, "count": len(lines)}))
         return sentences
     if lines:
-        sentences.append(
-            r.say("f_plan_partial", lang, covered=r.euro(covered, lang), amount=amount)
-        )
+        sentences.append(Reason("f_plan_partial", {"covered": covered, "amount": amount}))
     else:
-        sentences.append(r.say("f_plan_none", lang))
-    sentences.append(r.say("f_plan_missing", lang, missing=r.euro(missing, lang)))
-    sentences.append(r.say("f_plan_missing_tip", lang))
+        sentences.append(Reason("f_plan_none"))
+    sentences.append(Reason("f_plan_missing", {"missing": missing}))
+    sentences.append(Reason("f_plan_missing_tip"))
     return sentences

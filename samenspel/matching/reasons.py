@@ -1,14 +1,43 @@
-"""Sentences the engine shows to people, in Dutch (default, B1) and English.
+"""Reasons as codes with parameters, and the one place that turns them into sentences.
 
-Kept as templates here because the engine is pure: it cannot reach the app's gettext layer,
-and the command line needs the same words.
+The engine (engine.py, filters.py, funding.py) says *why* with a `Reason`: a code and plain
+JSON parameters, such as `Reason("distance", {"km": 1.2})`. Only `render` makes words of it,
+in the reader's language, at the moment it is shown: "1,2 km verderop" or "1.2 km away". So a
+stored suggestion serves every reader, and a better wording or a new language needs no data
+migration.
+
+The templates live here, not in the app's gettext catalogue, because the engine is pure (it
+cannot reach samenspel.i18n) and the command line prints the same words. User text (a word
+from a need, a place, a fund's theme) only ever goes *into* a fixed template as a value; no
+template is ever made from it, so braces in it stay braces.
+
+Stored reasons are `to_data` / `from_data` lists of {"code", "params"}. Sentences stored
+before codes existed keep the code `legacy`, with the Dutch and English text as they were.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
+from string import Formatter
 
+from samenspel.matching.slots import format_slot
 from samenspel.matching.text import format_number
+
+LANGUAGES = ("nl", "en")
+LEGACY = "legacy"  # a sentence stored before reasons were codes: {"nl": ..., "en": ...}
+MAX_PLACES_SHOWN = 3  # a longer list of places ends in "en nog 16"
+
+_REFERRAL = {
+    "nl": "Geen geld voor jullie project: zij helpen mensen of gezinnen apart. Verwijs wie het nodig heeft naar hen door.",
+    "en": "No money for your project: they help individual people or families. Refer whoever needs it to them.",
+}
+_VIA_INTERMEDIARY = {
+    "nl": "Aanvragen gaat via een intermediair, zoals een leerkracht of hulpverlener.",
+    "en": "Applications go through an intermediary, such as a teacher or a social worker.",
+}
 
 TEMPLATES: dict[str, dict[str, str]] = {
     "nl": {
@@ -61,8 +90,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "f_penvoerder": "jullie vragen dit aan via een penvoerder: een stichting of vereniging die het geld voor jullie beheert",
         "f_uncertain": "niet alles hierover is zeker: controleer het op hun site",
         "f_and_more": "en nog {count}",
-        "f_referral": "Geen geld voor jullie project: zij helpen mensen of gezinnen apart. Verwijs wie het nodig heeft naar hen door.",
-        "f_referral_intermediary": "Aanvragen gaat via een intermediair, zoals een leerkracht of hulpverlener.",
+        "f_referral": _REFERRAL["nl"],
+        "f_referral_intermediary": _REFERRAL["nl"] + " " + _VIA_INTERMEDIARY["nl"],
         "f_x_anbi": "alleen voor organisaties met een ANBI-status; die hebben jullie niet",
         "f_x_region": "alleen voor {regions}; jullie zitten in {place}",
         "f_x_region_unknown": "alleen voor {regions}; we weten niet waar jullie zitten",
@@ -135,8 +164,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "f_penvoerder": "you apply through a fiscal host (penvoerder): a foundation or association that manages the money for you",
         "f_uncertain": "not everything about this is certain: check their website",
         "f_and_more": "and {count} more",
-        "f_referral": "No money for your project: they help individual people or families. Refer whoever needs it to them.",
-        "f_referral_intermediary": "Applications go through an intermediary, such as a teacher or a social worker.",
+        "f_referral": _REFERRAL["en"],
+        "f_referral_intermediary": _REFERRAL["en"] + " " + _VIA_INTERMEDIARY["en"],
         "f_x_anbi": "only for organisations with ANBI status; you do not have it",
         "f_x_region": "only for {regions}; you are in {place}",
         "f_x_region_unknown": "only for {regions}; we do not know where you are",
@@ -159,6 +188,85 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "f_plan_missing": "EUR {missing} is still missing.",
         "f_plan_missing_tip": "Ask a local business or the neighbourhood broker who can give the rest.",
     },
+}
+
+
+# The parameters of every code, each with the kind of value it holds; the kind says how it is
+# written in each language (see _FORMATS). Templates and this table name the same parameters
+# (tests/unit/test_reasons.py holds them equal).
+PARAMS: dict[str, dict[str, str]] = {
+    LEGACY: {"nl": "text", "en": "text"},
+    "same_words": {"word": "text"},
+    "their_words": {"need_word": "text", "offer_word": "text"},
+    "related_words": {"need_word": "text", "offer_word": "text"},
+    "around_corner": {},
+    "distance": {"km": "km"},
+    "slot": {"slot": "slot"},
+    "slot_more": {"slot": "slot", "more": "count"},
+    "slot_miss": {"theirs": "slots", "yours": "slots"},
+    "venue_fit": {"capacity": "count", "people": "count"},
+    "volunteer_fit": {"capacity": "count", "people": "count"},
+    "volunteer_short": {"capacity": "count", "people": "count"},
+    "money_fit": {"low": "euro", "high": "euro", "amount": "euro"},
+    "money_part": {"high": "euro", "amount": "euro"},
+    "condition": {"condition": "condition"},
+    "x_kind": {"offer_kind": "kind", "need_kind": "kind"},
+    "x_need_distance": {"km": "km", "max": "km"},
+    "x_offer_radius": {"km": "km", "max": "km"},
+    "x_legal_form": {"forms": "legal_forms", "form": "legal_form"},
+    "x_amount_min": {"amount": "euro", "min": "euro"},
+    "x_too_small": {"capacity": "count", "people": "count"},
+    "x_offer_expired": {"date": "date"},
+    "x_need_expired": {"date": "date"},
+    "x_no_kitchen": {},
+    "x_not_step_free": {},
+    "x_same_organisation": {},
+    "f_reach_municipality": {"place": "text"},
+    "f_reach_province": {"place": "text"},
+    "f_reach_national": {},
+    "f_theme_direct": {"themes": "terms"},
+    "f_theme_related": {"themes": "terms"},
+    "f_theme_general": {},
+    "f_ask_range": {"amount": "euro", "min": "euro", "max": "euro"},
+    "f_ask_up_to": {"amount": "euro", "max": "euro"},
+    "f_ask_from": {"amount": "euro", "min": "euro"},
+    "f_ask_unknown": {"amount": "euro"},
+    "f_crowd": {"amount": "euro"},
+    "f_match": {"ratio": "ratio", "cap": "euro", "amount": "euro", "crowd": "euro"},
+    "f_match_no_cap": {"ratio": "ratio", "amount": "euro", "crowd": "euro"},
+    "f_business": {},
+    "f_apply_round": {"date": "date"},
+    "f_apply_lead": {"date": "date", "weeks": "weeks"},
+    "f_apply_decision": {"date": "date", "weeks": "weeks"},
+    "f_apply_early": {},
+    "f_apply_offer": {"date": "date"},
+    "f_rounds_text": {"rounds": "rounds"},
+    "f_penvoerder": {},
+    "f_uncertain": {},
+    "f_and_more": {"count": "count"},
+    "f_referral": {},
+    "f_referral_intermediary": {},
+    "f_x_anbi": {},
+    "f_x_region": {"regions": "places", "place": "text"},
+    "f_x_region_unknown": {"regions": "places"},
+    "f_x_lead_time": {"lead": "weeks", "weeks": "weeks"},
+    "f_x_decision": {"decision": "weeks", "weeks": "weeks"},
+    "f_x_round": {"date": "date", "start": "date"},
+    "f_x_target_group": {"groups": "terms"},
+    "f_x_theme": {"themes": "terms"},
+    "f_x_not_chosen": {},
+    "f_x_not_chosen_min": {"min": "euro"},
+    "f_x_not_used": {},
+    "f_x_one_campaign": {},
+    "f_x_no_campaign": {},
+    "f_plan_start": {"date": "date", "weeks": "weeks"},
+    "f_plan_region_unknown": {},
+    "f_plan_covered_one": {"amount": "euro"},
+    "f_plan_covered_many": {"amount": "euro", "count": "count"},
+    "f_plan_partial": {"covered": "euro", "amount": "euro"},
+    "f_plan_none": {},
+    "f_plan_missing": {"missing": "euro"},
+    "f_plan_missing_tip": {},
 }
 
 CONDITION_WORDS = {
@@ -227,8 +335,89 @@ def lang_of(lang: str | None) -> str:
     return "en" if lang == "en" else "nl"
 
 
-def say(key: str, lang: str, **values) -> str:
-    return TEMPLATES[lang_of(lang)][key].format(**values)
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _strings(value) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _slot(value) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in value)
+        and 0 <= value[0] < 7
+        and 0 <= value[1] < 3
+    )
+
+
+def _iso_date(value) -> bool:
+    try:
+        date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+# What a parameter of each kind must hold: plain JSON (what a JSON column gives back
+# unchanged), never null or NaN, so no sentence can say "None" or "nan".
+_VALID: dict[str, Callable[[object], bool]] = {
+    "text": lambda value: isinstance(value, str),
+    "count": _number,
+    "km": _number,
+    "euro": _number,
+    "weeks": _number,
+    "ratio": _number,
+    "date": _iso_date,
+    "slot": _slot,
+    "slots": lambda value: isinstance(value, list) and all(_slot(s) for s in value),
+    "kind": lambda value: isinstance(value, str),
+    "legal_form": lambda value: isinstance(value, str),
+    "legal_forms": _strings,
+    "condition": lambda value: isinstance(value, str),
+    "terms": lambda value: (
+        isinstance(value, list)
+        and all(
+            isinstance(item, dict) and all(isinstance(item.get(lang), str) for lang in LANGUAGES)
+            for item in value
+        )
+    ),
+    "places": _strings,
+    "rounds": _strings,
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why, as a code and its parameters (plain JSON values); `render` makes the sentence."""
+
+    code: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def __post_init__(self):
+        expected = PARAMS.get(self.code)
+        if expected is None:
+            raise ValueError(f"unknown reason code {self.code!r}")
+        if set(self.params) != set(expected):
+            raise ValueError(
+                f"reason {self.code!r} takes {sorted(expected)}, not {sorted(self.params)}"
+            )
+        for name, kind in expected.items():
+            if not _VALID[kind](self.params[name]):
+                raise ValueError(f"reason {self.code!r}: {name}={self.params[name]!r} is no {kind}")
+
+    def to_data(self) -> dict:
+        return {"code": self.code, "params": dict(self.params)}
+
+
+def legacy(nl: str, en: str = "") -> Reason:
+    """A sentence stored before codes; an empty side shows the other language."""
+    return Reason(LEGACY, {"nl": nl, "en": en})
+
+
+# --- writing values per language -----------------------------------------------------------
 
 
 def km(value: float, lang: str) -> str:
@@ -243,7 +432,109 @@ def day(value: date, lang: str) -> str:
     return value.strftime("%d-%m-%Y") if lang_of(lang) == "nl" else value.isoformat()
 
 
-def legal_forms(forms, lang: str) -> str:
+def weeks(value: float, lang: str) -> str:
+    rounded = round(value, 1)
+    return format_number(rounded, lang_of(lang), 0 if float(rounded).is_integer() else 1)
+
+
+def legal_forms(forms: Iterable[str], lang: str) -> str:
     words = LEGAL_FORM_WORDS[lang_of(lang)]
     joiner = " of " if lang_of(lang) == "nl" else " or "
     return joiner.join(words.get(f, f) for f in sorted(forms))
+
+
+def term(nl: str, en: str) -> dict[str, str]:
+    """A word shown in each language, as a parameter of kind "terms" (a fund's theme)."""
+    return {"nl": nl, "en": en}
+
+
+def _terms(items: Sequence[Mapping[str, str]], lang: str) -> str:
+    shown: list[str] = []
+    for item in items:
+        word = item.get(lang) or item.get("nl", "")
+        if word not in shown:  # two themes may have one English word
+            shown.append(word)
+    return ", ".join(shown)
+
+
+def _places(names: Sequence[str], lang: str) -> str:
+    if len(names) <= MAX_PLACES_SHOWN + 1:
+        return ", ".join(names)
+    more = TEMPLATES[lang]["f_and_more"].format(count=len(names) - MAX_PLACES_SHOWN)
+    return f"{', '.join(names[:MAX_PLACES_SHOWN])} {more}"
+
+
+_FORMATS: dict[str, Callable[[object, str], str]] = {
+    "text": lambda value, lang: str(value),
+    "count": lambda value, lang: str(value),
+    "km": km,
+    "euro": euro,
+    "weeks": weeks,
+    "ratio": lambda value, lang: format_number(value, lang, 0 if float(value).is_integer() else 2),
+    "date": lambda value, lang: day(date.fromisoformat(value), lang),
+    "slot": lambda value, lang: format_slot(tuple(value), lang),
+    "slots": lambda value, lang: ", ".join(format_slot(tuple(s), lang) for s in value),
+    "kind": lambda value, lang: KIND_WORDS[lang].get(value, value),
+    "legal_form": lambda value, lang: LEGAL_FORM_WORDS[lang].get(value, value),
+    "legal_forms": legal_forms,
+    "condition": lambda value, lang: CONDITION_WORDS[lang].get(value, value),
+    "terms": _terms,
+    "places": _places,
+    "rounds": lambda value, lang: "; ".join(value),
+}
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+def render(reason: Reason, lang: str) -> str:
+    """The sentence for one reason in `lang` (nl or en; anything else gives Dutch)."""
+    lang = lang_of(lang)
+    if reason.code == LEGACY:
+        other = "nl" if lang == "en" else "en"
+        return str(reason.params[lang] or reason.params[other])
+    values = {
+        name: _FORMATS[kind](reason.params[name], lang)
+        for name, kind in PARAMS[reason.code].items()
+    }
+    # The template is fixed; values (user text among them) are only ever filled in.
+    return TEMPLATES[lang][reason.code].format_map(values)
+
+
+def render_all(reasons: Iterable[Reason], lang: str) -> list[str]:
+    return [render(reason, lang) for reason in reasons]
+
+
+def template_fields(code: str, lang: str) -> set[str]:
+    """The parameters a template fills in (for the test that holds them equal to PARAMS)."""
+    return {name for _, name, _, _ in Formatter().parse(TEMPLATES[lang][code]) if name}
+
+
+# --- storing ---------------------------------------------------------------------------------
+
+
+def to_data(reasons: Iterable[Reason]) -> list[dict]:
+    """Reasons as a JSON column stores them: [{"code": ..., "params": {...}}, ...]."""
+    return [reason.to_data() for reason in reasons]
+
+
+def from_data(data) -> list[Reason]:
+    """Stored reasons back as `Reason`s. A bare string (a sentence, as stored before codes)
+    reads as a legacy sentence; an entry this version cannot read or write out (a code from a
+    newer version, a value of the wrong type) is left out rather than breaking the page that
+    shows the rest."""
+    found: list[Reason] = []
+    for item in data if isinstance(data, list) else []:
+        if isinstance(item, str):
+            found.append(legacy(item))
+            continue
+        try:
+            found.append(Reason(item["code"], item.get("params") or {}))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return found
+
+
+def render_stored(data, lang: str) -> list[str]:
+    """Stored reasons (a JSON column's value) as sentences in the reader's language."""
+    return render_all(from_data(data), lang)

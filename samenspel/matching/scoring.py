@@ -1,4 +1,4 @@
-"""Score components and their weights (design.md, matching step 3).
+"""Score components and their weights (docs/design.md, step 3).
 
 Every component is in [0, 1] and is computed for one need against many offers at once (numpy
 arrays), so the same function serves the fast engine and the naive reference. The weights live

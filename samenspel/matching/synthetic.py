@@ -52,6 +52,11 @@ def generate(
     def text(words: int) -> str:
         return " ".join(rng.choice(terms) for _ in range(words))
 
+    def words_and_place(kind: str, lat: float, lon: float, city: str) -> dict:
+        """The columns needs and offers share (drawn in this order: the files stay the same)."""
+        return {"kind": kind, "title": text(3), "description": text(rng.randint(6, 14)),
+                "themes": ";".join(rng.sample(terms, 2)), "place": city, "lat": lat, "lon": lon}  # fmt: skip
+
     needs = []
     for i in range(n_needs):
         kind = rng.choice(KINDS)
@@ -61,13 +66,7 @@ def generate(
                 "id": f"N{i}",
                 "initiative": f"Initiatief {i % max(1, n_needs // 3)}",
                 "legal_form": rng.choice(LEGAL_FORMS[:3]),
-                "kind": kind,
-                "title": text(3),
-                "description": text(rng.randint(6, 14)),
-                "themes": ";".join(rng.sample(terms, 2)),
-                "place": city,
-                "lat": lat,
-                "lon": lon,
+                **words_and_place(kind, lat, lon, city),
                 "people": rng.randint(2, 60) if kind in ("venue", "volunteers") else "",
                 "amount_eur": rng.choice([250, 500, 900, 1500, 3000, 8000])
                 if kind == "money"
@@ -88,13 +87,7 @@ def generate(
                 "id": f"O{i}",
                 "partner": f"Partner {i % max(1, n_offers // 2)}",
                 "partner_type": rng.choice(PARTNER_TYPES),
-                "kind": kind,
-                "title": text(3),
-                "description": text(rng.randint(6, 14)),
-                "themes": ";".join(rng.sample(terms, 2)),
-                "place": city,
-                "lat": lat,
-                "lon": lon,
+                **words_and_place(kind, lat, lon, city),
                 "capacity": rng.randint(5, 120) if kind in ("venue", "volunteers") else "",
                 "amount_min_eur": low if money else "",
                 "amount_max_eur": (low or 0) + rng.choice([500, 1500, 5000]) if money else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from samenspel.matching.reasons import Reason
 from samenspel.matching.slots import Slot
 
 KINDS = ("venue", "volunteers", "money", "art", "goods", "expertise")
@@ -22,7 +23,12 @@ PARTNER_TYPES = (
     "initiative",
     "volunteers",
 )
-# Institutions of the systeemwereld: a match with them is "linking" (seeds: bonding,
+NEED_STATUSES = ("open", "matched", "closed", "expired")
+OFFER_STATUSES = ("open", "paused", "closed")
+# Kinds of entry in the fund catalogue, and how far a fund reaches.
+SOURCE_TYPES = ("fund", "municipal", "crowdfunding", "business", "referral")
+REGION_SCOPES = ("national", "province", "municipality")
+# Institutions of the systeemwereld: a match with them is "linking" (docs/glossary.md: bonding,
 # bridging, linking).
 LINKING_TYPES = frozenset({"municipality", "welfare", "fund", "education", "housing"})
 
@@ -85,10 +91,11 @@ class OfferIn:
 
 @dataclass(frozen=True)
 class Exclusion:
-    """Why a pair is never suggested: a code for programs, words for people."""
+    """Why a pair is never suggested: a code for programs, and a reason that
+    matching.reasons.render writes out for people in their language."""
 
     code: str
-    reason: str
+    reason: Reason
 
 
 @dataclass
@@ -97,10 +104,9 @@ class Suggestion:
     offer_id: str
     score: float
     components: dict[str, float]
-    reasons: list[str]
+    reasons: list[Reason]  # codes with parameters; matching.reasons.render writes them out
     tie: str  # bonding | bridging | linking
     distance_km: float | None = None
-    reasons_by_lang: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass

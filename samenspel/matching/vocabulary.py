@@ -1,4 +1,4 @@
-"""The shared language: concepts that pair street words with system words (design.md).
+"""The shared language: concepts that pair street words with system words (docs/design.md).
 
 The vocabulary is data (data/vocabulary/concepts.csv and terms.csv), so brokers can extend it
 without a programmer. Finding concepts in a text tolerates inflection and typos through

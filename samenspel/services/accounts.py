@@ -99,8 +99,8 @@ def _check_password(password: str, *, username: str = "") -> None:
 
 
 def authenticate(
-    session: Session,
     *,
+    session: Session,
     username: str,
     password: str,
     demo_mode: bool,
@@ -115,7 +115,11 @@ def authenticate(
     failure is counted the same way, per client and per (client, name). A client that failed
     too often waits (NotAllowed says how long); nothing is locked per account, so a stranger
     cannot lock the real user out. Demo accounts work only in demo mode and only for a client
-    on the server's own machine (`local`)."""
+    on the server's own machine (`local`).
+
+    A wrong password is an answer (None), not an exception: the failure it counts must be
+    committed, and an exception would roll it back with the rest of the unit of work, so the
+    backoff would never start."""
     now = now or utcnow()
     name = username.strip().lower()[:100]
     wait = limits.backoff_wait(session, "login", client=client, subject=name, now=now)
@@ -134,13 +138,11 @@ def authenticate(
     correct = verify_password(user.password_hash if usable else _DUMMY_HASH, password)
     if not (usable and correct):
         limits.record_failure(session, "login", client=client, subject=name, now=now)
-        session.commit()
         return None
     if user.is_demo and not local:
         raise NotAllowed(t("Demo-accounts werken alleen op de computer waar Samenspel draait."))
     limits.clear_failures(session, "login", client=client, subject=name, now=now)
     record(session, user_id=user.id, action="login", entity="user", entity_id=user.id)
-    session.commit()
     return user
 
 
@@ -169,7 +171,7 @@ class SessionCheck:
     renew: bool = False  # last_seen is old enough to be written again (touch_session)
 
 
-def start_session(session: Session, *, user_id: int, now: datetime | None = None) -> str:
+def start_session(*, session: Session, user_id: int, now: datetime | None = None) -> str:
     """A new login session; the token is returned once and only its hash is stored."""
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
@@ -182,13 +184,12 @@ def start_session(session: Session, *, user_id: int, now: datetime | None = None
             expires_at=now + SESSION_MAX_AGE,
         )
     )
-    session.commit()
     return token
 
 
 def check_session(
-    session: Session,
     *,
+    session: Session,
     token: str,
     idle_minutes: int,
     demo_mode: bool,
@@ -218,7 +219,7 @@ def check_session(
 
 
 def touch_session(
-    session: Session, *, token: str, idle_minutes: int, now: datetime | None = None
+    *, session: Session, token: str, idle_minutes: int, now: datetime | None = None
 ) -> None:
     """The session was used: move last_seen to now. Only a session that is still live: an idle
     one is never brought back (the condition is in the UPDATE, so two instances agree)."""
@@ -232,21 +233,19 @@ def touch_session(
         )
         .values(last_seen_at=now)
     )
-    session.commit()
 
 
-def end_session(session: Session, *, token: str, now: datetime | None = None) -> None:
+def end_session(*, session: Session, token: str, now: datetime | None = None) -> None:
     """Logout: the session stops working everywhere (every tab, every app instance)."""
     session.exec(
         update(LoginSession)
         .where(LoginSession.token_hash == _token_hash(token), LoginSession.revoked_at.is_(None))
         .values(revoked_at=now or utcnow())
     )
-    session.commit()
 
 
 def _end_user_sessions(session: Session, user_id: int, now: datetime | None = None) -> None:
-    """Every session of this user stops (the caller commits)."""
+    """Every session of this user stops, in the caller's unit of work."""
     session.exec(
         update(LoginSession)
         .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
@@ -269,7 +268,7 @@ def needs_first_admin(session: Session) -> bool:
     return admins == 0
 
 
-def new_setup_token(session: Session, *, now: datetime | None = None) -> str:
+def new_setup_token(*, session: Session, now: datetime | None = None) -> str:
     """A one-time code for the setup page, for the server's log or `samenspel setup-token`."""
     now = now or utcnow()
     token = secrets.token_urlsafe(24)
@@ -278,7 +277,6 @@ def new_setup_token(session: Session, *, now: datetime | None = None) -> str:
             token_hash=_token_hash(token), created_at=now, expires_at=now + SETUP_TOKEN_VALID
         )
     )
-    session.commit()
     return token
 
 
@@ -296,6 +294,25 @@ def _new_user_errors(session: Session, username: str, password: str | None) -> d
     return errors
 
 
+@dataclass(frozen=True)
+class SetupOutcome:
+    """What create_first_admin did: made the administrator, or refused a wrong code.
+
+    A wrong code is returned, not raised: its failure is counted in the session (the backoff
+    that stops guessing), and an exception would roll that count back with the unit of work,
+    so a guesser could try forever. The entry point lets the unit of work commit, then calls
+    `admin()`, which raises the refusal."""
+
+    user: User | None = None
+    refused: InvalidInput | None = None
+
+    def admin(self) -> User:
+        """The new administrator, or the refusal raised (call it after the commit)."""
+        if self.refused is not None:
+            raise self.refused
+        return self.user
+
+
 def create_first_admin(
     *,
     session: Session,
@@ -305,10 +322,11 @@ def create_first_admin(
     display_name: str = "",
     client: str = "",
     now: datetime | None = None,
-) -> User:
+) -> SetupOutcome:
     """The first administrator, for whoever holds a valid setup code. Exactly once: the guard
     row (primary key 1) goes into the same transaction, so of two simultaneous setups one
-    commits and the other is refused, on SQLite and on PostgreSQL alike."""
+    commits and the other is refused, on SQLite and on PostgreSQL alike. Refusals that change
+    nothing are raised (NotAllowed, InvalidInput); a wrong code is returned (SetupOutcome)."""
     now = now or utcnow()
     limits.require_no_backoff(session, "setup", client=client, subject="", now=now)
     if not needs_first_admin(session):
@@ -318,33 +336,36 @@ def create_first_admin(
     ).first()
     if code is None or code.used_at is not None or _aware(code.expires_at) <= now:
         limits.record_failure(session, "setup", client=client, subject="", now=now)
-        session.commit()
-        raise InvalidInput(
-            {
-                "token": t(
-                    "Deze code klopt niet of is verlopen. Vraag een nieuwe code met 'samenspel setup-token' op de server."
-                )
-            }
+        return SetupOutcome(
+            refused=InvalidInput(
+                {
+                    "token": t(
+                        "Deze code klopt niet of is verlopen. Vraag een nieuwe code met 'samenspel setup-token' op de server."
+                    )
+                }
+            )
         )
     errors = _new_user_errors(session, username, password)
     if errors:
         raise InvalidInput(errors)
+    user = User(username=username.strip().lower(), display_name=display_name or username,
+                role="admin", password_hash=hash_password(password))  # fmt: skip
     try:
-        user = User(username=username.strip().lower(), display_name=display_name or username,
-                    role="admin", password_hash=hash_password(password))  # fmt: skip
-        session.add(user)
-        session.flush()
-        session.add(SetupGuard(id=1, user_id=user.id, created_at=now))
-        code.used_at = now
-        session.flush()
-        record(
-            session, user_id=user.id, action="create_first_admin", entity="user", entity_id=user.id
-        )
-        session.commit()
+        # Two setups at the same moment on PostgreSQL both pass the check above; the second
+        # one's guard row then conflicts at this flush. The savepoint takes only these rows
+        # back, so the session stays usable (PostgreSQL would refuse every further statement
+        # of an aborted transaction) and the refusal below is a clean NotAllowed, which rolls
+        # the rest of the unit of work back. On SQLite, BEGIN IMMEDIATE makes the second
+        # setup wait for the first and then fail the check above instead.
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+            session.add(SetupGuard(id=1, user_id=user.id, created_at=now))
+            code.used_at = now
     except IntegrityError:
-        session.rollback()
         raise NotAllowed(t("Er is al een beheerder.")) from None
-    return user
+    record(session, user_id=user.id, action="create_first_admin", entity="user", entity_id=user.id)
+    return SetupOutcome(user=user)
 
 
 def create_admin(*, session: Session, username: str, password: str, display_name: str = "") -> User:
@@ -355,18 +376,19 @@ def create_admin(*, session: Session, username: str, password: str, display_name
         raise InvalidInput(errors)
     user = User(username=username.strip().lower(), display_name=display_name or username,
                 role="admin", password_hash=hash_password(password))  # fmt: skip
-    session.add(user)
-    session.flush()
-    if session.get(SetupGuard, 1) is None:
-        session.add(SetupGuard(id=1, user_id=user.id))
-    record(session, user_id=None, action="create_admin", entity="user", entity_id=user.id)
     try:
-        session.commit()
+        # As in create_first_admin: a setup (or the same name) at the same moment conflicts
+        # here, and only the savepoint is undone, so the refusal stays a clean message.
+        with session.begin_nested():
+            session.add(user)
+            session.flush()
+            if session.get(SetupGuard, 1) is None:
+                session.add(SetupGuard(id=1, user_id=user.id))
     except IntegrityError:
-        session.rollback()
         raise NotAllowed(
             t("Tegelijk werd er een andere beheerder gemaakt. Probeer het opnieuw.")
         ) from None
+    record(session, user_id=None, action="create_admin", entity="user", entity_id=user.id)
     return user
 
 
@@ -413,7 +435,6 @@ def create_user(
         entity_id=user.id,
         detail=role,
     )
-    session.commit()
     return user
 
 
@@ -429,7 +450,6 @@ def set_password(*, session: Session, actor: Actor, user_id: int, password: str)
     user.password_hash = hash_password(password)
     _end_user_sessions(session, user.id)
     record(session, user_id=actor.user_id, action="set_password", entity="user", entity_id=user.id)
-    session.commit()
 
 
 def user_for_identity(session: Session, *, email: str | None) -> User | None:
@@ -453,16 +473,16 @@ def set_language(*, session: Session, actor: Actor, language: str) -> None:
     user = session.get(User, actor.user_id)
     if user is not None and user.language != language:
         user.language = language
-        session.commit()
 
 
 def update_user(
     *, session: Session, actor: Actor, user_id: int, role: str, organisation_id: int | None,
-    areas: tuple[str, ...], active: bool,
+    areas: tuple[str, ...], display_name: str | None = None,
 ) -> User:  # fmt: skip
-    """An administrator changes someone's role, organisation and areas, and says whether they
-    may log in. Disabling ends their sessions at once; the history stays. `active` is always
-    given, so enabling happens only when the administrator chose it (it is audited)."""
+    """An administrator changes someone's name, role, organisation and areas. Whether they may
+    log in is not part of it: that is set_active, an explicit choice of its own, so saving this
+    form (from a page that may be older than the last change) never enables or disables anyone.
+    display_name None keeps the name."""
     require_role(actor, "admin")
     user = session.get(User, user_id)
     if user is None:
@@ -474,19 +494,37 @@ def update_user(
         errors["areas"] = t("Kies de buurten van deze buurtmakelaar.")
     if role in ("initiative", "partner") and organisation_id is None:
         errors["organisation_id"] = t("Kies de organisatie van deze gebruiker.")
-    if user.id == actor.user_id and (role != "admin" or not active):
+    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
+        errors["organisation_id"] = t("Deze organisatie bestaat niet.")
+    if user.id == actor.user_id and role != "admin":
         errors["role"] = t("Je kunt je eigen beheerrechten niet weghalen.")
+    name = None if display_name is None else display_name.strip()
+    if name is not None and len(name) > 200:  # the column's own limit
+        errors["display_name"] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=200)
     if errors:
         raise InvalidInput(errors)
     user.role, user.organisation_id, user.areas = role, organisation_id, ";".join(areas)
+    if name is not None:
+        user.display_name = name or user.username
+    record(session, user_id=actor.user_id, action="update_user", entity="user", entity_id=user.id,
+           detail=role)  # fmt: skip
+    # Every session of a changed user reads the new role on its next rerun (no cache).
+    return user
+
+
+def set_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    """An administrator disables someone (every session of theirs ends at once; their history
+    stays) or lets them log in again. Only when it changes anything is it done and audited."""
+    require_role(actor, "admin")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(t("Deze gebruiker bestaat niet."))
+    if user.id == actor.user_id and not active:
+        raise InvalidInput({"active": t("Je kunt je eigen beheerrechten niet weghalen.")})
     if user.is_active != active:
         user.is_active = active
         if not active:
             _end_user_sessions(session, user.id)
         record(session, user_id=actor.user_id, action="enable_user" if active else "disable_user",
                entity="user", entity_id=user.id)  # fmt: skip
-    record(session, user_id=actor.user_id, action="update_user", entity="user", entity_id=user.id,
-           detail=f"{role} {'active' if active else 'disabled'}")  # fmt: skip
-    session.commit()
-    # Every session of a changed user reads the new role on its next rerun (no cache).
     return user

@@ -1,7 +1,7 @@
 """Backup and restore of the whole database.
 
 SQLite through its online backup API (a copy of the .db file without its -wal file can lose
-committed transactions, pitfalls.md); PostgreSQL through pg_dump and pg_restore when those
+committed transactions, docs/pitfalls.md); PostgreSQL through pg_dump and pg_restore when those
 programs are installed.
 
 A restore wipes everything, so it first makes sure the file is a Samenspel backup of a schema
@@ -22,13 +22,13 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from samenspel import settings
 from samenspel.i18n import t
 from samenspel.services.audit import record
 from samenspel.services.permissions import Actor, require_role
 from samenspel.storage import db
+from samenspel.storage import versions as data_versions
 
 # Tables every schema version has (the first migration made them): a file without them is
 # not a Samenspel backup, whatever its format.
@@ -96,13 +96,16 @@ def backup(engine: Engine, path: Path) -> Path:
 
 def make_backup(engine: Engine, path: Path, *, actor: Actor, detail: str = "") -> Path:
     """A backup for an administrator, written to the audit trail: it holds every contact and
-    password hash, so who took one, when and where it went is on record."""
+    password hash, so who took one, when and where it went is on record.
+
+    Engine-level, not a service in someone's unit of work: the copy is made outside any
+    transaction (SQLite's backup API on a connection of its own, or pg_dump in another
+    process), so the record gets a unit of work of its own, once the file exists."""
     require_role(actor, "admin")
     path = backup(engine, path)
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         record(session, user_id=actor.user_id, action="backup", entity="database",
                entity_id=None, detail=f"{path}{'; ' + detail if detail else ''}")  # fmt: skip
-        session.commit()
     return path
 
 
@@ -222,6 +225,7 @@ def restore(engine: Engine, path: Path) -> Path:
     path = Path(path)
     check_backup(engine, path)
     kept = backup(engine, default_path(engine, "voor-terugzetten"))
+    counted = data_versions.snapshot(engine)  # what the caches know (storage/versions.py)
     if engine.dialect.name == "sqlite":
         source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         engine.dispose()  # no connection of ours may hold the file while its pages are replaced
@@ -242,9 +246,12 @@ def restore(engine: Engine, path: Path) -> Path:
         if result.returncode != 0:
             raise BackupError(f"pg_restore: {result.stderr.strip()[:500]}")
     db.upgrade(engine)
-    # By the system: the users of the restored database need not be the ones who asked.
-    with Session(engine) as session:
+    # The backup brought older data versions back: move them past every number a cache holds.
+    data_versions.continue_after_restore(engine, counted)
+    # By the system: the users of the restored database need not be the ones who asked. Its
+    # own unit of work, as in make_backup: the restore itself replaced the whole database
+    # outside any transaction of ours.
+    with db.unit_of_work(engine) as session:
         record(session, user_id=None, action="restore", entity="database", entity_id=None,
                detail=f"{path}; what it replaced is kept in {kept}")  # fmt: skip
-        session.commit()
     return kept

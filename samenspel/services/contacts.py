@@ -53,5 +53,4 @@ def other_side_contact(*, session: Session, actor: Actor, match_id: int) -> Cont
         entity_id=other.id,
         detail=f"match {match.id}",
     )
-    session.commit()
     return ContactCard(other.name, contact.person, contact.email, contact.phone)

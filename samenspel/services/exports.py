@@ -17,7 +17,11 @@ __all__ = ["FORMULA_START", "safe_cell", "safe_frame", "to_csv_bytes", "to_excel
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.apply(lambda column: column.map(safe_cell)) if len(frame) else frame
+    # Cell by cell into object columns: pandas would otherwise guess a column's type again,
+    # and a count of 30 in a column with empty cells would be written as 30.0.
+    cells = {name: pd.Series([safe_cell(v) for v in column], index=frame.index, dtype=object)
+             for name, column in frame.items()}  # fmt: skip
+    return pd.DataFrame(cells, columns=frame.columns) if len(frame) else frame
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -1,7 +1,8 @@
 """Funding plans for stored money needs, and the fund catalogue that brokers keep.
 
 The catalogue lives in the Fund table (seeded from data/funds.csv); the engine works on
-matching.funds.FundIn, so this module converts both ways and owns the catalogue's writes.
+matching.funds.FundIn (services/records.py converts both ways); this module owns the
+catalogue's writes.
 """
 
 from __future__ import annotations
@@ -9,68 +10,23 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from dataclasses import fields, replace
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 from sqlmodel import Session, select
 
-from samenspel.i18n import language, t
+from samenspel.i18n import t
 from samenspel.matching.csvformat import FileError
+from samenspel.matching.fields import FUNDS, OWN
 from samenspel.matching.funding import FundingPlan, plan_funding
 from samenspel.matching.funds import FUND_COLUMNS, FundIn, parse_catalogue
 from samenspel.services.audit import record
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from samenspel.services.permissions import Actor, covers_area, require_role, require_signed_in
+from samenspel.services.records import cells_of, fund_in, fund_row
 from samenspel.services.suggestions import need_in, open_offers
-from samenspel.storage.models import Fund, Need, Organisation, join_multi, split_multi
-
-
-def fund_in(row: Fund) -> FundIn:
-    return FundIn(
-        id=row.key, name=row.name, source_type=row.source_type, region_scope=row.region_scope,
-        regions=tuple(split_multi(row.regions)), themes=tuple(split_multi(row.themes)),
-        amount_min_eur=row.amount_min_eur, amount_max_eur=row.amount_max_eur,
-        matchfunding_ratio=row.matchfunding_ratio, matchfunding_cap_eur=row.matchfunding_cap_eur,
-        eligible_legal_forms=tuple(split_multi(row.eligible_legal_forms)), anbi_required=row.anbi_required,
-        lead_time_weeks=row.lead_time_weeks, rounds=tuple(split_multi(row.rounds)),
-        decision_weeks=row.decision_weeks, via_intermediary=row.via_intermediary,
-        referral_only=row.referral_only, url=row.url, notes=row.notes, checked_on=row.checked_on,
-        uncertain=row.uncertain,
-    )  # fmt: skip
-
-
-def fund_row(fund: FundIn, existing: Fund | None = None) -> Fund:
-    row = existing or Fund(key=fund.id, name=fund.name)
-    row.key, row.name, row.source_type, row.region_scope = (
-        fund.id,
-        fund.name,
-        fund.source_type,
-        fund.region_scope,
-    )
-    row.regions, row.themes = join_multi(fund.regions), join_multi(fund.themes)
-    row.amount_min_eur, row.amount_max_eur = fund.amount_min_eur, fund.amount_max_eur
-    row.matchfunding_ratio, row.matchfunding_cap_eur = (
-        fund.matchfunding_ratio,
-        fund.matchfunding_cap_eur,
-    )
-    row.eligible_legal_forms, row.anbi_required = (
-        join_multi(fund.eligible_legal_forms),
-        fund.anbi_required,
-    )
-    row.lead_time_weeks, row.rounds, row.decision_weeks = (
-        fund.lead_time_weeks,
-        join_multi(fund.rounds),
-        fund.decision_weeks,
-    )
-    row.via_intermediary, row.referral_only, row.url, row.notes = (
-        fund.via_intermediary,
-        fund.referral_only,
-        fund.url,
-        fund.notes,
-    )
-    row.checked_on, row.uncertain = fund.checked_on, fund.uncertain
-    return row  # fmt: skip
+from samenspel.storage.models import Fund, Need, Organisation
 
 
 def catalogue(session: Session) -> list[FundIn]:
@@ -79,21 +35,8 @@ def catalogue(session: Session) -> list[FundIn]:
 
 def catalogue_frame(session: Session) -> pd.DataFrame:
     """The catalogue as the CSV columns, for the broker's editor and for export."""
-    rows = []
-    for fund in catalogue(session):
-        values = {f.name: getattr(fund, f.name) for f in fields(FundIn)}
-        row = {}
-        for column in FUND_COLUMNS:
-            value = values.get("id" if column == "id" else column)
-            if isinstance(value, tuple):
-                value = "; ".join(value)
-            elif isinstance(value, bool):
-                value = "yes" if value else "no"
-            elif value is None:
-                value = ""
-            row[column] = value
-        rows.append(row)
-    return pd.DataFrame(rows, columns=list(FUND_COLUMNS)).astype(str)
+    rows = [cells_of(FUNDS, {OWN: row}) for row in session.exec(select(Fund).order_by(Fund.id))]
+    return pd.DataFrame(rows, columns=list(FUND_COLUMNS)).fillna("").astype(str)
 
 
 def catalogue_version(session: Session) -> str:
@@ -129,7 +72,6 @@ def save_catalogue(
         session.delete(removed)
     record(session, user_id=actor.user_id, action="update", entity="fund_catalogue", entity_id=None,
            detail=f"{len(funds)} entries")  # fmt: skip
-    session.commit()
     return len(funds)
 
 
@@ -160,8 +102,8 @@ def plan_for_need(
         replace(o, partner=names.get(int(o.partner), o.partner))
         for o in open_offers(session, "money")
     ]
+    # The plan's reasons are codes: the page writes them in the reader's language.
     return plan_funding(
         replace(need_in(need, org), initiative=org.name), catalogue(session), offers,
         today=today or date.today(), start=start or need.start_date, anbi=org.anbi if anbi is None else anbi,
-        lang=language(),
     )  # fmt: skip

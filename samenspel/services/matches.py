@@ -1,9 +1,11 @@
-"""The match pipeline (design.md): suggested -> introduced -> agreed -> active -> done, with
-the exits rejected (broker), declined (a side) and expired.
+"""The match pipeline: the steps of samenspel/services/lifecycle.py (suggested -> introduced
+-> agreed -> active -> done, with the exits rejected, declined and expired), taken by the
+people that table allows.
 
 Every transition is one conditioned UPDATE on the version the person saw: Streamlit reruns
-make "reload, modify, commit" silently overwrite another broker (pitfalls.md), so a rowcount
-of 0 means someone else was first, and the loser is told who.
+make "reload, modify, commit" silently overwrite another broker (docs/pitfalls.md), so a rowcount
+of 0 means someone else was first, and the loser is told who. The UPDATE runs in the caller's
+unit of work; the loser's Conflict rolls that unit back, and whatever else it held with it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlmodel import Session, select
 
 from samenspel import settings
 from samenspel.i18n import t
+from samenspel.services import lifecycle
 from samenspel.services.audit import record
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from samenspel.services.permissions import Actor, covers_area, require_signed_in
@@ -32,14 +35,6 @@ REJECT_REASONS = (
     "anders",
 )
 
-# status -> statuses it may move to
-TRANSITIONS = {
-    "suggested": {"introduced", "rejected", "expired"},
-    "introduced": {"agreed", "declined", "expired"},
-    "agreed": {"active", "declined", "expired"},
-    "active": {"done", "declined"},
-}
-
 
 def _load(
     session: Session, match_id: int
@@ -56,10 +51,19 @@ def _load(
 
 def side_of(actor: Actor, need_org: Organisation, offer_org: Organisation | None) -> str | None:
     if actor.organisation_id is not None and actor.organisation_id == need_org.id:
-        return "initiative"
+        return lifecycle.INITIATIVE
     if offer_org is not None and actor.organisation_id == offer_org.id:
-        return "partner"
+        return lifecycle.PARTNER
     return None
+
+
+def roles_of(actor: Actor, need_org: Organisation, offer_org: Organisation | None) -> frozenset:
+    """What the actor is for this match, in the lifecycle's terms (a side, the broker)."""
+    side = side_of(actor, need_org, offer_org)
+    roles = {side} if side else set()
+    if covers_area(actor, need_org.neighbourhood):
+        roles.add(lifecycle.BROKER)
+    return frozenset(roles)
 
 
 def estimate_value(need: Need, offer: Offer | None) -> float | None:
@@ -80,33 +84,42 @@ def estimate_value(need: Need, offer: Offer | None) -> float | None:
     return None
 
 
+def _require_step(start: str, status: str, roles: frozenset) -> None:
+    """The lifecycle's word on this step for someone with these roles."""
+    why = lifecycle.refusal(start, status, roles)
+    if why is lifecycle.Refusal.NOT_A_STEP:
+        raise InvalidInput({"status": t("Deze stap kan nu niet (status: {status}).", status=start)})
+    if why is lifecycle.Refusal.NOT_YOURS:
+        raise NotAllowed(t("Dit mag je niet doen met jouw account."))
+
+
 def _move(
     session: Session,
     *,
     actor: Actor,
     match: Match,
+    roles: frozenset,
     seen_version: int,
     status: str,
     values: dict | None = None,
     detail: str = "",
-    allow_same: bool = False,
 ) -> Match:
-    """The one conditioned UPDATE every transition goes through. Staying in the same status is
-    only allowed where asked (one side's "yes" while the other has not answered yet)."""
+    """The one conditioned UPDATE every transition goes through, for someone with `roles`
+    for this match (roles_of)."""
     if match.version != seen_version:  # already changed since the person looked
         raise _conflict(session, match.id)
-    same = allow_same and status == match.status
-    if not same and status not in TRANSITIONS.get(match.status, set()):
-        raise InvalidInput(
-            {"status": t("Deze stap kan nu niet (status: {status}).", status=match.status)}
-        )
+    _require_step(match.status, status, roles)
     result = session.execute(
         update(Match)
         .where(Match.id == match.id, Match.version == seen_version)
         .values(status=status, version=seen_version + 1, updated_at=utcnow(), **(values or {}))
     )
     if result.rowcount != 1:
-        session.rollback()
+        # Someone else's step committed between our read and our UPDATE (PostgreSQL: the
+        # UPDATE waited for their row lock, then found a newer version). Their row is what
+        # _conflict reads: a new statement sees every commit in READ COMMITTED. On SQLite the
+        # unit of work holds the write lock from its start, so the version check above
+        # already saw it. The Conflict rolls back this whole unit of work.
         raise _conflict(session, match.id)
     _update_need(session, match.need_id, status)
     record(
@@ -117,7 +130,7 @@ def _move(
         entity_id=match.id,
         detail=detail,
     )
-    session.commit()
+    session.flush()
     return session.get(Match, match.id, populate_existing=True)
 
 
@@ -125,13 +138,11 @@ def _update_need(session: Session, need_id: int, status: str) -> None:
     """A need with an agreed partnership is matched (off the map, no new suggestions); if that
     partnership falls through, the need is open again."""
     need = session.get(Need, need_id)
-    if status in ("agreed", "active", "done") and need.status == "open":
+    if status in lifecycle.AGREED_ON and need.status == "open":
         need.status = "matched"
-    elif status == "declined" and need.status == "matched":
+    elif status == lifecycle.DECLINED and need.status == "matched":
         still = session.exec(
-            select(Match.id).where(
-                Match.need_id == need_id, Match.status.in_(("agreed", "active", "done"))
-            )
+            select(Match.id).where(Match.need_id == need_id, Match.status.in_(lifecycle.AGREED_ON))
         ).first()
         if still is None:
             need.status = "open"
@@ -158,25 +169,31 @@ def _conflict(session: Session, match_id: int) -> Conflict:
     return Conflict(message, decided_by=who, status=status)
 
 
-def _require_broker_for(actor: Actor, need_org: Organisation) -> None:
+def _broker_roles(
+    actor: Actor, need_org: Organisation, offer_org: Organisation | None
+) -> frozenset:
+    """The actor's roles for a match whose next step is the broker's (introduce, reject)."""
     require_signed_in(actor)
-    if not covers_area(actor, need_org.neighbourhood):
+    roles = roles_of(actor, need_org, offer_org)
+    if lifecycle.BROKER not in roles:
         raise NotAllowed(t("Alleen de buurtmakelaar van deze buurt kan dit beslissen."))
+    return roles
 
 
 def introduce(
     *, session: Session, actor: Actor, match_id: int, seen_version: int, today: date | None = None
 ) -> Match:
     """The broker accepts a suggestion: both sides are introduced to each other."""
-    match, need, offer, need_org, _ = _load(session, match_id)
-    _require_broker_for(actor, need_org)
+    match, need, offer, need_org, offer_org = _load(session, match_id)
+    roles = _broker_roles(actor, need_org, offer_org)
     follow_up = (today or date.today()) + timedelta(days=FOLLOW_UP_DAYS)
     return _move(
         session,
         actor=actor,
         match=match,
+        roles=roles,
         seen_version=seen_version,
-        status="introduced",
+        status=lifecycle.INTRODUCED,
         values={
             "decided_by_id": actor.user_id,
             "follow_up_on": follow_up,
@@ -188,16 +205,17 @@ def introduce(
 def reject(
     *, session: Session, actor: Actor, match_id: int, seen_version: int, reason: str
 ) -> Match:
-    match, _, _, need_org, _ = _load(session, match_id)
-    _require_broker_for(actor, need_org)
+    match, _, _, need_org, offer_org = _load(session, match_id)
+    roles = _broker_roles(actor, need_org, offer_org)
     if not reason.strip():
         raise InvalidInput({"reason": t("Geef een reden op.")})
     return _move(
         session,
         actor=actor,
         match=match,
+        roles=roles,
         seen_version=seen_version,
-        status="rejected",
+        status=lifecycle.REJECTED,
         values={"decided_by_id": actor.user_id, "decision_reason": reason.strip()[:1000]},
         detail=reason,
     )
@@ -221,7 +239,7 @@ def respond(
     side = side_of(actor, need_org, offer_org)
     if side is None:
         raise NotAllowed(t("Alleen de twee partijen kunnen hierop antwoorden."))
-    if match.status != "introduced":
+    if match.status != lifecycle.INTRODUCED:
         raise _answered_already(session, match.id)
     if not accept:
         if not reason.strip():
@@ -230,43 +248,45 @@ def respond(
             session,
             actor=actor,
             match=match,
+            roles=frozenset({side}),
             seen_version=match.version,
-            status="declined",
+            status=lifecycle.DECLINED,
             values={"decision_reason": f"{side}: {reason.strip()}"[:1000]},
             detail=reason,
         )
-    flag = Match.initiative_agreed if side == "initiative" else Match.partner_agreed
+    _require_step(lifecycle.INTRODUCED, lifecycle.AGREED, frozenset({side}))
+    flag = Match.initiative_agreed if side == lifecycle.INITIATIVE else Match.partner_agreed
     # One UPDATE per step, conditioned on the status only: a concurrent yes of the other side
     # waits for this row (PostgreSQL) or the write lock (SQLite), then sees both flags.
     said_yes = session.execute(
         update(Match)
-        .where(Match.id == match.id, Match.status == "introduced")
+        .where(Match.id == match.id, Match.status == lifecycle.INTRODUCED)
         .values({flag: True, Match.version: Match.version + 1, Match.updated_at: utcnow()})
     )
     if said_yes.rowcount != 1:
-        session.rollback()
+        # The introduction ended (declined, expired) in a unit of work that committed first.
         raise _answered_already(session, match.id)
     both = session.execute(
         update(Match)
         .where(
             Match.id == match.id,
-            Match.status == "introduced",
+            Match.status == lifecycle.INTRODUCED,
             Match.initiative_agreed.is_(True),
             Match.partner_agreed.is_(True),
         )
-        .values(status="agreed", version=Match.version + 1, updated_at=utcnow())
+        .values(status=lifecycle.AGREED, version=Match.version + 1, updated_at=utcnow())
     )
     if both.rowcount == 1:
-        _update_need(session, match.need_id, "agreed")
+        _update_need(session, match.need_id, lifecycle.AGREED)
     record(
         session,
         user_id=actor.user_id,
-        action="agreed" if both.rowcount == 1 else "introduced",
+        action=lifecycle.AGREED if both.rowcount == 1 else lifecycle.INTRODUCED,
         entity="match",
         entity_id=match.id,
         detail=f"{side} says yes",
     )
-    session.commit()
+    session.flush()
     return session.get(Match, match.id, populate_existing=True)
 
 
@@ -285,13 +305,27 @@ def _answered_already(session: Session, match_id: int) -> Conflict:
     )
 
 
+def _side_or_broker_roles(
+    actor: Actor, need_org: Organisation, offer_org: Organisation | None
+) -> frozenset:
+    """The actor's roles for a partnership step either side or their broker may take."""
+    roles = roles_of(actor, need_org, offer_org)
+    if not roles:
+        raise NotAllowed(t("Dit mag je niet doen met jouw account."))
+    return roles
+
+
 def start(*, session: Session, actor: Actor, match_id: int, seen_version: int) -> Match:
     match, _, _, need_org, offer_org = _load(session, match_id)
-    if side_of(actor, need_org, offer_org) is None and not covers_area(
-        actor, need_org.neighbourhood
-    ):
-        raise NotAllowed(t("Dit mag je niet doen met jouw account."))
-    return _move(session, actor=actor, match=match, seen_version=seen_version, status="active")
+    roles = _side_or_broker_roles(actor, need_org, offer_org)
+    return _move(
+        session,
+        actor=actor,
+        match=match,
+        roles=roles,
+        seen_version=seen_version,
+        status=lifecycle.ACTIVE,
+    )
 
 
 def follow_up(
@@ -305,28 +339,25 @@ def follow_up(
 ) -> Match:
     """ "Is het gelukt?": yes closes the partnership as done, no as declined."""
     match, _, _, need_org, offer_org = _load(session, match_id)
-    if side_of(actor, need_org, offer_org) is None and not covers_area(
-        actor, need_org.neighbourhood
-    ):
-        raise NotAllowed(t("Dit mag je niet doen met jouw account."))
+    roles = _side_or_broker_roles(actor, need_org, offer_org)
     if happened:
-        status = "done" if match.status == "active" else "active"
-        return _move(
-            session, actor=actor, match=match, seen_version=seen_version, status=status, detail=note
-        )
+        status = lifecycle.DONE if match.status == lifecycle.ACTIVE else lifecycle.ACTIVE
+        return _move(session, actor=actor, match=match, roles=roles, seen_version=seen_version,
+                     status=status, detail=note)  # fmt: skip
     return _move(
         session,
         actor=actor,
         match=match,
+        roles=roles,
         seen_version=seen_version,
-        status="declined",
+        status=lifecycle.DECLINED,
         values={"decision_reason": note.strip()[:1000] or t("niet gelukt")},
         detail=note,
     )
 
 
 def visible_contact_statuses() -> tuple[str, ...]:
-    return ("agreed", "active", "done")
+    return lifecycle.AGREED_ON
 
 
 def offer_help(
@@ -335,7 +366,9 @@ def offer_help(
     """A partner saw a need (on the map) and offers one of its own offers for it. The pair
     goes to the broker's queue as a suggestion, with the engine's score and reasons; the hard
     filters still hold, so "no" comes with the reason why."""
+    from samenspel.i18n import language
     from samenspel.matching.engine import Engine
+    from samenspel.matching.reasons import render, to_data
     from samenspel.matching.types import Exclusion
     from samenspel.services.suggestions import need_in, offer_in
 
@@ -353,17 +386,18 @@ def offer_help(
         return existing
     need_org = session.get(Organisation, need.organisation_id)
     offer_org = session.get(Organisation, offer.organisation_id)
-    engine = Engine([offer_in(offer, offer_org)], today=today, lang="nl", extra_languages=("en",))
+    engine = Engine([offer_in(offer, offer_org)], today=today)
     result = engine.explain(need_in(need, need_org), str(offer.id))
     if isinstance(result, Exclusion):
-        raise InvalidInput({"offer": t("Dit past niet: {reason}", reason=result.reason)})
+        raise InvalidInput(
+            {"offer": t("Dit past niet: {reason}", reason=render(result.reason, language()))}
+        )
     match = Match(
         need_id=need.id,
         offer_id=offer.id,
         score=result.score,
         components=result.components,
-        reasons=result.reasons,
-        reasons_en=result.reasons_by_lang.get("en", []),
+        reasons=to_data(result.reasons),  # codes: written out in each reader's language
         tie=result.tie,
         status="suggested",
         origin="partner",
@@ -371,20 +405,22 @@ def offer_help(
     session.add(match)
     session.flush()
     record(session, user_id=actor.user_id, action="offer_help", entity="match", entity_id=match.id)
-    session.commit()
     return match
 
 
-def expire_stale(session: Session, *, today: date | None = None) -> int:
+def expire_stale(*, session: Session, today: date | None = None) -> int:
     """Needs past their deadline expire, and so do open suggestions and introductions whose
     need or offer has lapsed. Run at app start and nightly (`samenspel expire`). Returns the
     number of matches expired."""
     today = today or date.today()
     lapsed_needs = select(Need.id).where(Need.deadline < today, Need.status == "open")
     lapsed_offers = select(Offer.id).where(Offer.deadline < today)
+    # The statuses a deadline ends (the lifecycle's steps that only the system takes).
+    undecided = [start for (start, to), who in lifecycle.STEPS.items()
+                 if to == lifecycle.EXPIRED and lifecycle.SYSTEM in who]  # fmt: skip
     result = session.execute(
         update(Match)
-        .where(Match.status.in_(("suggested", "introduced")))
+        .where(Match.status.in_(undecided))
         .where(Match.need_id.in_(lapsed_needs) | Match.offer_id.in_(lapsed_offers))
         .values(status="expired", version=Match.version + 1, updated_at=utcnow())
     )
@@ -400,5 +436,4 @@ def expire_stale(session: Session, *, today: date | None = None) -> int:
             entity_id=None,
             detail=f"{result.rowcount}",
         )
-    session.commit()
     return result.rowcount

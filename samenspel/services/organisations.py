@@ -11,6 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from samenspel.i18n import t
+from samenspel.matching.fields import ORGANISATION_ROLES, default_partner_type
 from samenspel.matching.geo import UnknownPlace, default_gazetteer
 from samenspel.services.audit import record
 from samenspel.services.errors import InvalidInput, NotAllowed, NotFound
@@ -27,7 +28,7 @@ from samenspel.storage.models import (
 )
 
 MAX_TEXT = 2000
-ORG_ROLES = ("initiative", "partner")
+ORG_ROLES = ORGANISATION_ROLES
 
 
 @dataclass
@@ -54,7 +55,7 @@ class ProfileForm:
 
 
 MULTILINE_FIELDS = ("description", "boundaries")
-# Each limit is the column's own (samenspel/models.py): longer text would not fit.
+# Each limit is the column's own (samenspel/storage/models.py): longer text would not fit.
 TEXT_LIMITS = {
     "description": MAX_TEXT, "boundaries": MAX_TEXT, "name": 200, "neighbourhood": 100,
     "address": 200, "postcode": 10, "contact_person": 200, "contact_email": 200,
@@ -180,7 +181,6 @@ def update_profile(
     changed = _store(session, org, form, lat, lon)
     record(session, user_id=actor.user_id, action="update", entity="organisation",
            entity_id=org.id, detail=", ".join(changed))  # fmt: skip
-    session.commit()
     return org
 
 
@@ -191,15 +191,13 @@ def create_organisation(*, session: Session, actor: Actor, form: ProfileForm) ->
     # A new organisation must say what it is ("" is refused by the checks).
     form, lat, lon = _checked(session, actor, replace(form, role=form.role or ""), current=None)
     if form.partner_type is None:
-        # As the import does: an initiative is its own kind; a partner without one a business.
-        form = replace(form, partner_type="initiative" if form.role == "initiative" else "business")
+        form = replace(form, partner_type=default_partner_type(form.role))  # as an import does
     org = Organisation(name=form.name.strip(), role=form.role)
     session.add(org)
     session.flush()
     _store(session, org, form, lat, lon)
     record(session, user_id=actor.user_id, action="create", entity="organisation",
            entity_id=org.id, detail=form.role)  # fmt: skip
-    session.commit()
     return org
 
 
@@ -226,9 +224,12 @@ def profile_form(*, session: Session, actor: Actor, organisation_id: int) -> Pro
 def neighbourhood_choices(*, session: Session, actor: Actor) -> list[str]:
     """The neighbourhoods staff may put an organisation in: a broker's own areas; for an
     administrator every one known (the city's list and those organisations are in)."""
+    from samenspel.services.scope import Areas
+
     require_role(actor, "broker", "admin")
-    if actor.role == "broker":
-        return sorted(actor.areas)
+    scope = actor.scope
+    if isinstance(scope, Areas):  # a broker: their own areas (none on record: none)
+        return sorted(scope.names)
     stored = session.exec(select(Organisation.neighbourhood).distinct()).all()
     known = {p.name for p in default_gazetteer().neighbourhoods} | {n for n in stored if n}
     return sorted(known)

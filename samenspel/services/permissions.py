@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from samenspel.i18n import t
 from samenspel.services.errors import NotAllowed
+from samenspel.services.scope import AreaScope, area_scope
 from samenspel.storage.models import Organisation
 
 
@@ -17,6 +18,8 @@ class Actor:
     user_id: int | None
     role: str  # public | initiative | partner | broker | admin
     organisation_id: int | None = None
+    # The neighbourhoods on this user's record. What they mean for this role is `scope`: never
+    # read them as "where this actor works" directly.
     areas: tuple[str, ...] = ()
     name: str = ""
     # The command line and maintenance jobs: whoever runs them can read the database anyway.
@@ -27,6 +30,12 @@ class Actor:
     @property
     def is_staff(self) -> bool:
         return self.role in ("broker", "admin")
+
+    @property
+    def scope(self) -> AreaScope:
+        """Where this actor works (services/scope.py): all areas for an administrator and the
+        command line, a broker's own areas, none for anyone else."""
+        return area_scope(self.role, self.areas)
 
 
 PUBLIC = Actor(user_id=None, role="public")
@@ -44,10 +53,9 @@ def require_role(actor: Actor, *roles: str) -> None:
 
 
 def covers_area(actor: Actor, neighbourhood: str) -> bool:
-    """A broker works in their own areas (none given: nowhere); an admin everywhere."""
-    if actor.role == "admin":
-        return True
-    return actor.role == "broker" and neighbourhood in actor.areas
+    """A broker works in their own areas (none given: nowhere); an admin everywhere. The page
+    reads filter with the same scope (scope.in_scope), so a list shows what may be acted on."""
+    return actor.scope.covers(neighbourhood)
 
 
 def require_org_editor(actor: Actor, org: Organisation) -> None:

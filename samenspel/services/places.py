@@ -9,21 +9,23 @@ exact place, a home could be found.
 from __future__ import annotations
 
 from samenspel.matching.geo import default_gazetteer
+from samenspel.services.scope import NO_AREAS, AreaScope
 from samenspel.storage.models import Organisation
 
 
 def public_location(
-    org: Organisation, lat: float | None, lon: float | None, exact_areas: tuple[str, ...] = ()
+    org: Organisation, lat: float | None, lon: float | None, exact_in: AreaScope = NO_AREAS
 ) -> tuple[float | None, float | None, bool]:
     """(lat, lon, blurred): the post's own place, or the organisation's, moved to the centre of
-    its neighbourhood for an informal group unless the viewer brokers that area."""
+    its neighbourhood for an informal group unless the viewer brokers that area (`exact_in`,
+    scope.exact_place_scope)."""
     lat = lat if lat is not None else org.lat
     lon = lon if lon is not None else org.lon
     if (
         org.legal_form != "informal"
         or lat is None
         or lon is None
-        or org.neighbourhood in exact_areas
+        or exact_in.covers(org.neighbourhood)
     ):
         return lat, lon, False
     gazetteer = default_gazetteer()

@@ -17,10 +17,11 @@ from samenspel.matching.csvformat import (
     MAX_DISTANCE_KM,
     clean_text,
 )
+from samenspel.matching.fields import OFFERS
 from samenspel.matching.geo import UnknownPlace, default_gazetteer
 from samenspel.matching.slots import SlotError, parse_slots, slots_to_text
 from samenspel.matching.vocabulary import default_vocabulary
-from samenspel.services import limits, suggestions
+from samenspel.services import limits, records, suggestions
 from samenspel.services.audit import record
 from samenspel.services.errors import InvalidInput, NotFound
 from samenspel.services.permissions import Actor, require_org_editor
@@ -104,7 +105,7 @@ def _validate(form: PostForm, *, is_need: bool, today: date) -> tuple[dict[str, 
         errors["title"] = t("Vul een titel in.")
     elif len(form.title) > MAX_TITLE:
         errors["title"] = t("De titel is te lang: hoogstens {n} tekens.", n=MAX_TITLE)
-    # Each limit is the column's own (samenspel/models.py): longer text would not fit.
+    # Each limit is the column's own (samenspel/storage/models.py): longer text would not fit.
     for name, limit in (("description", MAX_TEXT), ("skills", 500), ("place", 200), ("when", 200)):
         if len(getattr(form, name) or "") > limit:
             errors[name] = t("Deze tekst is te lang: hoogstens {n} tekens.", n=limit)
@@ -220,7 +221,7 @@ def _checked(
 
 
 def _stored(session: Session, actor: Actor, post: Need | Offer, refresh, today: date):
-    """Save, recompute the suggestions it touches, audit, commit: one transaction."""
+    """Save, recompute the suggestions it touches, audit: all in the caller's unit of work."""
     session.add(post)
     session.flush()
     refresh(session, post.id, today=today)
@@ -233,44 +234,45 @@ def _stored(session: Session, actor: Actor, post: Need | Offer, refresh, today: 
         entity_id=post.id,
         detail=post.title,
     )
-    session.commit()
     return post
 
 
+# The form's fields that only one kind of post has, by the column they fill (the fields both
+# kinds have are in _checked; the exchange format's names are in matching/fields.py).
+FORM_FIELDS = {
+    Need: {"people": "people", "amount_eur": "amount_eur", "needs_kitchen": "kitchen",
+           "needs_step_free": "step_free", "start_date": "start_date",
+           "max_distance_km": "distance_km"},
+    Offer: {"capacity": "people", "amount_min_eur": "amount_min_eur",
+            "amount_max_eur": "amount_max_eur", "has_kitchen": "kitchen", "step_free": "step_free",
+            "radius_km": "distance_km"},
+}  # fmt: skip
+
+
 def create_need(
-    *,
-    session: Session,
-    actor: Actor,
-    organisation_id: int,
-    form: PostForm,
-    today: date | None = None,
-) -> Need:
-    today = today or date.today()
-    _, common = _checked(session, actor, organisation_id, form, is_need=True, today=today)
-    need = Need(
-        **common, people=form.people, amount_eur=form.amount_eur, needs_kitchen=form.kitchen,
-        needs_step_free=form.step_free, start_date=form.start_date, max_distance_km=form.distance_km,
-        deadline=form.valid_until or form.start_date,
-    )  # fmt: skip
-    return _stored(session, actor, need, suggestions.refresh_for_need, today)
+    *, session: Session, actor: Actor, organisation_id: int, form: PostForm, today: date | None = None
+) -> Need:  # fmt: skip
+    return _create(Need, session, actor, organisation_id, form, today,
+                   deadline=form.valid_until or form.start_date)  # fmt: skip
 
 
 def create_offer(
-    *,
-    session: Session,
-    actor: Actor,
-    organisation_id: int,
-    form: PostForm,
-    today: date | None = None,
-) -> Offer:
+    *, session: Session, actor: Actor, organisation_id: int, form: PostForm, today: date | None = None
+) -> Offer:  # fmt: skip
+    # Stored as every import stores it (services/records.py), so an export reads back equal.
+    forms = records.stored(OFFERS.field("eligible_legal_forms"), form.eligible_legal_forms)
+    return _create(Offer, session, actor, organisation_id, form, today,
+                   eligible_legal_forms=forms, deadline=form.valid_until)  # fmt: skip
+
+
+def _create(table, session: Session, actor: Actor, organisation_id: int, form: PostForm,
+            today: date | None, **values):  # fmt: skip
     today = today or date.today()
-    _, common = _checked(session, actor, organisation_id, form, is_need=False, today=today)
-    offer = Offer(
-        **common, capacity=form.people, amount_min_eur=form.amount_min_eur, amount_max_eur=form.amount_max_eur,
-        has_kitchen=form.kitchen, step_free=form.step_free, radius_km=form.distance_km,
-        eligible_legal_forms=join_multi(form.eligible_legal_forms), deadline=form.valid_until,
-    )  # fmt: skip
-    return _stored(session, actor, offer, suggestions.refresh_for_offer, today)
+    is_need = table is Need
+    _, common = _checked(session, actor, organisation_id, form, is_need=is_need, today=today)
+    own = {column: getattr(form, name) for column, name in FORM_FIELDS[table].items()}
+    refresh = suggestions.refresh_for_need if is_need else suggestions.refresh_for_offer
+    return _stored(session, actor, table(**common, **own, **values), refresh, today)
 
 
 def close_need(*, session: Session, actor: Actor, need_id: int) -> None:
@@ -281,4 +283,3 @@ def close_need(*, session: Session, actor: Actor, need_id: int) -> None:
     need.status = "closed"
     need.updated_at = utcnow()
     record(session, user_id=actor.user_id, action="close", entity="need", entity_id=need.id)
-    session.commit()

@@ -9,7 +9,8 @@ from datetime import date, datetime
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, delete, select
 
-from samenspel.i18n import t
+from samenspel.i18n import language, t
+from samenspel.matching.reasons import render_stored
 from samenspel.services.audit import record
 from samenspel.services.errors import NotAllowed, NotFound
 from samenspel.services.permissions import Actor, require_org_editor, require_signed_in
@@ -55,7 +56,10 @@ def export_organisation(*, session: Session, actor: Actor, organisation_id: int)
         ],
         "needs": [_plain(n) for n in needs],
         "offers": [_plain(o) for o in offers],
-        "matches": [_plain(m) for m in matches],
+        # Reasons as sentences in the reader's language, not as the codes stored.
+        "matches": [
+            {**_plain(m), "reasons": render_stored(m.reasons, language())} for m in matches
+        ],
     }
     record(
         session,
@@ -67,7 +71,6 @@ def export_organisation(*, session: Session, actor: Actor, organisation_id: int)
             f"{len(rows)} {name}" for name, rows in payload.items() if name != "organisation"
         ),
     )
-    session.commit()
     return json.dumps(payload, ensure_ascii=False, indent=2).encode("utf-8")
 
 
@@ -82,7 +85,8 @@ def anonymise_posts(session: Session, *, need_ids, offer_ids) -> tuple[int, int]
     Shared by deleting an organisation and by the retention job. Returns (needs, offers) that
     still had something to anonymise."""
     of_posts = col(Match.need_id).in_(need_ids) | col(Match.offer_id).in_(offer_ids)
-    unsynced = {"synchronize_session": False}  # plain SQL; the caller commits right after
+    # Plain SQL: no caller uses the session's copies of these rows within the unit of work.
+    unsynced = {"synchronize_session": False}
     match_ids = select(Match.id).where(of_posts)
     for entity, ids in (("need", need_ids), ("offer", offer_ids), ("match", match_ids)):
         session.execute(
@@ -92,7 +96,7 @@ def anonymise_posts(session: Session, *, need_ids, offer_ids) -> tuple[int, int]
             .execution_options(**unsynced)
         )  # fmt: skip
     session.execute(
-        update(Match).where(of_posts).values(reasons=[], reasons_en=[], decision_reason="")
+        update(Match).where(of_posts).values(reasons=[], decision_reason="")
         .execution_options(**unsynced)
     )  # fmt: skip
     session.execute(
@@ -148,4 +152,3 @@ def delete_organisation(*, session: Session, actor: Actor, organisation_id: int)
         entity="organisation",
         entity_id=org.id,
     )
-    session.commit()

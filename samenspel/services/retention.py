@@ -1,7 +1,7 @@
 """Retention: remove what the three retention settings say, and nothing else.
 
 Run from cron or a systemd timer (`samenspel retention`). Each rule is a few set-based
-UPDATE/DELETE statements; the run is one transaction and writes one audit event with the
+UPDATE/DELETE statements; the run is one unit of work and writes one audit event with the
 counts. The rules, precisely (docs/privacyverklaring.md says the same in plain words):
 
 SAMENSPEL_RETENTION_CONTACT_DAYS (N): a partnership has ended when its match is done,
@@ -81,23 +81,21 @@ class RetentionReport:
 
 
 def apply_retention(
-    session: Session, *, now: datetime | None = None, dry_run: bool = False
+    *, session: Session, now: datetime | None = None, dry_run: bool = False
 ) -> RetentionReport:
     """Apply the three retention periods as of `now` (default: this moment, UTC), in the
-    session's transaction, and commit it with one audit event "retention". With `dry_run` the
-    same statements run and are rolled back: the counts are exactly what a real run would
-    change, and nothing changes (no audit event either)."""
+    caller's unit of work, with one audit event "retention". With `dry_run` the same
+    statements run in a savepoint that is rolled back: the counts are exactly what a real run
+    would change, and nothing changes (no audit event either), whatever else the unit of work
+    holds."""
     now = now or utcnow()
     if now.tzinfo is None:  # the database keeps UTC; a naive moment is taken as UTC
         now = now.replace(tzinfo=UTC)
     days = {kind: settings.retention_days(kind) for kind in ("contact", "audit", "expired_post")}
-    try:
-        contact = _contact(session, now - timedelta(days=days["contact"]))
-        posts = _expired_posts(session, now, days["expired_post"])
-        audit = _audit(session, now - timedelta(days=days["audit"]))
-    except Exception:
-        session.rollback()
-        raise
+    trial = session.begin_nested() if dry_run else None
+    contact = _contact(session, now - timedelta(days=days["contact"]))
+    posts = _expired_posts(session, now, days["expired_post"])
+    audit = _audit(session, now - timedelta(days=days["audit"]))
     report = RetentionReport(
         dry_run=dry_run,
         contact_days=days["contact"],
@@ -107,8 +105,8 @@ def apply_retention(
         **posts,
         audit_details_removed=audit,
     )
-    if dry_run:
-        session.rollback()
+    if trial is not None:
+        trial.rollback()
         return report
     record(
         session,
@@ -118,7 +116,6 @@ def apply_retention(
         entity_id=None,
         detail=", ".join(f"{name}={count}" for name, count in report.counts().items()),
     )
-    session.commit()
     return report
 
 

@@ -15,63 +15,14 @@ from sqlmodel import Session, col, delete, select
 from samenspel import settings
 from samenspel.matching.engine import Engine
 from samenspel.matching.geo import haversine_km
-from samenspel.matching.slots import parse_slots
+from samenspel.matching.reasons import to_data
 from samenspel.matching.types import NeedIn, OfferIn, Suggestion
-from samenspel.services.places import public_location
-from samenspel.storage.models import Match, Need, Offer, Organisation, split_multi
+from samenspel.services.records import need_in, offer_in  # how a row becomes engine input
+from samenspel.services.scope import AreaScope
+from samenspel.storage.models import Match, Need, Offer, Organisation
 
 # Statuses where an offer counts as committed (partner load in the score).
 COMMITTED = ("agreed", "active")
-
-
-def need_in(need: Need, org: Organisation) -> NeedIn:
-    # Reasons ("1,2 km verderop") are read by the other side: measure from the public point.
-    lat, lon, _ = public_location(org, need.lat, need.lon)
-    return NeedIn(
-        id=str(need.id),
-        kind=need.kind,
-        title=need.title,
-        description=need.description,
-        themes=tuple(split_multi(need.themes)),
-        initiative=str(org.id),
-        legal_form=org.legal_form,
-        place=need.place,
-        lat=lat,
-        lon=lon,
-        people=need.people,
-        amount_eur=need.amount_eur,
-        slots=parse_slots(need.slots),
-        max_distance_km=need.max_distance_km,
-        deadline=need.deadline,
-        needs_kitchen=need.needs_kitchen,
-        needs_step_free=need.needs_step_free,
-    )
-
-
-def offer_in(offer: Offer, org: Organisation, load: int = 0) -> OfferIn:
-    lat, lon, _ = public_location(org, offer.lat, offer.lon)
-    return OfferIn(
-        id=str(offer.id),
-        kind=offer.kind,
-        title=offer.title,
-        description=offer.description,
-        themes=tuple(split_multi(offer.themes)),
-        partner=str(org.id),
-        partner_type=org.partner_type,
-        place=offer.place,
-        lat=lat,
-        lon=lon,
-        capacity=offer.capacity,
-        amount_min_eur=offer.amount_min_eur,
-        amount_max_eur=offer.amount_max_eur,
-        slots=parse_slots(offer.slots),
-        radius_km=offer.radius_km,
-        eligible_legal_forms=frozenset(split_multi(offer.eligible_legal_forms)),
-        deadline=offer.deadline,
-        has_kitchen=offer.has_kitchen if offer.kind == "venue" else None,
-        step_free=offer.step_free if offer.kind == "venue" else None,
-        load=load,
-    )
 
 
 def open_offers(session: Session, kind: str | None = None) -> list[OfferIn]:
@@ -120,8 +71,7 @@ def _store(session: Session, need_id: int, suggestions: Iterable[Suggestion]) ->
                 offer_id=int(s.offer_id),
                 score=s.score,
                 components=s.components,
-                reasons=s.reasons,
-                reasons_en=s.reasons_by_lang.get("en", []),
+                reasons=to_data(s.reasons),  # codes: written out in each reader's language
                 tie=s.tie,
                 status="suggested",
             )
@@ -137,9 +87,7 @@ def refresh_for_need(session: Session, need_id: int, *, today: date | None = Non
     ).one()
     if need.status != "open":
         return 0
-    engine = Engine(
-        open_offers(session, need.kind), today=today, lang="nl", extra_languages=("en",)
-    )
+    engine = Engine(open_offers(session, need.kind), today=today)
     return _store(session, need_id, engine.suggest_for_need(need_in(need, org), settings.top_k()))
 
 
@@ -166,9 +114,7 @@ def refresh_for_offer(session: Session, offer_id: int, *, today: date | None = N
     affected = [
         n for n in open_needs(session, offer.kind) if int(n.id) in had_it or can_reach(n, target)
     ]
-    engine = Engine(
-        open_offers(session, offer.kind), today=today, lang="nl", extra_languages=("en",)
-    )
+    engine = Engine(open_offers(session, offer.kind), today=today)
     for result in engine.suggest(affected, settings.top_k()):
         _store(session, int(result.need_id), result.suggestions)
     return len(affected)
@@ -176,16 +122,30 @@ def refresh_for_offer(session: Session, offer_id: int, *, today: date | None = N
 
 def refresh_all(session: Session, *, today: date | None = None) -> int:
     """Every open need; used by the seed and by maintenance, never by a page."""
-    engine = Engine(open_offers(session), today=today, lang="nl", extra_languages=("en",))
+    engine = Engine(open_offers(session), today=today)
     return sum(
         _store(session, int(result.need_id), result.suggestions)
         for result in engine.suggest(open_needs(session), settings.top_k())
     )
 
 
-def why_not(
-    session: Session, *, need_id: int, offer_id: int, lang: str = "nl", today: date | None = None
-):
+def refresh_needs(session: Session, needs: list[NeedIn], *, today: date | None = None) -> None:
+    """Fresh suggestions for many needs at once (an import), against every open offer.
+    Storing one need's suggestions deletes with a query that looks through every object the
+    session holds, so the session is emptied every few hundred needs (after a flush nothing
+    is lost): that kept a 20,000-row import from growing quadratically (6 minutes instead of
+    under one)."""
+    engine = Engine(open_offers(session), today=today)
+    session.flush()
+    session.expunge_all()
+    for count, result in enumerate(engine.suggest(needs, settings.top_k()), start=1):
+        _store(session, int(result.need_id), result.suggestions)
+        if count % 200 == 0:
+            session.flush()
+            session.expunge_all()
+
+
+def why_not(session: Session, *, need_id: int, offer_id: int, today: date | None = None):
     """ "Waarom niet?": the components of one pair, or the reason it is excluded."""
     need, org = session.exec(
         select(Need, Organisation).join(Organisation).where(Need.id == need_id)
@@ -195,18 +155,19 @@ def why_not(
         offer = session.get(Offer, offer_id)
         offer_org = session.get(Organisation, offer.organisation_id)
         offers.append(offer_in(offer, offer_org))
-    engine = Engine(offers, today=today, lang=lang)
+    engine = Engine(offers, today=today)
     return engine.explain(need_in(need, org), str(offer_id))
 
 
-def recommended_plan(session: Session, *, areas: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The stored suggestions of an area turned into one recommended plan: each need one
-    offer, no offer beyond its capacity, a venue slot to one initiative, the highest total
-    score (matching.allocation, min-cost flow, scipy HiGHS)."""
+def recommended_plan(session: Session, *, scope: AreaScope) -> pd.DataFrame:
+    """The stored suggestions in `scope` (services/scope.py) turned into one recommended plan:
+    each need one offer, no offer beyond its capacity, a venue slot to one initiative, the
+    highest total score (matching.allocation, min-cost flow, scipy HiGHS)."""
     from samenspel.i18n import language
     from samenspel.matching.allocation import allocate
     from samenspel.matching.slots import format_slot
     from samenspel.matching.types import Suggestion
+    from samenspel.services.scope import in_scope
 
     query = (
         select(Match, Need, Organisation)
@@ -214,8 +175,7 @@ def recommended_plan(session: Session, *, areas: tuple[str, ...] = ()) -> pd.Dat
         .join(Organisation, Need.organisation_id == Organisation.id)
         .where(Match.status == "suggested", Need.status == "open", col(Match.offer_id).is_not(None))
     )
-    if areas:
-        query = query.where(col(Organisation.neighbourhood).in_(areas))
+    query = query.where(in_scope(col(Organisation.neighbourhood), scope))
     rows = session.exec(query).all()
     needs = {str(need.id): (need_in(need, org), need, org) for _, need, org in rows}
     offer_ids = {match.offer_id for match, _, _ in rows}

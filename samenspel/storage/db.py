@@ -1,6 +1,6 @@
 """The one place that knows how to reach the database: engines, sessions and migrations.
 
-SQLite is the embedded default. pitfalls.md measured 649 of 800 concurrent read-then-write
+SQLite is the embedded default. docs/pitfalls.md measured 649 of 800 concurrent read-then-write
 updates lost with the driver's defaults, so every SQLite connection runs in WAL with a busy
 timeout, and write transactions start with `BEGIN IMMEDIATE` (the driver's own transaction
 handling is switched off so that SQLAlchemy's begin event decides). PostgreSQL is chosen with
@@ -20,9 +20,12 @@ from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
-from samenspel import settings
+from samenspel import paths, settings
+from samenspel.storage import versions  # noqa: F401 - every Session bumps the data versions
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = paths.MIGRATIONS_DIR
+# The execution option that makes a SQLite transaction read-only (see _on_begin).
+READ_ONLY_OPTION = "samenspel_read_only"
 
 
 def make_engine(url: str) -> Engine:
@@ -56,9 +59,12 @@ def _sqlite_engine(url: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         # A deferred transaction that later writes gets SQLITE_BUSY regardless of the timeout;
-        # IMMEDIATE takes the write lock up front and waits for it instead.
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # IMMEDIATE takes the write lock up front and waits for it instead. A read-only unit
+        # of work begins DEFERRED (it never waits for a writer) and is refused any write
+        # (query_only is per connection, so it is set for every transaction, on or off).
+        read_only = bool(connection.get_execution_options().get(READ_ONLY_OPTION))
+        connection.exec_driver_sql(f"PRAGMA query_only = {'ON' if read_only else 'OFF'}")
+        connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -76,30 +82,30 @@ def get_engine() -> Engine:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None) -> Iterator[Session]:
+def unit_of_work(engine: Engine | None = None, *, read_only: bool = False) -> Iterator[Session]:
     """One action, one transaction. Services take this session and never commit (they may
     flush); the entry point that opened it (a page action, a CLI command, a job) ends the block,
-    which commits once, or rolls everything back when the block raises."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
+    which commits once, or rolls everything back when the block raises. A service that commits
+    anyway breaks the block loudly: the next statement in it fails ("closed transaction").
+
+    `read_only`: for pages and commands that only look. The database refuses every write in
+    it (PostgreSQL: a READ ONLY transaction; SQLite: query_only), and on SQLite it does not
+    take the write lock, so readers never wait for a writer. It ends with a commit too: a
+    rollback would expire the rows it read, which the caller still uses after the block."""
+    engine = engine or get_engine()
+    if read_only:
+        engine = engine.execution_options(**_read_only_options(engine))
+    with Session(engine, expire_on_commit=False) as session:
         with session.begin():
             yield session
 
 
-@contextmanager
-def session_scope(engine: Engine | None = None) -> Iterator[Session]:
-    """A session for one action. Services commit; this rolls back whatever they did not."""
-    with Session(engine or get_engine(), expire_on_commit=False) as session:
-        yield session
-
-
-@contextmanager
-def read_session(engine: Engine | None = None) -> Iterator[Session]:
-    """A session for reads only: on SQLite it does not take the write lock."""
-    engine = engine or get_engine()
+def _read_only_options(engine: Engine) -> dict[str, bool]:
     if engine.dialect.name == "sqlite":
-        engine = engine.execution_options(sqlite_begin="DEFERRED")
-    with Session(engine, expire_on_commit=False) as session:
-        yield session
+        return {READ_ONLY_OPTION: True}
+    if engine.dialect.name == "postgresql":
+        return {"postgresql_readonly": True}
+    return {}
 
 
 def alembic_config(engine: Engine) -> Config:

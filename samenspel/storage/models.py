@@ -1,7 +1,8 @@
-"""All database tables of Samenspel, in one place (design.md, "Domain model").
+"""All database tables of Samenspel, in one place (docs/design.md, "Domain model").
 
 Multi-valued fields (themes, conditions, slots, legal forms, areas) are stored as `;`-separated
-text, the same way the CSV exchange format writes them, so a row reads the same everywhere.
+text, as the CSV exchange format reads them (services/records.py maps every field between a
+row, the format and the engine).
 """
 
 from __future__ import annotations
@@ -9,11 +10,17 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, true
 from sqlmodel import Field, SQLModel
 
 # The domain's values come from the engine, so engine, models, services and pages agree.
-from samenspel.matching.types import KINDS, LEGAL_FORMS, PARTNER_TYPES  # noqa: F401 (re-exported)
+from samenspel.matching.types import (  # noqa: F401 (re-exported)
+    KINDS,
+    LEGAL_FORMS,
+    NEED_STATUSES,
+    OFFER_STATUSES,
+    PARTNER_TYPES,
+)
 
 
 def utcnow() -> datetime:
@@ -21,8 +28,6 @@ def utcnow() -> datetime:
 
 
 ROLES = ("initiative", "partner", "broker", "admin")
-NEED_STATUSES = ("open", "matched", "closed", "expired")
-OFFER_STATUSES = ("open", "paused", "closed")
 MATCH_STATUSES = (
     "suggested",
     "introduced",
@@ -163,7 +168,11 @@ class Fund(FundBase, table=True):
 
 
 class Match(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("need_id", "offer_id", name="uq_match_need_offer"),)
+    __table_args__ = (
+        UniqueConstraint("need_id", "offer_id", name="uq_match_need_offer"),
+        # The broker's review queue: suggestions by status, best score first (migration 0002).
+        Index("ix_match_status_score", "status", "score"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     need_id: int = Field(foreign_key="need.id", index=True)
@@ -171,12 +180,17 @@ class Match(SQLModel, table=True):
     fund_id: int | None = Field(default=None, foreign_key="fund.id", index=True)
     score: float = 0.0
     components: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # Dutch
-    reasons_en: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Codes with parameters, [{"code": ..., "params": {...}}] (matching/reasons.py `to_data`),
+    # written out in the reader's language when shown (`render_stored`); migration 0008.
+    reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     tie: str = Field(default="bridging", max_length=10)  # bonding | bridging | linking
     # engine: suggested by the matching engine (refreshed when the need or offer changes);
-    # partner: a partner offered help itself (never replaced by a refresh)
-    origin: str = Field(default="engine", max_length=10)
+    # partner: a partner offered help itself (never replaced by a refresh). The server
+    # default filled the rows that existed when the column came (migration 0003); it stays,
+    # so a row written without the ORM agrees.
+    origin: str = Field(
+        default="engine", max_length=10, sa_column_kwargs={"server_default": "engine"}
+    )
     status: str = Field(default="suggested", index=True, max_length=20)
     initiative_agreed: bool = False
     partner_agreed: bool = False
@@ -200,7 +214,8 @@ class User(SQLModel, table=True):
     language: str = Field(default="nl", max_length=5)
     is_demo: bool = False
     # An administrator disables an account (its history stays); every rerun checks this.
-    is_active: bool = True
+    # Its server default made every existing account active in migration 0005.
+    is_active: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     # Unused since migration 0005: a per-account lock let strangers lock anyone out, so
     # failed logins are throttled per client instead (services/limits.py).
     failed_logins: int = 0
@@ -236,7 +251,8 @@ class SetupGuard(SQLModel, table=True):
     """One row with id 1, inserted in the same transaction as the first administrator: the
     primary key lets exactly one of two simultaneous setups commit."""
 
-    id: int = Field(primary_key=True)
+    # Always given (1), never numbered by the database: migration 0005 made a plain integer.
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     user_id: int | None = Field(default=None, foreign_key="user.id")
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -262,6 +278,17 @@ class AuditEvent(SQLModel, table=True):
     entity: str = Field(max_length=30)
     entity_id: int | None = None
     detail: str = Field(default="", max_length=2000)
+
+
+class DataVersion(SQLModel, table=True):
+    """How often each table has changed: bumped in the transaction that changed it
+    (storage/versions.py), and part of the key of every cached page read of that table
+    (web/cache.py), so a write on any app instance reaches every instance's cache."""
+
+    __tablename__ = "data_version"
+
+    name: str = Field(primary_key=True, max_length=64)  # a table's name
+    version: int = 0
 
 
 def split_multi(value: str | None) -> list[str]:

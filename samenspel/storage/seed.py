@@ -6,43 +6,29 @@ that format; the fund catalogue comes from data/funds.csv.
 
 from __future__ import annotations
 
-import csv
 from datetime import date
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from samenspel.matching.csvformat import fatal, parse_needs, parse_offers
+from samenspel.matching.csvformat import fatal, parse_records
+from samenspel.matching.fields import CONTACT, NEEDS, OFFERS, ORGANISATIONS, OWN
 from samenspel.matching.funds import load_catalogue
-from samenspel.matching.slots import slots_to_text
 from samenspel.paths import DATA_DIR
-from samenspel.services import suggestions
+from samenspel.services import records, suggestions
 from samenspel.services.audit import record
 from samenspel.services.funding import fund_row
 from samenspel.services.posts import conditions_for
+from samenspel.storage import db
 from samenspel.storage.models import Contact, Match, Need, Offer, Organisation, User, join_multi
 
 DEMO_DIR = DATA_DIR / "demo"
 FUNDS_FILE = DATA_DIR / "funds.csv"
+DEMO_MUNICIPALITY = "Utrecht"
 
 
 class SeedError(RuntimeError):
     pass
-
-
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _float(value: str) -> float | None:
-    value = (value or "").strip()
-    return float(value) if value else None
-
-
-def _yes(value: str) -> bool:
-    return (value or "").strip().lower() in {"yes", "ja", "true", "1"}
 
 
 def is_empty(session: Session) -> bool:
@@ -55,7 +41,7 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> bool:
     One transaction: BEGIN IMMEDIATE on SQLite means two app instances starting at once cannot
     both seed; the second finds the rows of the first.
     """
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         if not is_empty(session):
             return False
         orgs = _seed_organisations(session)
@@ -74,98 +60,54 @@ def seed_demo(engine: Engine, *, today: date | None = None) -> bool:
             entity_id=None,
             detail=f"{len(orgs)} organisations",
         )
-        session.commit()
     return True
 
 
 def _seed_organisations(session: Session) -> dict[str, Organisation]:
     orgs: dict[str, Organisation] = {}
-    for row in _rows(DEMO_DIR / "organisations.csv"):
-        org = Organisation(
-            external_id=row["id"],
-            name=row["name"],
-            role=row["role"],
-            partner_type=row["partner_type"],
-            legal_form=row["legal_form"],
-            anbi=_yes(row.get("anbi", "")),
-            neighbourhood=row.get("neighbourhood", ""),
-            municipality="Utrecht",
-            address=row.get("address", ""),
-            postcode=row.get("postcode", ""),
-            lat=_float(row.get("lat", "")),
-            lon=_float(row.get("lon", "")),
-            description=row.get("description", ""),
-            boundaries=row.get("boundaries", ""),
-            themes=row.get("themes", ""),
-        )
+    for values in _demo_records("organisations.csv", ORGANISATIONS):
+        org = Organisation(external_id=values["id"], name=values["name"])
         session.add(org)
         session.flush()
-        session.add(
-            Contact(
-                organisation_id=org.id,
-                person=row.get("contact_name", ""),
-                email=row.get("contact_email", ""),
-                phone=row.get("contact_phone", ""),
-            )
-        )
+        contact = Contact(organisation_id=org.id)
+        # The demo file has no municipality column: its whole city is Utrecht.
+        values = values | {"municipality": values["municipality"] or DEMO_MUNICIPALITY}
+        records.apply(ORGANISATIONS, values, {OWN: org, CONTACT: contact})
+        session.add(contact)
         orgs[org.name] = org
     return orgs
 
 
 def _seed_needs_and_offers(session: Session, orgs: dict[str, Organisation]) -> None:
-    needs, need_errors = parse_needs((DEMO_DIR / "needs.csv").read_bytes())
-    offers, offer_errors = parse_offers((DEMO_DIR / "offers.csv").read_bytes())
-    problems = fatal(need_errors) + fatal(offer_errors)
+    for kind, table, name in ((NEEDS, Need, "initiative"), (OFFERS, Offer, "partner")):
+        for values in _demo_records(f"{kind.name}.csv", kind):
+            post = table(external_id=values["id"], organisation_id=orgs[values[name]].id,
+                         kind=values["kind"], title=values["title"])  # fmt: skip
+            records.apply(kind, values, {OWN: post})
+            post.conditions = conditions_for(post.title, post.description, values["themes"])
+            if table is Offer:
+                _venue_from_words(post, values)
+            session.add(post)
+    session.flush()
+
+
+def _venue_from_words(offer: Offer, values: dict) -> None:
+    """The demo offers say in words what their file has no column for: "keuken",
+    "drempelvrij", "rolstoel"."""
+    words = (offer.description + offer.title).lower()
+    if values["has_kitchen"] is None:
+        offer.has_kitchen = "keuken" in words
+    if values["step_free"] is None:
+        offer.step_free = "drempelvrij" in words or "rolstoel" in words
+
+
+def _demo_records(name: str, kind) -> list[dict]:
+    """The typed values of every row of a demo file, read as every import reads a file."""
+    parsed = parse_records((DEMO_DIR / name).read_bytes(), kind)
+    problems = fatal(parsed.errors)
     if problems:
         raise SeedError("demo data is invalid: " + "; ".join(map(str, problems[:5])))
-    for n in needs:
-        org = orgs[n.initiative]
-        session.add(
-            Need(
-                external_id=n.id,
-                organisation_id=org.id,
-                kind=n.kind,
-                title=n.title,
-                description=n.description,
-                themes=join_multi(n.themes),
-                conditions=conditions_for(n.title, n.description, n.themes),
-                people=n.people,
-                amount_eur=n.amount_eur,
-                slots=slots_to_text(n.slots),
-                place=n.place,
-                lat=n.lat,
-                lon=n.lon,
-                max_distance_km=n.max_distance_km,
-                deadline=n.deadline,
-            )
-        )
-    for o in offers:
-        org = orgs[o.partner]
-        session.add(
-            Offer(
-                external_id=o.id,
-                organisation_id=org.id,
-                kind=o.kind,
-                title=o.title,
-                description=o.description,
-                themes=join_multi(o.themes),
-                conditions=conditions_for(o.title, o.description, o.themes),
-                capacity=o.capacity,
-                amount_min_eur=o.amount_min_eur,
-                amount_max_eur=o.amount_max_eur,
-                slots=slots_to_text(o.slots),
-                place=o.place,
-                lat=o.lat,
-                lon=o.lon,
-                radius_km=o.radius_km,
-                eligible_legal_forms=join_multi(sorted(o.eligible_legal_forms)),
-                deadline=o.deadline,
-                has_kitchen="keuken" in (o.description + o.title).lower(),
-                step_free="drempelvrij" in (o.description + o.title).lower()
-                or "rolstoel" in (o.description + o.title).lower(),
-            )
-        )
-    session.flush()
+    return [values for _, values in parsed.records]
 
 
 def _best_venue_partner(session: Session, initiative: Organisation) -> Organisation | None:

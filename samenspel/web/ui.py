@@ -1,7 +1,8 @@
 """What every page shares: the engine, the current user, cached reads and messages.
 
-Session state holds ids and plain values only. Cached reads return DataFrames or dataclasses;
-`clear_reads()` is called by every write so that nobody sees stale data.
+Session state holds ids and plain values only. Cached reads return DataFrames or dataclasses
+and are keyed on the data versions of the tables they read (web/cache.py): a write anywhere
+refreshes exactly the reads of what it changed, with no call to forget.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from samenspel import logs, settings
 from samenspel.i18n import t
 from samenspel.services.accounts import SessionUser
 from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.services.scope import NO_AREAS, Areas, AreaScope, exact_place_scope
 from samenspel.storage import db
-from samenspel.storage.models import User
+from samenspel.storage.models import Match, Need, Offer, Organisation, SetupGuard, User
 from samenspel.storage.seed import seed_demo
 from samenspel.web import queries
+from samenspel.web.cache import cached_read
 from samenspel.web.clients import Client, identify
 
 
@@ -34,10 +37,13 @@ def get_engine() -> Engine:
     from samenspel.services.accounts import needs_first_admin, new_setup_token
     from samenspel.services.matches import expire_stale
 
-    with db.session_scope(engine) as session:
-        expire_stale(session)  # deadlines that passed while the app was down
+    token = None
+    with db.unit_of_work(engine) as session:
+        expire_stale(session=session)  # deadlines that passed while the app was down
         if not settings.demo_mode() and needs_first_admin(session):
-            announce_setup_token(new_setup_token(session))
+            token = new_setup_token(session=session)
+    if token:  # announced once it is stored: a code the database lost would not work
+        announce_setup_token(token)
     return engine
 
 
@@ -134,16 +140,17 @@ def current_user() -> CurrentUser | None:
     if not token:
         return None
     idle = settings.session_timeout_minutes()
-    with db.read_session(get_engine()) as session:
+    with db.unit_of_work(get_engine(), read_only=True) as session:
         found = check_session(
-            session, token=token, idle_minutes=idle, demo_mode=settings.demo_mode()
+            session=session, token=token, idle_minutes=idle, demo_mode=settings.demo_mode()
         )
     if found.user is None:
         _forget(token, found.reason)
         return None
     if found.renew:
-        with db.session_scope(get_engine()) as session:
-            touch_session(session, token=token, idle_minutes=idle)
+        # A unit of work of its own, and only about once a minute: every other run only reads.
+        with db.unit_of_work(get_engine()) as session:
+            touch_session(session=session, token=token, idle_minutes=idle)
     user = found.user
     logs.bind_user(user.id)  # every log line of this run says whose it is (the id only)
     if st.session_state.pop("token_from_cookie", False):
@@ -194,32 +201,29 @@ def current_role() -> str:
     return user.role if user else "public"
 
 
-@st.cache_data(show_spinner=False, ttl=600)
-def map_points(exact_areas: tuple[str, ...] = ()) -> pd.DataFrame:
-    with db.read_session(get_engine()) as session:
-        return queries.map_points(session, exact_areas=exact_areas)
+@cached_read(Need, Offer, Organisation)
+def map_points(exact_in: AreaScope = NO_AREAS) -> pd.DataFrame:
+    with db.unit_of_work(get_engine(), read_only=True) as session:
+        return queries.map_points(session, exact_in=exact_in)
 
 
-@st.cache_data(show_spinner=False, ttl=600)
-def partnership_lines(exact_areas: tuple[str, ...] = (), staff: bool = False) -> list:
-    with db.read_session(get_engine()) as session:
-        return queries.partnership_lines(session, exact_areas=exact_areas, staff=staff)
+@cached_read(Match, Need, Offer, Organisation)
+def partnership_lines(exact_in: AreaScope = NO_AREAS, staff: bool = False) -> list:
+    with db.unit_of_work(get_engine(), read_only=True) as session:
+        return queries.partnership_lines(session, exact_in=exact_in, staff=staff)
 
 
-def exact_areas() -> tuple[str, ...]:
-    """Informal initiatives are shown at their exact place only to the broker of their area."""
+def exact_areas() -> Areas:
+    """Informal initiatives are shown at their exact place only to the broker of their area
+    (scope.exact_place_scope)."""
     user = current_user()
-    return user.areas if user and user.role == "broker" else ()
+    return exact_place_scope(user.role, user.areas) if user else NO_AREAS
 
 
-@st.cache_data(show_spinner=False, ttl=600)
+@cached_read(Need, Offer)
 def counts_per_kind() -> pd.DataFrame:
-    with db.read_session(get_engine()) as session:
+    with db.unit_of_work(get_engine(), read_only=True) as session:
         return queries.counts_per_kind(session)
-
-
-def clear_reads() -> None:
-    st.cache_data.clear()
 
 
 def messages_of(exc: DomainError) -> list[str]:
@@ -286,9 +290,9 @@ def _sync_language() -> None:
 
 
 def read(fn, *args, **kwargs):
-    """Run a read-only query function in a short read session."""
+    """Run a read-only query function in a read-only unit of work (no write can happen in it)."""
     _sync_language()
-    with db.read_session(get_engine()) as session:
+    with db.unit_of_work(get_engine(), read_only=True) as session:
         return fn(session, *args, **kwargs)
 
 
@@ -298,12 +302,14 @@ class UnexpectedError(DomainError):
     safety net does not reach: so the user gets this message with its error id."""
 
 
-def _run_logged(fn, session, who, kwargs):
-    """Run a service and log its outcome: the service's name and the user's id, nothing of
-    what was typed."""
+def _run_logged(fn, who, kwargs):
+    """Run a service in one unit of work and log its outcome: the service's name and the
+    user's id, nothing of what was typed. The commit is inside the logged part, so a failing
+    commit is an unexpected error with a code too, and "action done" means committed."""
     service = f"{fn.__module__.rsplit('.', 1)[-1]}.{getattr(fn, '__name__', type(fn).__name__)}"
     try:
-        result = fn(session=session, actor=who, **kwargs)
+        with db.unit_of_work(get_engine()) as session:
+            result = fn(session=session, actor=who, **kwargs)
     except DomainError as exc:
         logs.event("write", "action refused", user_id=who.user_id, service=service,
                    outcome=type(exc).__name__)  # fmt: skip
@@ -322,11 +328,10 @@ def _run_logged(fn, session, who, kwargs):
 
 
 def write(fn, **kwargs):
-    """Run a service in its own session; domain errors come back to the page as messages."""
+    """Run a service in its own unit of work (one commit; any error rolls all of it back);
+    domain errors come back to the page as messages."""
     _sync_language()
-    with db.session_scope(get_engine()) as session:
-        result = _run_logged(fn, session, actor(), kwargs)
-    clear_reads()
+    result = _run_logged(fn, actor(), kwargs)
     return result
 
 
@@ -341,15 +346,12 @@ def legal_form_label(form: str) -> str:
 
 
 def status_label(status: str) -> str:
+    """A match's status in the lifecycle's own word, or a need's or offer's status."""
+    from samenspel.services import lifecycle
+
+    if status in lifecycle.LABELS:
+        return t(lifecycle.label_key(status))  # "expired" too: a need expires the same way
     return {
-        "suggested": t("voorgesteld"),
-        "introduced": t("voorgesteld aan elkaar"),
-        "agreed": t("afgesproken"),
-        "active": t("loopt"),
-        "done": t("klaar"),
-        "rejected": t("afgewezen"),
-        "declined": t("afgeslagen"),
-        "expired": t("verlopen"),
         "open": t("open"),
         "closed": t("gesloten"),
         "matched": t("gematcht"),
@@ -377,7 +379,7 @@ def plain(text: object) -> str:
 
 
 def condition_label(condition: str) -> str:
-    """The plain word first, the system term after it (design.md, "The shared language")."""
+    """The plain word first, the system term after it (docs/design.md, "The shared language")."""
     return {
         "security": t("basis op orde (bestaanszekerheid)"),
         "inclusion": t("toegang (sociale inclusie)"),
@@ -386,11 +388,11 @@ def condition_label(condition: str) -> str:
     }.get(condition, condition)
 
 
-@st.cache_data(ttl=30, show_spinner=False)
+@cached_read(SetupGuard, User)
 def _needs_first_admin() -> bool:
     from samenspel.services.accounts import needs_first_admin
 
-    with db.read_session(get_engine()) as session:
+    with db.unit_of_work(get_engine(), read_only=True) as session:
         return needs_first_admin(session)
 
 
@@ -398,20 +400,68 @@ def needs_setup() -> bool:
     return not settings.demo_mode() and _needs_first_admin()
 
 
-def log_in_as(user_id: int) -> None:
-    """Start a login session for this user in this tab (and, through the cookie, in the
-    browser's other tabs). The caller has checked who it is."""
+def _start_login(session, user_id: int) -> tuple[str, str]:
+    """A new login session for this user in the caller's unit of work: (token, language)."""
     from samenspel.services.accounts import start_session
 
-    with db.session_scope(get_engine()) as session:
-        st.session_state[TOKEN_KEY] = start_session(session, user_id=user_id)
-        user = session.get(User, user_id)
-        # The language widget already exists in this run: app.py applies this on the next one.
-        st.session_state["lang_pending"] = user.language if user else settings.language()
+    token = start_session(session=session, user_id=user_id)
+    user = session.get(User, user_id)
+    return token, user.language if user else settings.language()
+
+
+def _remember_login(user_id: int, token: str, language: str) -> None:
+    """This tab is logged in; called once the unit of work that stored the session committed,
+    so the tab never holds a token the database does not know."""
+    st.session_state[TOKEN_KEY] = token
+    # The language widget already exists in this run: app.py applies this on the next one.
+    st.session_state["lang_pending"] = language
     st.session_state.pop("session_ended", None)
     logs.bind_user(user_id)
     logs.event("login", "login ok", user_id=user_id)
-    clear_reads()
+
+
+def log_in_as(user_id: int) -> None:
+    """Start a login session for this user in this tab (and, through the cookie, in the
+    browser's other tabs). The caller has checked who it is."""
+    with db.unit_of_work(get_engine()) as session:
+        token, language = _start_login(session, user_id)
+    _remember_login(user_id, token, language)
+
+
+def log_in_with_password(username: str, password: str) -> bool:
+    """The login form: the password is checked and the login session started in one unit of
+    work. A wrong name or password is False, not an exception, so that unit of work commits
+    the failure it counted (the backoff that slows a guesser down). NotAllowed (wait first, or
+    a demo account from another computer) leaves nothing behind."""
+    from samenspel.services.accounts import authenticate
+
+    _sync_language()
+    here = client()
+    with db.unit_of_work(get_engine()) as session:
+        found = authenticate(session=session, username=username, password=password,
+                             demo_mode=settings.demo_mode(), client=here.key, local=here.local)  # fmt: skip
+        login = _start_login(session, found.id) if found is not None else None
+    if login is None:
+        logs.event("login_failed", "login failed")  # no name: it may be a typed password
+        return False
+    _remember_login(found.id, *login)
+    return True
+
+
+def set_up_first_admin(*, token: str, username: str, password: str, display_name: str) -> None:
+    """The setup page: the first administrator is made and logged in, in one unit of work.
+    A wrong code is raised (InvalidInput) only after that unit of work committed the failure
+    it counted, the backoff against guessing codes; every other refusal leaves nothing."""
+    from samenspel.services.accounts import create_first_admin
+
+    _sync_language()
+    with db.unit_of_work(get_engine()) as session:
+        outcome = create_first_admin(session=session, token=token, username=username,
+                                     password=password, display_name=display_name,
+                                     client=client().key)  # fmt: skip
+        login = _start_login(session, outcome.user.id) if outcome.user is not None else None
+    admin = outcome.admin()  # the refusal of a wrong code, raised now that its count is stored
+    _remember_login(admin.id, *login)
 
 
 def log_out() -> None:
@@ -421,38 +471,38 @@ def log_out() -> None:
 
     token = st.session_state.pop(TOKEN_KEY, None)
     if token:
-        with db.session_scope(get_engine()) as session:
-            end_session(session, token=token)
+        with db.unit_of_work(get_engine()) as session:
+            end_session(session=session, token=token)
         logs.event("logout", "logout")  # the user id is still bound from this run
         logs.bind_user(None)
         st.session_state["refused_tokens"] = (*st.session_state.get("refused_tokens", ()), token)
-    clear_reads()
 
 
 def remember_language() -> None:
     """on_change of the language switch: keep the choice with the user."""
+    from samenspel.i18n import LANGUAGE_CODES
     from samenspel.services.accounts import set_language
 
     if current_user() is not None:
-        with db.session_scope(get_engine()) as session:
-            from samenspel.i18n import LANGUAGE_CODES
-
+        who = actor()
+        with db.unit_of_work(get_engine()) as session:
             choice = LANGUAGE_CODES[st.session_state.lang_choice]
-            set_language(session=session, actor=actor(), language=choice)
+            set_language(session=session, actor=who, language=choice)
 
 
 def ask(fn, **kwargs):
-    """Run a read-only service that checks the actor (no cache to clear afterwards)."""
+    """Run a read-only service that checks the actor (no cache to clear afterwards), in a
+    read-only unit of work."""
     _sync_language()
-    with db.read_session(get_engine()) as session:
-        return fn(session=session, actor=actor(), **kwargs)
+    who = actor()
+    with db.unit_of_work(get_engine(), read_only=True) as session:
+        return fn(session=session, actor=who, **kwargs)
 
 
 def act(fn, **kwargs):
     """Run a service that writes only its audit trail (a contact reveal): no cache to clear."""
     _sync_language()
-    with db.session_scope(get_engine()) as session:
-        return _run_logged(fn, session, actor(), kwargs)
+    return _run_logged(fn, actor(), kwargs)
 
 
 def identity_login_configured() -> bool:
@@ -474,10 +524,11 @@ def log_in_from_identity() -> bool:
     issued = st.user.get("iat")
     if not isinstance(issued, int | float) or time.time() - issued > 300:
         return True  # an old identity cookie: it must not reopen a session that ended
-    with db.read_session(get_engine()) as session:
-        verified = st.user.get("email_verified") is True
+    verified = st.user.get("email_verified") is True
+    with db.unit_of_work(get_engine(), read_only=True) as session:
         found = user_for_identity(session, email=st.user.get("email")) if verified else None
-    if found is None:
+        user_id = found.id if found is not None else None
+    if user_id is None:
         return False
-    log_in_as(found.id)
+    log_in_as(user_id)
     return True

@@ -10,6 +10,7 @@ import streamlit as st
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
+from samenspel.matching.reasons import Reason, to_data
 from samenspel.storage import db
 from samenspel.storage.models import Match, Need, Offer, Organisation, User
 from samenspel.web.navigation import PAGES, pages_for
@@ -25,6 +26,10 @@ PAYLOADS = [
     "${alert(document.domain)}",
 ]
 PAYLOAD_TITLE = " | ".join(PAYLOADS)
+# Stored as the engine stores them: user text is a parameter of a fixed template.
+PAYLOAD_REASONS = to_data(
+    [Reason("their_words", {"need_word": PAYLOAD_TITLE, "offer_word": PAYLOAD_TITLE})]
+)
 
 
 @pytest.mark.parametrize("role", list(ROLE_USERS))
@@ -47,7 +52,7 @@ def test_opening_a_page_file_directly_without_the_right_role_is_refused(path, de
     assert not at.exception
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def payload_world(demo_users):
     """A need, an offer and an organisation whose texts are attack payloads, with a suggestion
     (review page) and an introduction (partnerships and 'mine' pages) between them."""
@@ -75,8 +80,8 @@ def payload_world(demo_users):
         session.add_all([need, offer, evil_need])
         session.flush()
         session.add_all([
-            Match(need_id=evil_need.id, offer_id=offer.id, score=0.99, reasons=[PAYLOAD_TITLE]),
-            Match(need_id=need.id, offer_id=offer.id, score=0.98, status="introduced", reasons=[PAYLOAD_TITLE],
+            Match(need_id=evil_need.id, offer_id=offer.id, score=0.99, reasons=PAYLOAD_REASONS),
+            Match(need_id=need.id, offer_id=offer.id, score=0.98, status="introduced", reasons=PAYLOAD_REASONS,
                   decision_reason=PAYLOAD_TITLE, follow_up_on=date(2026, 1, 1)),
         ])  # fmt: skip
         session.commit()

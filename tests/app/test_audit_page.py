@@ -78,6 +78,7 @@ def test_the_administrator_sees_the_trail_newest_first_and_filters_it(demo_users
 
 def test_many_rows_come_a_hundred_per_page(demo_users):
     add_events(app_engine(), "page_test_paging", 150)
+    add_events(app_engine(), "page_test_filter", 3)
     at = audit_page(demo_users["beheer"])
     at.selectbox(key="audit_action").set_value("page_test_paging").run()
     assert [c.value for c in at.main.caption] == ["150 regels, bladzijde 1 van 2"]
@@ -92,6 +93,7 @@ def test_many_rows_come_a_hundred_per_page(demo_users):
 
 
 def test_the_download_is_recorded_in_the_trail(demo_users):
+    add_events(app_engine(), "page_test_paging", 3)
     at = audit_page(demo_users["beheer"])
     at.selectbox(key="audit_action").set_value("page_test_paging").run()
     assert not at.get("download_button")
@@ -126,8 +128,10 @@ def trail(engine):
 
 
 def search(engine, **filters) -> audit_log.AuditPage:
-    with Session(engine) as session:
-        return audit_log.search(session, actor=ADMIN, filters=audit_log.AuditFilter(**filters))
+    with db.unit_of_work(engine, read_only=True) as session:
+        return audit_log.search(
+            session=session, actor=ADMIN, filters=audit_log.AuditFilter(**filters)
+        )
 
 
 def test_filters_combine_and_count_in_sql(trail):
@@ -148,11 +152,11 @@ def test_filters_combine_and_count_in_sql(trail):
 
 def test_pages_clamp_to_the_rows_there_are(trail):
     engine, _ = trail
-    with Session(engine) as session:
-        second = audit_log.search(session, actor=ADMIN, filters=audit_log.AuditFilter(),
+    with db.unit_of_work(engine, read_only=True) as session:
+        second = audit_log.search(session=session, actor=ADMIN, filters=audit_log.AuditFilter(),
                                   page=2, page_size=3)  # fmt: skip
-        past_the_end = audit_log.search(session, actor=ADMIN, filters=audit_log.AuditFilter(),
-                                        page=9, page_size=3)  # fmt: skip
+        past_the_end = audit_log.search(session=session, actor=ADMIN,
+                                        filters=audit_log.AuditFilter(), page=9, page_size=3)  # fmt: skip
     assert (second.total, second.pages, second.page, len(second.rows)) == (4, 2, 2, 1)
     assert past_the_end.page == 2
 
@@ -160,8 +164,8 @@ def test_pages_clamp_to_the_rows_there_are(trail):
 def test_the_csv_is_formula_safe_and_its_download_recorded(trail):
     engine, ids = trail
     admin = Actor(user_id=ids["bram"], role="admin")
-    with Session(engine) as session:
-        data = audit_log.export_csv(session, actor=admin,
+    with db.unit_of_work(engine) as session:
+        data = audit_log.export_csv(session=session, actor=admin,
                                     filters=audit_log.AuditFilter(action="reject"))  # fmt: skip
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert [row["action"] for row in rows] == ["reject"]
@@ -176,12 +180,13 @@ def test_the_csv_is_formula_safe_and_its_download_recorded(trail):
 def test_only_an_administrator_may_read_or_download(trail, role):
     engine, ids = trail
     who = Actor(user_id=ids["anja"], role=role)
-    with Session(engine) as session:
-        for call in (
-            lambda: audit_log.search(session, actor=who, filters=audit_log.AuditFilter()),
-            lambda: audit_log.choices(session, actor=who),
-            lambda: audit_log.export_csv(session, actor=who, filters=audit_log.AuditFilter()),
-        ):
-            with pytest.raises(NotAllowed):
-                call()
+    for call in (
+        lambda session: audit_log.search(session=session, actor=who,
+                                         filters=audit_log.AuditFilter()),
+        lambda session: audit_log.choices(session=session, actor=who),
+        lambda session: audit_log.export_csv(session=session, actor=who,
+                                             filters=audit_log.AuditFilter()),
+    ):  # fmt: skip
+        with pytest.raises(NotAllowed), db.unit_of_work(engine) as session:
+            call(session)
     assert search(engine, action="export_audit_log").total == 0

@@ -19,7 +19,7 @@ from samenspel.services.permissions import Actor
 from samenspel.storage import db
 from samenspel.storage.models import LoginSession, Match, User, utcnow
 from samenspel.web.ui import COOKIE_NAME, TOKEN_KEY, plain
-from tests.app.conftest import log_in
+from tests.app.conftest import log_in, shown
 from tests.conftest import APP
 
 PASSWORD = "paars fietsenrek zee"
@@ -164,10 +164,9 @@ def test_a_user_disabled_on_another_instance_is_out_on_the_next_rerun(demo_users
     assert logged_in_as(at) == ["Ingelogd als Wordtuitgezet"]
     other_instance = db.make_engine(db.settings.database_url())
     try:
-        with Session(other_instance) as session:
+        with db.unit_of_work(other_instance) as session:
             admin = Actor(user_id=demo_users["beheer"], role="admin")
-            accounts.update_user(session=session, actor=admin, user_id=user_id, role="broker",
-                                 organisation_id=None, areas=("Lombok",), active=False)  # fmt: skip
+            accounts.set_active(session=session, actor=admin, user_id=user_id, active=False)
     finally:
         other_instance.dispose()
     at.run()
@@ -235,30 +234,43 @@ def test_the_first_administrator_needs_the_code_from_the_server_log(new_installa
     assert (admin.username, admin.role) == ("beheerder", "admin")
 
 
-def test_the_admin_form_shows_who_is_disabled_and_never_enables_silently(demo_users):
-    user_id = add_broker("staatuit")
-    with Session(engine()) as session:
-        admin = Actor(user_id=demo_users["beheer"], role="admin")
-        accounts.update_user(session=session, actor=admin, user_id=user_id, role="broker",
-                             organisation_id=None, areas=("Lombok",), active=False)  # fmt: skip
+def admin_page_for(admin_id: int, user_id: int) -> AppTest:
     at = fresh_app()
-    log_in(at, demo_users["beheer"])
+    log_in(at, admin_id)
     at.run()
     at.switch_page("samenspel/web/views/admin.py").run()
+    return at.selectbox(key="admin_target").set_value(user_id).run()
+
+
+def test_the_admin_form_shows_who_is_disabled_and_never_enables_silently(demo_users):
+    user_id = add_broker("staatuit")
+    # Another administrator's page, opened while the user may still log in.
+    stale = admin_page_for(demo_users["beheer"], user_id)
+    assert f"admin_disable_{user_id}" in {b.key for b in stale.button}
+    # Disabling is a button of its own, outside the form.
+    at = admin_page_for(demo_users["beheer"], user_id)
+    at.button(key=f"admin_disable_{user_id}").click().run()
+    assert [shown(m.value) for m in at.success] == [
+        "Gebruiker 'staatuit' is uitgezet en overal uitgelogd."
+    ]
     users = at.dataframe[0].value  # the first tab: users
-    row = users.set_index("username").loc["staatuit"]
-    assert row["mag inloggen"] == "nee"
-    at.selectbox(key="admin_target").set_value(user_id).run()
-    assert at.radio(key=f"admin_active_{user_id}").value is False  # its current state
-    # Only the areas change: the user stays disabled.
-    at.multiselect(key=f"admin_new_areas_{user_id}").set_value(["Lombok", "Zuilen"])
-    at.button(key="FormSubmitter:admin_change-Wijzigen").click().run()
+    assert users.set_index("username").loc["staatuit"]["mag inloggen"] == "nee"
+    assert f"admin_disable_{user_id}" not in {b.key for b in at.button}
+    # The stale page saves a new role and areas: the user stays disabled.
+    stale.multiselect(key=f"admin_new_areas_{user_id}").set_value(["Lombok", "Zuilen"])
+    stale.button(key="FormSubmitter:admin_change-Wijzigen").click().run()
+    assert [m.value for m in stale.success] == ["Gebruiker gewijzigd."]
     with Session(engine()) as session:
         user = session.get(User, user_id)
         assert (user.areas, user.is_active) == ("Lombok;Zuilen", False)
-    # Enabling is a choice of its own, and says so.
-    at.radio(key=f"admin_active_{user_id}").set_value(True)
+    # A new name from the fresh page: still disabled.
+    at.text_input(key=f"admin_new_name_{user_id}").input("Staat Uit")
     at.button(key="FormSubmitter:admin_change-Wijzigen").click().run()
-    assert [m.value for m in at.success] == ["Gebruiker 'staatuit' mag weer inloggen."]
+    with Session(engine()) as session:
+        user = session.get(User, user_id)
+        assert (user.display_name, user.is_active) == ("Staat Uit", False)
+    # Enabling is a choice of its own, and says so.
+    at.button(key=f"admin_enable_{user_id}").click().run()
+    assert [shown(m.value) for m in at.success] == ["Gebruiker 'staatuit' mag weer inloggen."]
     with Session(engine()) as session:
         assert session.get(User, user_id).is_active

@@ -29,8 +29,6 @@ ROLES = {
 
 def load_records(total: int) -> None:
     """The demo city plus `total` synthetic needs and offers, through the real importer."""
-    from sqlmodel import Session
-
     from samenspel import settings
     from samenspel.services.permissions import Actor
     from samenspel.services.transfer import import_file
@@ -41,7 +39,7 @@ def load_records(total: int) -> None:
     seed_demo(engine)
     needs, offers = generate(total // 2, total // 2, cities=3)  # Utrecht and its neighbours
     system = Actor(user_id=None, role="admin", system=True)
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:  # as `samenspel import` does: one commit
         import_file(session=session, actor=system, filename="offers.csv",
                     content=to_csv(offers, OFFER_COLUMNS).encode())  # fmt: skip
         import_file(session=session, actor=system, filename="needs.csv",

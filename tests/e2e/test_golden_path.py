@@ -1,6 +1,9 @@
 """The golden path in a real browser, on the demo city: an initiative posts a venue need in
 plain words, sees the fitting partner with reasons, a broker introduces them, both sides say
-yes, contact details appear only then, and the partnership shows on the map."""
+yes, contact details appear only then, and the partnership shows on the map.
+
+Every step waits on the app's state (a script run that ended, an element that carries the
+text), never on time: see tests/e2e/conftest.py `rerun`."""
 
 from __future__ import annotations
 
@@ -9,10 +12,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import BROWSER_TIMEOUT_MS
+from tests.e2e.conftest import rerun, wait_until_idle
 from tests.e2e.test_home_map import map_frame
 
 pytestmark = pytest.mark.browser
-TIMEOUT = 60_000
+TIMEOUT = BROWSER_TIMEOUT_MS
 NEED_TITLE = "We zoeken een plek om op dinsdagavond met buren samen te koken"
 
 
@@ -22,40 +27,56 @@ HEADINGS = {
     "Plaatsen": "Vraag plaatsen",
     "Mijn vragen en aanbod": "Mijn vragen en aanbod",
     "Te beoordelen": "Te beoordelen",
+    "Gegevens in en uit": "Gegevens in en uit",
 }
 
 
 def sidebar(page, name: str) -> None:
-    """Navigate inside the same Streamlit session and wait until the page has rendered."""
-    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=name).click()
-    page.get_by_role("heading", name=HEADINGS[name]).wait_for()
-    page.wait_for_timeout(500)
+    """Navigate inside the same Streamlit session; back when the page's run has ended."""
+    with rerun(page):
+        page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=HEADINGS[name])).to_be_visible()
 
 
 def log_in(page, username: str) -> None:
     sidebar(page, "Inloggen")
-    if page.get_by_role("button", name="Uitloggen").count():
-        page.get_by_role("button", name="Uitloggen").click()
-        page.get_by_label("Gebruikersnaam").wait_for(timeout=TIMEOUT)
+    logged_in = page.get_by_role("button", name="Uitloggen")
+    if logged_in.count():  # read after the run ended: the login page is complete
+        with rerun(page):
+            logged_in.click()
     page.get_by_label("Gebruikersnaam").first.fill(username)
     page.get_by_label("Wachtwoord").first.fill("demo")
-    page.get_by_role("button", name="Inloggen").click()
-    page.get_by_text("Je bent ingelogd als").wait_for(timeout=TIMEOUT)
+    with rerun(page):
+        page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_text("Je bent ingelogd als")).to_be_visible()
 
 
 def type_into(page, label: str, text: str) -> None:
+    """Type into a field and leave it, as a person would: Streamlit sends the value and runs
+    the script; back when that run has ended."""
     field = page.get_by_label(label, exact=False).first
     field.fill(text)
-    field.press("Tab")
-    page.wait_for_timeout(400)
+    with rerun(page):
+        field.press("Tab")
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a select box; back when the run it starts has ended. Nothing to do
+    when it shows that option already (picking it again starts no run)."""
+    field = page.get_by_role("combobox", name=label).first
+    if field.input_value() == option:  # the box shows its chosen option as the field's value
+        return
+    field.click()
+    with rerun(page):
+        page.get_by_role("option", name=option, exact=True).click()
 
 
 def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
-    page.set_default_timeout(TIMEOUT)
     page.goto(app_url)
-    page.get_by_role("heading", name="Samenspel in de buurt").wait_for()
+    expect(page.get_by_role("heading", name="Samenspel in de buurt")).to_be_visible()
+    wait_until_idle(page)
     lines = map_frame(page).locator("path.leaflet-interactive")
-    lines.first.wait_for()
+    lines.first.wait_for()  # folium draws every line in one script: all of them are there now
     lines_before = lines.count()  # the demo city's partnerships
 
     # The initiative posts a venue need in its own words.
@@ -64,15 +85,18 @@ def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
     type_into(page, "Titel", NEED_TITLE)
     type_into(page, "Met hoeveel mensen zijn jullie?", "30")
     type_into(page, "Wanneer?", "di avond")
-    page.get_by_role("button", name="Plaatsen").click()
-    page.get_by_text("Geplaatst:").wait_for()
+    with rerun(page):
+        page.get_by_role("button", name="Plaatsen").click()
+    expect(page.get_by_text("Geplaatst:")).to_be_visible()
 
     # Its suggestions show the fitting partner with reasons.
     sidebar(page, "Mijn vragen en aanbod")
-    page.get_by_text(NEED_TITLE).first.click()
-    suggestion_text = page.locator("[data-testid='stExpanderDetails']").first.inner_text()
-    assert "dinsdagavond beschikbaar" in suggestion_text
-    assert re.search(r"ruimte voor \d+, jullie zijn met 30", suggestion_text)
+    need = page.locator("[data-testid='stExpander']").filter(has_text=NEED_TITLE).first
+    need.get_by_text(NEED_TITLE).first.click()
+    details = need.locator("[data-testid='stExpanderDetails']")
+    expect(details).to_contain_text("dinsdagavond beschikbaar")
+    expect(details).to_contain_text(re.compile(r"ruimte voor \d+, jullie zijn met 30"))
+    suggestion_text = details.inner_text()
     partner_name = suggestion_text.strip().splitlines()[0].split(":")[0]
     assert "@" not in suggestion_text  # no contact details yet
 
@@ -80,38 +104,36 @@ def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
     log_in(page, "makelaar")
     sidebar(page, "Te beoordelen")
     # Like a broker would: narrow the queue to the initiative's neighbourhood.
-    page.get_by_label("Buurt").first.click()
-    page.get_by_role("option", name="Kanaleneiland").click()
-    page.wait_for_timeout(1000)
-    page.get_by_label("Soort").first.click()
-    page.get_by_role("option", name="Ruimte").click()
-    page.wait_for_timeout(1000)
+    choose(page, "Buurt", "Kanaleneiland")
+    choose(page, "Soort", "Ruimte")
     card = (
         page.locator("[class*='st-key-review_card_']")
         .filter(has_text=NEED_TITLE)
         .filter(has_text=partner_name)
         .first
     )
-    card.get_by_role("button", name="Voorstellen").click()
-    page.get_by_text("1 voorgesteld aan elkaar.").wait_for()
+    with rerun(page):
+        card.get_by_role("button", name="Voorstellen").click()
+    expect(page.get_by_text("1 voorgesteld aan elkaar.")).to_be_visible()
 
     # Both sides say yes; contact details appear only after the second yes.
     log_in(page, "initiatief")
     sidebar(page, "Mijn vragen en aanbod")
-    page.get_by_role("button", name="Ja, we willen kennismaken").first.click()
-    page.get_by_text("Je hebt 'ja' gezegd.").wait_for()
-    assert page.get_by_text("Toon contactgegevens").count() == 0
+    with rerun(page):
+        page.get_by_role("button", name="Ja, we willen kennismaken").first.click()
+    expect(page.get_by_text("Je hebt 'ja' gezegd.")).to_be_visible()
+    expect(page.get_by_text("Jullie zeiden ja. We wachten op de andere kant.")).to_be_visible()
+    assert page.get_by_text("Toon contactgegevens").count() == 0  # the run has ended
 
     log_in(page, "partner")
     sidebar(page, "Mijn vragen en aanbod")
-    page.get_by_role("button", name="Ja, we willen kennismaken").first.click()
-    page.get_by_text("Je hebt 'ja' gezegd.").wait_for()
-    page.get_by_role("button", name="Toon contactgegevens").first.click()
-    page.get_by_text("@").first.wait_for()
-    assert (
-        "Buurtkeuken De Pan"
-        in page.locator("[data-testid='stText']").filter(has_text="@").first.inner_text()
-    )
+    with rerun(page):
+        page.get_by_role("button", name="Ja, we willen kennismaken").first.click()
+    expect(page.get_by_text("Je hebt 'ja' gezegd.")).to_be_visible()
+    with rerun(page):
+        page.get_by_role("button", name="Toon contactgegevens").first.click()
+    contact = page.locator("[data-testid='stText']").filter(has_text="@").first
+    expect(contact).to_contain_text("Buurtkeuken De Pan")
 
     # The partnership shows on the map.
     sidebar(page, "Kaart")

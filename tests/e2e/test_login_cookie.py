@@ -8,35 +8,41 @@ import pytest
 from playwright.sync_api import expect
 
 from samenspel.web.ui import COOKIE_NAME
+from tests.e2e.conftest import rerun, wait_until_idle
 
 
 @pytest.mark.browser
 def test_a_reload_and_a_second_tab_keep_the_login_and_logout_ends_both(app_url, page):
-    page.set_default_timeout(60_000)
     shown = "Ingelogd als Sanne (buurtmakelaar)"
+    nav = "[data-testid='stSidebarNav']"
     page.goto(app_url)
-    page.get_by_role("heading", name="Samenspel in de buurt").wait_for()
-    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Inloggen").click()
+    expect(page.get_by_role("heading", name="Samenspel in de buurt")).to_be_visible()
+    with rerun(page):
+        page.locator(nav).get_by_role("link", name="Inloggen").click()
     page.get_by_label("Gebruikersnaam").first.fill("makelaar")
     page.get_by_label("Wachtwoord").first.fill("demo")
-    page.get_by_role("button", name="Inloggen").click()
-    page.get_by_text("Je bent ingelogd als").wait_for()
+    with rerun(page):
+        page.get_by_role("button", name="Inloggen").click()
+    expect(page.get_by_text("Je bent ingelogd als")).to_be_visible()
     page.wait_for_function(f"document.cookie.includes('{COOKIE_NAME}=')")
 
     page.reload()
-    page.get_by_text(shown, exact=True).wait_for()
+    expect(page.get_by_text(shown, exact=True)).to_be_visible()
     other = page.context.new_page()
-    other.set_default_timeout(60_000)
     other.goto(app_url)
-    other.get_by_text(shown, exact=True).wait_for()
+    expect(other.get_by_text(shown, exact=True)).to_be_visible()
+    wait_until_idle(other)
 
-    page.get_by_role("button", name="Uitloggen").click()
-    page.get_by_label("Gebruikersnaam").wait_for()
+    with rerun(page):
+        page.get_by_role("button", name="Uitloggen").click()
+    expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
     page.wait_for_function(f"!document.cookie.includes('{COOKIE_NAME}=')")
     page.reload()
-    page.get_by_label("Gebruikersnaam").wait_for()
+    expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
+    wait_until_idle(page)
     expect(page.get_by_text(shown, exact=True)).to_have_count(0)
     # The other tab's next rerun finds the session ended in the database.
-    other.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Inloggen").click()
+    with rerun(other):
+        other.locator(nav).get_by_role("link", name="Inloggen").click()
+    expect(other.get_by_text("Je bent uitgelogd. Log opnieuw in.")).to_be_visible()
     expect(other.get_by_text(shown, exact=True)).to_have_count(0)
-    other.get_by_text("Je bent uitgelogd. Log opnieuw in.").wait_for()

@@ -82,6 +82,7 @@ def _make_database(url: str) -> None:
             session.add(admin)
             session.commit()
             actor = Actor(admin.id, "admin", name="Beheerder")
+        with db.unit_of_work(engine) as session:  # as the admin page adds a user
             create_user(
                 session=session,
                 actor=actor,
@@ -103,7 +104,7 @@ def _toml_string(value: str) -> str:
 def oidc_app_url(tmp_path_factory, provider, app_port):
     """`streamlit run app.py` with an [auth] section pointing at the test provider."""
     instance = tmp_path_factory.mktemp("oidc_instance")
-    database_url = f"sqlite:///{instance / 'samenspel.storage.db'}"
+    database_url = f"sqlite:///{instance / 'samenspel.db'}"
     _make_database(database_url)
     secrets_file = instance / "secrets.toml"
     auth = {

@@ -51,7 +51,7 @@ def load(directory: Path):
 
 
 def breaks_a_rule(need: NeedIn, offer: OfferIn, today: date) -> bool:
-    """The hard rules of design.md, written again here so a bug in the engine cannot hide."""
+    """The hard rules of docs/design.md, written again here so a bug in the engine cannot hide."""
     if need.kind != offer.kind:
         return True
     if need.lat is not None and offer.lat is not None:

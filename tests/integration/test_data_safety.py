@@ -23,7 +23,7 @@ from sqlmodel import Session, func, select
 
 from samenspel import cli
 from samenspel.matching.csvformat import NEED_COLUMNS
-from samenspel.services import organisations, posts, privacy, transfer
+from samenspel.services import organisations, posts, privacy, suggestions, transfer
 from samenspel.services.backup import BackupError, backup, make_backup, restore
 from samenspel.services.errors import InvalidInput, NotAllowed
 from samenspel.services.exports import to_csv_bytes, to_excel_bytes
@@ -223,7 +223,7 @@ CONTROLS = "\x00\x01\x07\x08\x0b\x0c\x1b\x7f\x85\x9f\ud800"
 
 
 def test_posting_a_need_removes_control_characters(world):
-    with Session(world["engine"]) as session:
+    with db.unit_of_work(world["engine"]) as session:
         need = posts.create_need(
             session=session,
             actor=world["actors"]["anja"],
@@ -244,8 +244,8 @@ def test_posting_a_need_removes_control_characters(world):
 
 
 def test_posting_an_offer_with_huge_or_odd_numbers_is_refused_per_field(world):
-    with Session(world["engine"]) as session:
-        with pytest.raises(InvalidInput) as refused:
+    with pytest.raises(InvalidInput) as refused:
+        with db.unit_of_work(world["engine"]) as session:
             posts.create_offer(
                 session=session,
                 actor=world["actors"]["karim"],
@@ -266,7 +266,7 @@ def test_posting_an_offer_with_huge_or_odd_numbers_is_refused_per_field(world):
 
 
 def test_a_profile_with_control_characters_is_stored_without_them(world):
-    with Session(world["engine"]) as session:
+    with db.unit_of_work(world["engine"]) as session:
         organisations.update_profile(
             session=session,
             actor=world["actors"]["anja"],
@@ -334,7 +334,7 @@ def count(engine, table) -> int:
 def test_duplicate_organisation_ids_are_a_row_error_not_sql(engine):
     content = (b"id,name,role,contact_email\nORG-A,De Pan,initiative,a@pan.example\n"
                b"ORG-A,De Pan bis,initiative,b@pan.example\nORG-B,De Boog,partner,\n")  # fmt: skip
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         report = transfer.import_file(
             session=session, actor=SYSTEM, filename="o.csv", content=content
         )
@@ -345,7 +345,7 @@ def test_duplicate_organisation_ids_are_a_row_error_not_sql(engine):
 
 def test_an_unquoted_carriage_return_in_an_organisation_file_is_a_row_error(engine):
     content = b"id,name,role\nORG-A,De\rPan,initiative\nORG-B,De Boog,partner\n"
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         report = transfer.import_file(
             session=session, actor=SYSTEM, filename="o.csv", content=content
         )
@@ -398,7 +398,7 @@ def test_a_database_error_during_an_import_saves_nothing_and_shows_no_sql(engine
     def refuse(*_args, **_kwargs):
         raise IntegrityError("INSERT INTO match (need_id) VALUES (?)", {}, Exception("boom"))
 
-    monkeypatch.setattr(transfer, "_store_suggestions", refuse)
+    monkeypatch.setattr(suggestions, "refresh_needs", refuse)
     content = (
         ",".join(NEED_COLUMNS) + "\nN1,De Pan,informal,goods,Stoel,,,,52.09,5.1,,,,,\n"
     ).encode()
@@ -454,7 +454,7 @@ def test_the_command_line_backup_is_audited(engine, tmp_path, instance):
 
 def test_exports_with_exact_places_or_contacts_are_audited(world):
     engine, admin = world["engine"], world["actors"]["admin"]
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         transfer.export_needs(session, actor=admin, full=True)
         transfer.export_offers(session, actor=admin, full=True)
         transfer.export_organisations(session, actor=admin, with_contacts=True)
@@ -469,7 +469,7 @@ def test_exports_with_exact_places_or_contacts_are_audited(world):
 
 def test_an_organisations_own_data_download_is_audited(world):
     engine, anja = world["engine"], world["actors"]["anja"]
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         data = privacy.export_organisation(
             session=session, actor=anja, organisation_id=world["pan"]
         )

@@ -21,14 +21,17 @@ PASSWORD = "een lang wachtwoord"
 
 
 def new_token(engine, now=None) -> str:
-    with Session(engine) as session:
-        return accounts.new_setup_token(session, now=now)
+    with db.unit_of_work(engine) as session:
+        return accounts.new_setup_token(session=session, now=now)
 
 
 def create(engine, token, username="beheer", password=PASSWORD, client="ip:1", now=None):
-    with Session(engine, expire_on_commit=False) as session:
-        return accounts.create_first_admin(session=session, token=token, username=username,
-                                           password=password, client=client, now=now)  # fmt: skip
+    """As the setup page does it: one unit of work, then the outcome (a wrong code is raised
+    only after its failure was committed)."""
+    with db.unit_of_work(engine) as session:
+        outcome = accounts.create_first_admin(session=session, token=token, username=username,
+                                              password=password, client=client, now=now)  # fmt: skip
+    return outcome.admin()
 
 
 def admins(engine) -> list[str]:
@@ -193,8 +196,9 @@ def test_create_admin_reads_the_password_from_stdin_and_closes_the_setup(
     assert admins(cli_database) == ["root"]
     with Session(cli_database) as session:
         assert not accounts.needs_first_admin(session)
+    with db.unit_of_work(cli_database) as session:
         assert accounts.authenticate(
-            session, username="root", password=PASSWORD, demo_mode=False, client="c"
+            session=session, username="root", password=PASSWORD, demo_mode=False, client="c"
         )
 
 

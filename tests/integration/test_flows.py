@@ -7,15 +7,23 @@ import threading
 import pytest
 from sqlmodel import Session, func, select
 
+from samenspel.matching.reasons import render_stored
 from samenspel.services import contacts, matches, posts
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed
+from samenspel.storage import db
 from samenspel.storage.models import AuditEvent, Match, Need
 from tests.integration.conftest import TODAY
 
 
+def act(world, service, **kwargs):
+    """One action as a page makes it: the service in its own unit of work."""
+    with db.unit_of_work(world["engine"]) as session:
+        return service(session=session, **kwargs)
+
+
 def post_kitchen_need_and_hall(world):
     actors = world["actors"]
-    with Session(world["engine"]) as session:
+    with db.unit_of_work(world["engine"]) as session:
         hall = posts.create_offer(
             session=session,
             actor=actors["karim"],
@@ -31,6 +39,7 @@ def post_kitchen_need_and_hall(world):
                 distance_km=3,
             ),
         )
+    with db.unit_of_work(world["engine"]) as session:
         need = posts.create_need(
             session=session,
             actor=actors["anja"],
@@ -45,7 +54,7 @@ def post_kitchen_need_and_hall(world):
                 distance_km=2,
             ),
         )
-        return need.id, hall.id
+    return need.id, hall.id
 
 
 def suggestion_for(world, need_id, offer_id) -> Match:
@@ -59,8 +68,8 @@ def test_a_need_in_plain_words_gets_the_fitting_hall_with_reasons(world):
     need_id, hall_id = post_kitchen_need_and_hall(world)
     match = suggestion_for(world, need_id, hall_id)
     assert match.status == "suggested"
-    assert "dinsdagavond beschikbaar" in match.reasons
-    assert "ruimte voor 40, jullie zijn met 30" in match.reasons
+    assert "dinsdagavond beschikbaar" in render_stored(match.reasons, "nl")
+    assert "ruimte voor 40, jullie zijn met 30" in render_stored(match.reasons, "nl")
     assert match.tie == "bridging"
 
 
@@ -68,45 +77,26 @@ def test_the_golden_path_reveals_contacts_only_when_both_said_yes(world):
     actors = world["actors"]
     need_id, hall_id = post_kitchen_need_and_hall(world)
     match = suggestion_for(world, need_id, hall_id)
+    match = act(world, matches.introduce, actor=actors["sanne"], match_id=match.id,
+                seen_version=match.version, today=TODAY)  # fmt: skip
+    assert match.status == "introduced" and match.value_eur == 900.0  # 1 slot x 3 h x 12 wk x 25
+    with pytest.raises(NotAllowed):
+        act(world, contacts.other_side_contact, actor=actors["anja"], match_id=match.id)
+    match = act(world, matches.respond, actor=actors["anja"], match_id=match.id,
+                seen_version=match.version, accept=True)  # fmt: skip
+    assert match.status == "introduced"
+    with pytest.raises(NotAllowed):
+        act(world, contacts.other_side_contact, actor=actors["karim"], match_id=match.id)
+    match = act(world, matches.respond, actor=actors["karim"], match_id=match.id,
+                seen_version=match.version, accept=True)  # fmt: skip
+    assert match.status == "agreed"
+    card = act(world, contacts.other_side_contact, actor=actors["anja"], match_id=match.id)
+    assert (card.person, card.email) == ("Karim", "karim@deboog.example")
+    card = act(world, contacts.other_side_contact, actor=actors["karim"], match_id=match.id)
+    assert card.person == "Anja"
+    with pytest.raises(NotAllowed):
+        act(world, contacts.other_side_contact, actor=actors["zuilen"], match_id=match.id)
     with Session(world["engine"]) as session:
-        match = matches.introduce(
-            session=session,
-            actor=actors["sanne"],
-            match_id=match.id,
-            seen_version=match.version,
-            today=TODAY,
-        )
-        assert (
-            match.status == "introduced" and match.value_eur == 900.0
-        )  # 1 slot x 3 h x 12 wk x 25
-        with pytest.raises(NotAllowed):
-            contacts.other_side_contact(session=session, actor=actors["anja"], match_id=match.id)
-        match = matches.respond(
-            session=session,
-            actor=actors["anja"],
-            match_id=match.id,
-            seen_version=match.version,
-            accept=True,
-        )
-        assert match.status == "introduced"
-        with pytest.raises(NotAllowed):
-            contacts.other_side_contact(session=session, actor=actors["karim"], match_id=match.id)
-        match = matches.respond(
-            session=session,
-            actor=actors["karim"],
-            match_id=match.id,
-            seen_version=match.version,
-            accept=True,
-        )
-        assert match.status == "agreed"
-        card = contacts.other_side_contact(session=session, actor=actors["anja"], match_id=match.id)
-        assert (card.person, card.email) == ("Karim", "karim@deboog.example")
-        card = contacts.other_side_contact(
-            session=session, actor=actors["karim"], match_id=match.id
-        )
-        assert card.person == "Anja"
-        with pytest.raises(NotAllowed):
-            contacts.other_side_contact(session=session, actor=actors["zuilen"], match_id=match.id)
         actions = session.exec(
             select(AuditEvent.action).where(
                 AuditEvent.entity_id == match.id, AuditEvent.entity == "match"
@@ -128,9 +118,9 @@ def test_two_brokers_deciding_one_match_at_once_one_wins_and_the_other_is_told_w
     barrier, outcomes = threading.Barrier(2), {}
 
     def decide(name, action):
-        with Session(world["engine"]) as session:
-            barrier.wait()
-            try:
+        barrier.wait()
+        try:
+            with db.unit_of_work(world["engine"]) as session:
                 if action == "introduce":
                     matches.introduce(
                         session=session,
@@ -147,9 +137,9 @@ def test_two_brokers_deciding_one_match_at_once_one_wins_and_the_other_is_told_w
                         seen_version=seen.version,
                         reason="te ver weg",
                     )
-                outcomes[name] = "ok"
-            except Conflict as exc:
-                outcomes[name] = exc
+            outcomes[name] = "ok"
+        except Conflict as exc:
+            outcomes[name] = exc
 
     threads = [
         threading.Thread(target=decide, args=("sanne", "introduce")),
@@ -173,7 +163,8 @@ def test_two_brokers_deciding_one_match_at_once_one_wins_and_the_other_is_told_w
 def test_an_invalid_need_shows_each_field_message_and_stores_nothing(world):
     with Session(world["engine"]) as session:
         before = session.exec(select(func.count()).select_from(Need)).one()
-        with pytest.raises(InvalidInput) as error:
+    with pytest.raises(InvalidInput) as error:
+        with db.unit_of_work(world["engine"]) as session:
             posts.create_need(
                 session=session,
                 actor=world["actors"]["anja"],
@@ -197,13 +188,13 @@ def test_an_invalid_need_shows_each_field_message_and_stores_nothing(world):
             "description",
             "place",
         }
-        assert error.value.field_errors["title"] == "Vul een titel in."
-        session.rollback()
+    assert error.value.field_errors["title"] == "Vul een titel in."
+    with Session(world["engine"]) as session:
         assert session.exec(select(func.count()).select_from(Need)).one() == before
 
 
 def test_nobody_posts_for_another_organisation_by_changing_the_id(world):
-    with Session(world["engine"]) as session, pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed), db.unit_of_work(world["engine"]) as session:
         posts.create_need(
             session=session,
             actor=world["actors"]["zuilen"],
@@ -216,7 +207,7 @@ def test_nobody_posts_for_another_organisation_by_changing_the_id(world):
 def test_only_the_area_broker_introduces(world):
     need_id, hall_id = post_kitchen_need_and_hall(world)
     seen = suggestion_for(world, need_id, hall_id)
-    with Session(world["engine"]) as session, pytest.raises(NotAllowed):
+    with pytest.raises(NotAllowed), db.unit_of_work(world["engine"]) as session:
         matches.introduce(
             session=session,
             actor=world["actors"]["anja"],
@@ -230,7 +221,7 @@ def test_a_new_offer_recomputes_only_the_needs_it_can_reach(world):
     from samenspel.services.suggestions import refresh_for_offer
 
     actors = world["actors"]
-    with Session(world["engine"]) as session:
+    with db.unit_of_work(world["engine"]) as session:
         near = posts.create_need(
             session=session,
             actor=actors["anja"],
@@ -256,10 +247,11 @@ def test_a_new_offer_recomputes_only_the_needs_it_can_reach(world):
 
 
 def test_the_recommended_plan_gives_one_venue_to_one_initiative(world):
+    from samenspel.services.scope import ALL_AREAS
     from samenspel.services.suggestions import recommended_plan
 
     actors = world["actors"]
-    with Session(world["engine"]) as session:
+    with db.unit_of_work(world["engine"]) as session:
         posts.create_offer(
             session=session,
             actor=actors["karim"],
@@ -275,7 +267,7 @@ def test_the_recommended_plan_gives_one_venue_to_one_initiative(world):
                 today=TODAY,
                 form=posts.PostForm(kind="venue", title="Plek om te koken", people=20),
             )
-        plan = recommended_plan(session)
+        plan = recommended_plan(session, scope=ALL_AREAS)
     assert (
         len(plan) == 1 and plan.loc[0, "partner"] == "Buurthuis De Boog"
     )  # one hall, one initiative
@@ -306,17 +298,20 @@ def test_lapsed_needs_and_offers_expire_their_open_matches(world):
             Match(need_id=old_need.id, offer_id=old_offer.id, status="active"),  # under way: kept
         ])  # fmt: skip
         session.commit()
-        assert matches.expire_stale(session, today=TODAY) == 2
+        old_id, live_id = old_need.id, live_need.id
+    with db.unit_of_work(world["engine"]) as session:
+        assert matches.expire_stale(session=session, today=TODAY) == 2
+    with Session(world["engine"]) as session:
         statuses = sorted(m.status for m in session.exec(select(Match)))
         assert statuses == ["active", "expired", "expired", "suggested"]
-        assert session.get(Need, old_need.id).status == "expired"
-        assert session.get(Need, live_need.id).status == "open"
+        assert session.get(Need, old_id).status == "expired"
+        assert session.get(Need, live_id).status == "open"
 
 
 def say_yes(world, name, seen, barrier, errors):
-    with Session(world["engine"]) as session:
-        barrier.wait()
-        try:
+    barrier.wait()
+    try:
+        with db.unit_of_work(world["engine"]) as session:
             matches.respond(
                 session=session,
                 actor=world["actors"][name],
@@ -324,8 +319,8 @@ def say_yes(world, name, seen, barrier, errors):
                 seen_version=seen.version,  # both saw the same version
                 accept=True,
             )
-        except Exception as exc:  # noqa: BLE001 - any failure is the finding
-            errors.append(exc)
+    except Exception as exc:  # noqa: BLE001 - any failure is the finding
+        errors.append(exc)
 
 
 def test_both_sides_saying_yes_at_the_same_moment_both_count(world):
@@ -334,14 +329,8 @@ def test_both_sides_saying_yes_at_the_same_moment_both_count(world):
     actors = world["actors"]
     need_id, hall_id = post_kitchen_need_and_hall(world)
     seen = suggestion_for(world, need_id, hall_id)
-    with Session(world["engine"]) as session:
-        seen = matches.introduce(
-            session=session,
-            actor=actors["sanne"],
-            match_id=seen.id,
-            seen_version=seen.version,
-            today=TODAY,
-        )
+    seen = act(world, matches.introduce, actor=actors["sanne"], match_id=seen.id,
+               seen_version=seen.version, today=TODAY)  # fmt: skip
     for attempt in range(5):
         if attempt:  # the same introduction again, both still to answer
             with Session(world["engine"]) as session:
@@ -371,23 +360,11 @@ def test_a_yes_after_the_other_side_declined_is_told_what_happened_not_who(world
     actors = world["actors"]
     need_id, hall_id = post_kitchen_need_and_hall(world)
     seen = suggestion_for(world, need_id, hall_id)
-    with Session(world["engine"]) as session:
-        seen = matches.introduce(
-            session=session,
-            actor=actors["sanne"],
-            match_id=seen.id,
-            seen_version=seen.version,
-            today=TODAY,
-        )
-        matches.respond(
-            session=session,
-            actor=actors["karim"],
-            match_id=seen.id,
-            seen_version=seen.version,
-            accept=False,
-            reason="geen ruimte meer",
-        )
-    with Session(world["engine"]) as session, pytest.raises(Conflict) as caught:
+    seen = act(world, matches.introduce, actor=actors["sanne"], match_id=seen.id,
+               seen_version=seen.version, today=TODAY)  # fmt: skip
+    act(world, matches.respond, actor=actors["karim"], match_id=seen.id,
+        seen_version=seen.version, accept=False, reason="geen ruimte meer")  # fmt: skip
+    with pytest.raises(Conflict) as caught, db.unit_of_work(world["engine"]) as session:
         matches.respond(
             session=session,
             actor=actors["anja"],

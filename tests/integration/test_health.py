@@ -82,7 +82,7 @@ def test_a_missing_sqlite_database_is_reported_and_not_created(tmp_path, monkeyp
     monkeypatch.setenv("SAMENSPEL_INSTANCE_DIR", str(instance))
     assert cli.main(["health"]) == 1
     out = capsys.readouterr().out
-    assert "de database bestaat niet" in out and "samenspel.storage.db" in out
+    assert "de database bestaat niet" in out and "samenspel.db" in out
     assert not instance.exists()  # not the file, not even its folder
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from samenspel.matching.geo import default_gazetteer
+from samenspel.services.scope import Areas
 from samenspel.storage.models import Need, Offer
 from samenspel.web import queries
 
@@ -21,7 +22,7 @@ def test_an_informal_initiative_is_shown_at_its_neighbourhood_centre_not_its_hom
         )
         session.commit()
         points = queries.map_points(session).set_index("title")
-        for_broker = queries.map_points(session, exact_areas=("Lombok",)).set_index("title")
+        for_broker = queries.map_points(session, exact_in=Areas.of("Lombok")).set_index("title")
     lombok = next(p for p in default_gazetteer().neighbourhoods if p.name == "Lombok")
     assert (points.loc["Plek", "lat"], points.loc["Plek", "lon"]) == (lombok.lat, lombok.lon)
     assert points.loc["Plek", "blurred"]

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from samenspel.services import organisations
 from samenspel.services.errors import InvalidInput, NotAllowed
 from samenspel.services.organisations import ProfileForm
+from samenspel.storage import db
 from samenspel.storage.models import AuditEvent, Contact, Organisation
 
 
@@ -29,7 +30,7 @@ def new_form(**changes) -> ProfileForm:
 
 
 def create(world, who: str, form: ProfileForm) -> int:
-    with Session(world["engine"]) as session:
+    with db.unit_of_work(world["engine"]) as session:
         org = organisations.create_organisation(
             session=session, actor=world["actors"][who], form=form
         )
@@ -37,7 +38,7 @@ def create(world, who: str, form: ProfileForm) -> int:
 
 
 def update(world, who: str, organisation_id: int, form: ProfileForm) -> None:
-    with Session(world["engine"]) as session:
+    with db.unit_of_work(world["engine"]) as session:
         organisations.update_profile(
             session=session, actor=world["actors"][who], organisation_id=organisation_id, form=form
         )
@@ -117,7 +118,7 @@ def test_a_broker_cannot_move_an_organisation_out_of_their_areas(world):
 
 
 def test_a_broker_changes_an_organisation_in_their_area_and_the_audit_names_the_fields(world):
-    with Session(world["engine"]) as session:
+    with db.unit_of_work(world["engine"], read_only=True) as session:
         form = organisations.profile_form(
             session=session, actor=world["actors"]["sanne"], organisation_id=world["pan"]
         )
@@ -141,7 +142,7 @@ def test_only_staff_add_organisations_or_change_what_kind_one_is(world):
     with pytest.raises(NotAllowed):
         update(world, "anja", world["pan"], ProfileForm(name="De Pan", role="partner"))
     assert stored(world, world["pan"])[0].role == "initiative"
-    with pytest.raises(NotAllowed), Session(world["engine"]) as session:
+    with pytest.raises(NotAllowed), db.unit_of_work(world["engine"], read_only=True) as session:
         organisations.profile_form(
             session=session, actor=world["actors"]["noord"], organisation_id=world["pan"]
         )
@@ -178,7 +179,7 @@ def test_two_organisations_cannot_share_a_name_but_one_keeps_its_own(world):
 
 
 def test_the_neighbourhoods_offered_are_a_brokers_own_or_every_known_one(world):
-    with Session(world["engine"]) as session:
+    with db.unit_of_work(world["engine"], read_only=True) as session:
         sanne = organisations.neighbourhood_choices(session=session, actor=world["actors"]["sanne"])
         admin = organisations.neighbourhood_choices(session=session, actor=world["actors"]["admin"])
         with pytest.raises(NotAllowed):

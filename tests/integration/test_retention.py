@@ -57,7 +57,7 @@ def offer(session, world, title, *, status="open", deadline=None, updated_at=Non
 def match(session, need_id, offer_id, status, *, updated_at=None, reason="") -> Match:
     return add(session, Match(
         need_id=need_id, offer_id=offer_id, status=status, value_eur=900.0, tie="bridging",
-        reasons=["ruimte voor 40, jullie zijn met 30"], reasons_en=["room for 40"],
+        reasons=["ruimte voor 40, jullie zijn met 30"],
         decision_reason=reason, updated_at=updated_at or ago(1),
     ))  # fmt: skip
 
@@ -101,8 +101,8 @@ def build_contact_case(world) -> dict[str, int]:
 
 def test_ended_partnerships_lose_their_personal_details_after_the_contact_period(world):
     ids = build_contact_case(world)
-    with Session(world["engine"]) as s:
-        report = apply_retention(s, now=NOW)
+    with db.unit_of_work(world["engine"]) as s:
+        report = apply_retention(session=s, now=NOW)
     assert (report.match_reasons_removed, report.match_notes_removed) == (2, 2)
     assert report.contact_reveals_unlinked == 2
     with Session(world["engine"]) as s:
@@ -137,8 +137,8 @@ def test_audit_events_lose_their_detail_after_the_audit_period_and_the_row_stays
         edge = event(s, world, at=ago(AUDIT) + JUST, action="login", entity="user",
                      detail="kept").id  # fmt: skip
         s.commit()
-    with Session(world["engine"]) as s:
-        report = apply_retention(s, now=NOW)
+    with db.unit_of_work(world["engine"]) as s:
+        report = apply_retention(session=s, now=NOW)
     assert report.audit_details_removed == 1
     with Session(world["engine"]) as s:
         gone = s.get(AuditEvent, old)
@@ -192,8 +192,8 @@ def build_post_case(world) -> dict[str, int]:
 
 def test_expired_and_closed_posts_go_after_their_period_and_partnerships_stay_anonymous(world):
     ids = build_post_case(world)
-    with Session(world["engine"]) as s:
-        report = apply_retention(s, now=NOW)
+    with db.unit_of_work(world["engine"]) as s:
+        report = apply_retention(session=s, now=NOW)
     assert (report.needs_deleted, report.offers_deleted) == (3, 1)
     assert (report.needs_anonymised, report.offers_anonymised) == (1, 1)
     assert report.suggestions_deleted == 3  # sugg_expired, sugg_kept, introduced
@@ -214,7 +214,7 @@ def test_expired_and_closed_posts_go_after_their_period_and_partnerships_stay_an
         assert set(matches) == {ids["done"], ids["rejected"], ids["inside_sugg"]}
         for key in ("done", "rejected"):  # decided: kept for the figures, without words
             kept = matches[ids[key]]
-            assert (kept.reasons, kept.reasons_en, kept.decision_reason) == ([], [], "")
+            assert (kept.reasons, kept.decision_reason) == ([], "")
             assert kept.value_eur == 900.0
         assert matches[ids["done"]].status == "done"
         assert matches[ids["inside_sugg"]].reasons == ["ruimte voor 40, jullie zijn met 30"]
@@ -239,12 +239,12 @@ def test_a_dry_run_counts_exactly_what_a_run_changes_and_changes_nothing(world):
             }  # fmt: skip
 
     before = snapshot()
-    with Session(world["engine"]) as s:
-        dry = apply_retention(s, now=NOW, dry_run=True)
+    with db.unit_of_work(world["engine"]) as s:
+        dry = apply_retention(session=s, now=NOW, dry_run=True)
     assert snapshot() == before
     assert dry.dry_run and sum(dry.counts().values()) > 0
-    with Session(world["engine"]) as s:
-        real = apply_retention(s, now=NOW)
+    with db.unit_of_work(world["engine"]) as s:
+        real = apply_retention(session=s, now=NOW)
     assert real.counts() == dry.counts()
     assert real.audit_details_removed == 1
     with Session(world["engine"]) as s:
@@ -254,8 +254,8 @@ def test_a_dry_run_counts_exactly_what_a_run_changes_and_changes_nothing(world):
         assert (
             "needs_deleted=3" in runs[0].detail and "contact_reveals_unlinked=2" in runs[0].detail
         )
-    with Session(world["engine"]) as s:
-        again = apply_retention(s, now=NOW)
+    with db.unit_of_work(world["engine"]) as s:
+        again = apply_retention(session=s, now=NOW)
     assert set(again.counts().values()) == {0}  # nothing left to remove
     with Session(world["engine"]) as s:
         assert len(s.exec(select(AuditEvent).where(AuditEvent.action == "retention")).all()) == 2
@@ -269,18 +269,18 @@ def test_the_settings_decide_the_outcome(world, monkeypatch):
         s.commit()
     monkeypatch.setenv("SAMENSPEL_RETENTION_CONTACT_DAYS", "61")
     monkeypatch.setenv("SAMENSPEL_RETENTION_EXPIRED_POST_DAYS", "61")
-    with Session(world["engine"]) as s:
-        first = apply_retention(s, now=NOW)
+    with db.unit_of_work(world["engine"]) as s:
+        first = apply_retention(session=s, now=NOW)
     assert sum(first.counts().values()) == 0 and first.contact_days == 61
     with Session(world["engine"]) as s:
         assert s.get(Match, ended).decision_reason == "Anja: 06-1"
     monkeypatch.setenv("SAMENSPEL_RETENTION_CONTACT_DAYS", "59")
-    with Session(world["engine"]) as s:
-        second = apply_retention(s, now=NOW)
+    with db.unit_of_work(world["engine"]) as s:
+        second = apply_retention(session=s, now=NOW)
     assert (second.match_reasons_removed, second.needs_anonymised) == (1, 0)
     monkeypatch.setenv("SAMENSPEL_RETENTION_EXPIRED_POST_DAYS", "59")
-    with Session(world["engine"]) as s:
-        third = apply_retention(s, now=NOW)
+    with db.unit_of_work(world["engine"]) as s:
+        third = apply_retention(session=s, now=NOW)
     assert (third.needs_anonymised, third.needs_deleted, third.match_reasons_removed) == (1, 0, 0)
     with Session(world["engine"]) as s:
         assert s.get(Need, closed).title == "(verwijderd)" and s.get(Match, ended) is not None

@@ -32,27 +32,40 @@ def add_user(engine, username="joke", password=PASSWORD, **fields) -> int:
 
 
 def check(engine, token, *, now=None, demo_mode=False, idle=IDLE):
-    with Session(engine) as session:
+    with db.unit_of_work(engine, read_only=True) as session:
         return accounts.check_session(
-            session, token=token, idle_minutes=idle, demo_mode=demo_mode, now=now
+            session=session, token=token, idle_minutes=idle, demo_mode=demo_mode, now=now
         )
 
 
 def start(engine, user_id, now=None) -> str:
-    with Session(engine) as session:
-        return accounts.start_session(session, user_id=user_id, now=now)
+    with db.unit_of_work(engine) as session:
+        return accounts.start_session(session=session, user_id=user_id, now=now)
 
 
-def login(session, username, password, *, client="ip:1", now=None, demo_mode=False, local=False):
-    return accounts.authenticate(
-        session,
-        username=username,
-        password=password,
-        demo_mode=demo_mode,
-        client=client,
-        local=local,
-        now=now,
-    )
+def touch(engine, token, now) -> None:
+    with db.unit_of_work(engine) as session:
+        accounts.touch_session(session=session, token=token, idle_minutes=IDLE, now=now)
+
+
+def login(engine, username, password, *, client="ip:1", now=None, demo_mode=False, local=False):
+    """One login attempt as the login page makes it: its own unit of work. A wrong password
+    is an answer (None) and commits the failure it counted; a refusal raises and keeps none."""
+    with db.unit_of_work(engine) as session:
+        return accounts.authenticate(
+            session=session,
+            username=username,
+            password=password,
+            demo_mode=demo_mode,
+            client=client,
+            local=local,
+            now=now,
+        )
+
+
+def wait_for(engine, *, client="ip:1", subject="joke", now=None) -> float:
+    with db.unit_of_work(engine, read_only=True) as session:
+        return limits.backoff_wait(session, "login", client=client, subject=subject, now=now)
 
 
 # --- Sessions -------------------------------------------------------------------------------
@@ -75,18 +88,12 @@ def test_a_session_ends_after_the_idle_timeout_counted_from_last_use_in_the_data
     token = start(engine, user_id, now=t0)
     assert check(engine, token, now=t0 + timedelta(minutes=IDLE - 1)).user is not None
     # Used at minute 29 on any instance: the idle time starts again from there.
-    with Session(engine) as session:
-        accounts.touch_session(
-            session, token=token, idle_minutes=IDLE, now=t0 + timedelta(minutes=IDLE - 1)
-        )
+    touch(engine, token, t0 + timedelta(minutes=IDLE - 1))
     assert check(engine, token, now=t0 + timedelta(minutes=2 * IDLE - 2)).user is not None
     idle = check(engine, token, now=t0 + timedelta(minutes=2 * IDLE))
     assert (idle.user, idle.reason) == (None, "idle")
     # A late touch never brings an idle session back.
-    with Session(engine) as session:
-        accounts.touch_session(
-            session, token=token, idle_minutes=IDLE, now=t0 + timedelta(minutes=2 * IDLE)
-        )
+    touch(engine, token, t0 + timedelta(minutes=2 * IDLE))
     assert check(engine, token, now=t0 + timedelta(minutes=2 * IDLE)).reason == "idle"
 
 
@@ -103,8 +110,7 @@ def test_a_session_expires_at_its_maximum_age_however_active(engine):
     token = start(engine, user_id, now=t0)
     moment = t0
     while moment < t0 + accounts.SESSION_MAX_AGE:
-        with Session(engine) as session:
-            accounts.touch_session(session, token=token, idle_minutes=IDLE, now=moment)
+        touch(engine, token, moment)
         moment += timedelta(minutes=IDLE - 1)
     assert check(engine, token, now=moment).reason == "ended"
 
@@ -115,8 +121,8 @@ def test_logout_ends_the_session_on_every_instance(database_url):
     try:
         token = start(one, add_user(one))
         assert check(two, token).user is not None
-        with Session(one) as session:
-            accounts.end_session(session, token=token)
+        with db.unit_of_work(one) as session:
+            accounts.end_session(session=session, token=token)
         assert check(two, token).reason == "ended"
     finally:
         one.dispose()
@@ -132,20 +138,17 @@ def test_a_user_disabled_on_one_instance_is_refused_on_the_other_at_once(databas
         admin = Actor(user_id=admin_id, role="admin")
         token = start(one, user_id)
         assert check(one, token).user.role == "broker"
-        with Session(two) as session:
-            accounts.update_user(session=session, actor=admin, user_id=user_id, role="broker",
-                                 organisation_id=None, areas=("Lombok",), active=False)  # fmt: skip
+        with db.unit_of_work(two) as session:
+            accounts.set_active(session=session, actor=admin, user_id=user_id, active=False)
         assert check(one, token).reason == "ended"
+        assert login(one, "joke", PASSWORD) is None  # no new login either
         with Session(one) as session:
-            assert login(session, "joke", PASSWORD) is None  # no new login either
             assert session.get(LoginSession, 1).revoked_at is not None
         # Enabled again explicitly: a new login works; the old session stays ended.
-        with Session(two) as session:
-            accounts.update_user(session=session, actor=admin, user_id=user_id, role="broker",
-                                 organisation_id=None, areas=("Lombok",), active=True)  # fmt: skip
+        with db.unit_of_work(two) as session:
+            accounts.set_active(session=session, actor=admin, user_id=user_id, active=True)
         assert check(one, token).reason == "ended"
-        with Session(one) as session:
-            assert login(session, "joke", PASSWORD) is not None
+        assert login(one, "joke", PASSWORD) is not None
     finally:
         one.dispose()
         two.dispose()
@@ -155,9 +158,9 @@ def test_a_role_change_reaches_an_open_session_on_its_next_check(world):
     engine, admin = world["engine"], world["actors"]["admin"]
     sanne = world["actors"]["sanne"]
     token = start(engine, sanne.user_id)
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         accounts.update_user(session=session, actor=admin, user_id=sanne.user_id, role="broker",
-                             organisation_id=None, areas=("Zuilen",), active=True)  # fmt: skip
+                             organisation_id=None, areas=("Zuilen",))  # fmt: skip
     assert check(engine, token).user.areas == ("Zuilen",)
 
 
@@ -165,7 +168,7 @@ def test_users_of_a_deleted_organisation_are_refused(world):
     engine, anja = world["engine"], world["actors"]["anja"]
     token = start(engine, anja.user_id)
     assert check(engine, token).user is not None
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         privacy.delete_organisation(session=session, actor=anja, organisation_id=world["pan"])
     assert check(engine, token).reason == "ended"
 
@@ -179,7 +182,7 @@ def test_a_demo_session_ends_when_demo_mode_is_off(engine):
 def test_an_administrator_resetting_a_password_ends_that_users_sessions(world):
     engine, admin, anja = world["engine"], world["actors"]["admin"], world["actors"]["anja"]
     token = start(engine, anja.user_id)
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         accounts.set_password(
             session=session, actor=admin, user_id=anja.user_id, password="paars fietsenrek zee"
         )
@@ -247,32 +250,32 @@ def test_every_login_path_does_the_same_hash_work_and_gives_the_same_answer(
         session.get(User, 4).password_hash = ""
         session.commit()
     now = utcnow()
-    with Session(sqlite_engine) as session:
-        answers = {
-            "unknown": login(session, "niemand", PASSWORD, client="a", now=now),
-            "wrong password": login(session, "joke", "fout", client="b", now=now),
-            "disabled": login(session, "uit", PASSWORD, client="c", now=now),
-            "demo outside demo mode": login(session, "demo1", "demo", client="d", now=now),
-            "no password": login(session, "oidc", "", client="e", now=now),
-        }
-        assert set(answers.values()) == {None}
-        assert len(verify_calls) == len(answers)
-        assert login(session, "joke", PASSWORD, client="f", now=now).username == "joke"
-        assert len(verify_calls) == len(answers) + 1
-        # Throttled: refused before the name is looked up, with no hash work either way (the
-        # throttle is the client's, so the refusal tells nothing, and a flood costs no memory).
-        for _ in range(limits.BACKOFFS["login"][0].free):
-            login(session, "niemand", "fout", client="g", now=now)
-        before = len(verify_calls)
-        with pytest.raises(NotAllowed) as unknown_refused:
-            login(session, "niemand", PASSWORD, client="g", now=now)
-        assert len(verify_calls) == before
-        for _ in range(limits.BACKOFFS["login"][0].free):
-            login(session, "joke", "fout", client="h", now=now)
-        before = len(verify_calls)
-        with pytest.raises(NotAllowed) as existing_refused:
-            login(session, "joke", PASSWORD, client="h", now=now)  # even the right password
-        assert len(verify_calls) == before
+    engine = sqlite_engine
+    answers = {
+        "unknown": login(engine, "niemand", PASSWORD, client="a", now=now),
+        "wrong password": login(engine, "joke", "fout", client="b", now=now),
+        "disabled": login(engine, "uit", PASSWORD, client="c", now=now),
+        "demo outside demo mode": login(engine, "demo1", "demo", client="d", now=now),
+        "no password": login(engine, "oidc", "", client="e", now=now),
+    }
+    assert set(answers.values()) == {None}
+    assert len(verify_calls) == len(answers)
+    assert login(engine, "joke", PASSWORD, client="f", now=now).username == "joke"
+    assert len(verify_calls) == len(answers) + 1
+    # Throttled: refused before the name is looked up, with no hash work either way (the
+    # throttle is the client's, so the refusal tells nothing, and a flood costs no memory).
+    for _ in range(limits.BACKOFFS["login"][0].free):
+        login(engine, "niemand", "fout", client="g", now=now)
+    before = len(verify_calls)
+    with pytest.raises(NotAllowed) as unknown_refused:
+        login(engine, "niemand", PASSWORD, client="g", now=now)
+    assert len(verify_calls) == before
+    for _ in range(limits.BACKOFFS["login"][0].free):
+        login(engine, "joke", "fout", client="h", now=now)
+    before = len(verify_calls)
+    with pytest.raises(NotAllowed) as existing_refused:
+        login(engine, "joke", PASSWORD, client="h", now=now)  # even the right password
+    assert len(verify_calls) == before
     # The same words whether the name exists or not.
     assert str(unknown_refused.value) == str(existing_refused.value)
 
@@ -281,52 +284,52 @@ def test_the_backoff_grows_and_a_success_forgets_earlier_mistakes(sqlite_engine)
     add_user(sqlite_engine)
     per_name = limits.BACKOFFS["login"][0]
     t0 = utcnow()
-    with Session(sqlite_engine) as session:
-        for _ in range(per_name.free):
-            assert login(session, "joke", "fout", now=t0) is None
-        waits = []
-        moment = t0
-        for _ in range(3):
-            wait = limits.backoff_wait(session, "login", client="ip:1", subject="joke", now=moment)
-            waits.append(round(wait))
-            moment += timedelta(seconds=wait + 1)
-            assert login(session, "joke", "fout", now=moment) is None
-        assert waits == [30, 60, 120]
-        moment += timedelta(seconds=241)
-        assert login(session, "joke", PASSWORD, now=moment) is not None
-        assert limits.backoff_wait(session, "login", client="ip:1", subject="joke", now=moment) == 0
+    engine = sqlite_engine
+    for _ in range(per_name.free):
+        assert login(engine, "joke", "fout", now=t0) is None
+    waits = []
+    moment = t0
+    for _ in range(3):
+        wait = wait_for(engine, now=moment)
+        waits.append(round(wait))
+        moment += timedelta(seconds=wait + 1)
+        assert login(engine, "joke", "fout", now=moment) is None
+    assert waits == [30, 60, 120]
+    moment += timedelta(seconds=241)
+    assert login(engine, "joke", PASSWORD, now=moment) is not None
+    assert wait_for(engine, now=moment) == 0
 
 
 def test_one_client_trying_many_names_is_slowed_down_and_other_clients_are_not(sqlite_engine):
     add_user(sqlite_engine, username="makelaar")
     per_client = limits.BACKOFFS["login"][1]
     now = utcnow()
-    with Session(sqlite_engine) as session:
-        for number in range(per_client.free):
-            assert login(session, f"naam{number}", "fout", client="ip:scan", now=now) is None
-        with pytest.raises(NotAllowed, match="Te veel pogingen"):
-            login(session, "makelaar", PASSWORD, client="ip:scan", now=now)
-        # The real 'makelaar' elsewhere is not locked out by the scanner.
-        assert login(session, "makelaar", PASSWORD, client="ip:kantoor", now=now) is not None
+    engine = sqlite_engine
+    for number in range(per_client.free):
+        assert login(engine, f"naam{number}", "fout", client="ip:scan", now=now) is None
+    with pytest.raises(NotAllowed, match="Te veel pogingen"):
+        login(engine, "makelaar", PASSWORD, client="ip:scan", now=now)
+    # The real 'makelaar' elsewhere is not locked out by the scanner.
+    assert login(engine, "makelaar", PASSWORD, client="ip:kantoor", now=now) is not None
 
 
 def test_many_clients_guessing_one_account_slow_down_but_its_own_client_does_not(sqlite_engine):
     add_user(sqlite_engine, username="makelaar")
     per_name = limits.BACKOFFS["login"][2]
     now = utcnow()
-    with Session(sqlite_engine) as session:
-        assert login(session, "makelaar", PASSWORD, client="ip:kantoor", now=now) is not None
-        for number in range(per_name.free):  # a botnet: a few guesses from each address
-            assert login(session, "makelaar", "fout", client=f"ip:bot{number}", now=now) is None
-        with pytest.raises(NotAllowed, match="Te veel pogingen"):
-            login(session, "makelaar", PASSWORD, client="ip:nieuw", now=now)
-        # The client that logged in as makelaar before is not slowed by the strangers.
-        assert login(session, "makelaar", PASSWORD, client="ip:kantoor", now=now) is not None
+    engine = sqlite_engine
+    assert login(engine, "makelaar", PASSWORD, client="ip:kantoor", now=now) is not None
+    for number in range(per_name.free):  # a botnet: a few guesses from each address
+        assert login(engine, "makelaar", "fout", client=f"ip:bot{number}", now=now) is None
+    with pytest.raises(NotAllowed, match="Te veel pogingen"):
+        login(engine, "makelaar", PASSWORD, client="ip:nieuw", now=now)
+    # The client that logged in as makelaar before is not slowed by the strangers.
+    assert login(engine, "makelaar", PASSWORD, client="ip:kantoor", now=now) is not None
 
 
 def test_failed_logins_store_no_typed_name_or_address(sqlite_engine):
+    login(sqlite_engine, "mijn-wachtwoord-per-ongeluk", "x", client="ip:203.0.113.7")
     with Session(sqlite_engine) as session:
-        login(session, "mijn-wachtwoord-per-ongeluk", "x", client="ip:203.0.113.7")
         (event,) = session.exec(select(RateEvent)).all()
     assert "mijn" not in event.subject and "203.0.113.7" not in event.client
     assert event.action == "login"
@@ -360,7 +363,7 @@ def test_a_strong_password_passes_and_the_username_does_not_count_as_strength():
 def test_every_place_that_sets_a_password_checks_its_strength(sqlite_world):
     engine, admin = sqlite_world["engine"], sqlite_world["actors"]["admin"]
     anja = sqlite_world["actors"]["anja"]
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:
         with pytest.raises(InvalidInput) as created:
             accounts.create_user(session=session, actor=admin, username="nieuw", role="admin",
                                  password="aaaaaaaaaa")  # fmt: skip
@@ -391,7 +394,7 @@ def test_posting_is_limited_per_client_across_accounts(sqlite_world, monkeypatch
     elsewhere = Actor(**{**actors["zuilen"].__dict__, "client": "ip:2"})
 
     def post(actor, org):
-        with Session(sqlite_world["engine"]) as session:
+        with db.unit_of_work(sqlite_world["engine"]) as session:
             return posts.create_need(session=session, actor=actor, organisation_id=org,
                                      form=posts.PostForm(kind="goods", title="Stoelen"), today=TODAY)  # fmt: skip
 
@@ -404,7 +407,7 @@ def test_posting_is_limited_per_client_across_accounts(sqlite_world, monkeypatch
 
 def test_a_refused_or_failed_action_is_not_counted_for_the_client(sqlite_world):
     anja = Actor(**{**sqlite_world["actors"]["anja"].__dict__, "client": "ip:1"})
-    with Session(sqlite_world["engine"]) as session, pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput), db.unit_of_work(sqlite_world["engine"]) as session:
         posts.create_need(session=session, actor=anja, organisation_id=sqlite_world["pan"],
                           form=posts.PostForm(kind="goods", title=""), today=TODAY)  # fmt: skip
     with Session(sqlite_world["engine"]) as session:
@@ -413,7 +416,7 @@ def test_a_refused_or_failed_action_is_not_counted_for_the_client(sqlite_world):
 
 def test_the_limiter_is_generic_for_actions_to_come(sqlite_engine):
     """Sign-up and password reset do not exist yet; their limits are ready by name."""
-    with Session(sqlite_engine) as session:
+    with db.unit_of_work(sqlite_engine) as session:
         for _ in range(limits.QUOTAS["password_reset"].per_subject):
             limits.allow(session, "password_reset", client="ip:1", subject="joke")
         with pytest.raises(NotAllowed, match="per uur"):

@@ -8,6 +8,7 @@ import csv
 import io
 
 import pytest
+from playwright.sync_api import expect
 from sqlmodel import Session, select
 
 from samenspel.matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
@@ -17,7 +18,7 @@ from samenspel.storage import db
 from samenspel.storage.models import Match, Need, Offer, User
 from samenspel.storage.seed import seed_demo
 from samenspel.web.navigation import PAGES, pages_for
-from tests.e2e.conftest import _is_local, running_app
+from tests.e2e.conftest import _is_local, rerun, running_app, wait_until_idle, watch_runs
 from tests.e2e.test_golden_path import TIMEOUT, log_in
 from tests.security.payloads import PAYLOADS, evaluated_in, summary
 
@@ -92,7 +93,7 @@ def seed_hostile(url: str) -> None:
         needs.append({"id": f"PO{number}", "initiative": payload.text, "legal_form": "foundation",
                       **place})  # fmt: skip
         offers.append({"id": f"PF{number}", "partner": "Buurtpand De Kade", **place})
-    with Session(engine) as session:
+    with db.unit_of_work(engine) as session:  # as `samenspel import` does: one commit
         for name, columns, rows in (("offers.csv", OFFER_COLUMNS, offers),
                                     ("needs.csv", NEED_COLUMNS, needs)):  # fmt: skip
             report = transfer.import_file(
@@ -124,7 +125,7 @@ def seed_hostile(url: str) -> None:
 @pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("hostile")
-    seed_hostile(f"sqlite:///{instance / 'samenspel.storage.db'}")
+    seed_hostile(f"sqlite:///{instance / 'samenspel.db'}")
     with running_app(instance) as url:
         yield url
 
@@ -139,32 +140,26 @@ def new_page(browser):
         return request_route.abort()  # no network here
 
     context.route("**/*", route)
+    context.on("page", watch_runs)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     return context, page
 
 
 def settle(page) -> None:
-    """Wait until Streamlit finished this run: no running indicator, a title on the page."""
-    page.locator("h1").first.wait_for()
-    page.wait_for_function(
-        '() => !document.querySelector(\'[data-testid="stStatusWidget"] [data-testid="stSpinner"],'
-        ' [data-testid="stStatusWidget"] img, [data-testid="stSkeleton"]\')'
-    )
+    """Wait until Streamlit finished this run (its root says so) and the page has a title."""
+    wait_until_idle(page)
+    expect(page.locator("h1").first).to_be_visible()
 
 
 def open_page(page, title: str) -> None:
-    """Through the sidebar, inside the same session (the login stays), and wait for it."""
+    """Through the sidebar, inside the same session (the login stays), and wait for its run."""
     link = page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=title, exact=True)
     href = link.get_attribute("href") or ""
     if page.url.rstrip("/") != href.rstrip("/"):
-        before = page.locator("h1").first.inner_text()
-        link.click()
+        with rerun(page):
+            link.click()
         page.wait_for_url(href, wait_until="commit")  # a client-side navigation: no load event
-        page.wait_for_function(
-            "(before) => { const h = document.querySelector('h1'); return h && h.innerText !== before; }",
-            arg=before,
-        )
     settle(page)
 
 
@@ -191,7 +186,8 @@ def open_a_map_card(page) -> None:
     page.get_by_text("Filters").first.click()
     field = page.get_by_label("Zoek in titel of organisatie").first
     field.fill("Kookplek {{")  # one payload: its three points share a spot, and spiderfy
-    field.press("Tab")
+    with rerun(page):
+        field.press("Tab")
     settle(page)
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     # Points of informal groups share their neighbourhood's centre: a cluster there opens
@@ -203,9 +199,10 @@ def open_a_map_card(page) -> None:
     marker = frame.locator(".ss-marker").first
     marker.wait_for()
     marker.hover()
-    frame.locator(".leaflet-tooltip").first.wait_for()
-    marker.click()
-    page.locator("[class*='st-key-home_card_']").first.wait_for()
+    expect(frame.locator(".leaflet-tooltip").first).to_be_visible()
+    with rerun(page):
+        marker.click()
+    expect(page.locator("[class*='st-key-home_card_']").first).to_be_visible()
     settle(page)
 
 

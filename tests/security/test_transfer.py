@@ -19,6 +19,7 @@ from samenspel.matching.csvformat import NEED_COLUMNS, OFFER_COLUMNS
 from samenspel.matching.funds import FUND_COLUMNS
 from samenspel.services import transfer
 from samenspel.services.permissions import Actor
+from samenspel.storage import db
 from samenspel.storage.models import Fund, Need, Offer, Organisation
 from tests.security.payloads import PAYLOADS, live_formula, normal, same_text, short, summary
 
@@ -114,18 +115,20 @@ def stored_texts(session: Session, kind: str) -> dict[str, list[str]]:
     return {f.key: [f.name, f.notes] for f in session.exec(select(Fund)).all()}
 
 
-def import_and_check(session: Session, kind: str, filename: str, content: bytes, payloads):
-    """Import; every payload's row is stored as typed or reported by row number."""
+def import_and_check(engine, kind: str, filename: str, content: bytes, payloads):
+    """Import in a unit of work of its own, as the command line and the data page do; every
+    payload's row is stored as typed or reported by row number."""
     try:
-        report = transfer.import_file(
-            session=session, actor=SYSTEM, filename=filename, content=content, kind=kind
-        )
+        with db.unit_of_work(engine) as session:
+            report = transfer.import_file(
+                session=session, actor=SYSTEM, filename=filename, content=content, kind=kind
+            )
     except Exception as exc:  # noqa: BLE001 - a crash is the finding; the next file still runs
-        session.rollback()
         return None, [f"{kind}: {filename} import crashed: {exc.__class__.__name__}: "
                       f"{str(exc).splitlines()[0][:200]}"]  # fmt: skip
     refused_rows = {error.row for error in report.errors}
-    stored = {normal(key or ""): texts for key, texts in stored_texts(session, kind).items()}
+    with Session(engine) as session:
+        stored = {normal(key or ""): texts for key, texts in stored_texts(session, kind).items()}
     problems = []
     for number, payload in enumerate(payloads):
         key = normal(f"fonds-{number}" if kind == "funds" else ident(number, payload.text))
@@ -146,12 +149,9 @@ def import_and_check(session: Session, kind: str, filename: str, content: bytes,
 def hostile_database(engine, monkeypatch):
     """A database holding every payload in every text column, imported from CSV."""
     problems = []
-    with Session(engine) as session:
-        for kind in ("organisations", "needs", "offers", "funds"):
-            _, found = import_and_check(
-                session, kind, f"{kind}.csv", csv_file(kind, PAYLOADS), PAYLOADS
-            )
-            problems += found
+    for kind in ("organisations", "needs", "offers", "funds"):
+        _, found = import_and_check(engine, kind, f"{kind}.csv", csv_file(kind, PAYLOADS), PAYLOADS)
+        problems += found
     monkeypatch.setenv("SAMENSPEL_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     return engine, problems
 
@@ -165,11 +165,10 @@ def test_csv_import_stores_every_payload_as_data(hostile_database):
 def test_xlsx_import_stores_every_payload_as_data(engine):
     payloads = [p for p in PAYLOADS if fits_in_xlsx(p.text)]
     problems = []
-    with Session(engine) as session:
-        for kind in ("organisations", "needs", "offers", "funds"):
-            content = xlsx_file(kind, payloads)
-            _, found = import_and_check(session, kind, f"{kind}.xlsx", content, payloads)
-            problems += found
+    for kind in ("organisations", "needs", "offers", "funds"):
+        content = xlsx_file(kind, payloads)
+        _, found = import_and_check(engine, kind, f"{kind}.xlsx", content, payloads)
+        problems += found
     summary("xlsx import", payloads=len(payloads), skipped_not_representable=len(PAYLOADS) - len(payloads),
             files=len(FILES), problems=len(problems))  # fmt: skip
     assert problems == [], problems[:5]

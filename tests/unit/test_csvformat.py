@@ -172,3 +172,98 @@ def test_safe_cell_strips_what_excel_cannot_hold_and_neutralises_formulas():
     assert safe_cell("\x00=1+1") == "'=1+1"
     assert safe_cell("\r\n=1+1") == "'\r\n=1+1"
     assert safe_cell("regel\neen") == "regel\neen"
+
+
+# --- the complete format (version 2) --------------------------------------------------------
+
+
+def test_a_need_row_of_version_2_fills_every_field_with_its_type():
+    from samenspel.matching.csvformat import parse_records
+    from samenspel.matching.fields import NEEDS
+
+    text = (",".join(NEEDS.file_columns) + "\n"
+            "n1,De Pan,informal,volunteers,Koks,,eten,,52.1,5.1,4,,di avond,3,2027-05-01,"
+            "matched,ORG7,JA,nee,\"2,5\",koken; afwassen,01-03-2027,2\n")  # fmt: skip
+    parsed = parse_records(text, NEEDS)
+    assert parsed.errors == [] and parsed.columns == frozenset(NEEDS.file_columns)
+    ((row, values),) = parsed.records
+    assert row == 2
+    assert (values["status"], values["organisation_id"], values["needs_kitchen"]) == (
+        "matched", "ORG7", True
+    )  # fmt: skip
+    assert (values["needs_step_free"], values["hours_per_week"], values["skills"]) == (
+        False, 2.5, "koken; afwassen"
+    )  # fmt: skip
+    assert values["start_date"].isoformat() == "2027-03-01"
+    (need,), _ = parse_needs(text)
+    assert need.needs_kitchen is True and need.needs_step_free is False
+
+
+def test_an_offers_kitchen_is_unknown_when_empty_and_known_when_filled():
+    text = (OFFER_HEADER.rstrip("\n") + ",has_kitchen,step_free\n"
+            "o1,P,venue,venue,Zaal,,,,52,5,,,,,,,,,\n"
+            "o2,P,venue,venue,Zaal,,,,52,5,,,,,,,,no,yes\n")  # fmt: skip
+    (unknown, known), errors = parse_offers(text)
+    assert errors == []
+    assert (unknown.has_kitchen, unknown.step_free) == (None, None)
+    assert (known.has_kitchen, known.step_free) == (False, True)
+
+
+def test_a_flag_that_is_not_yes_or_no_and_an_unknown_status_are_row_errors():
+    text = (HEADER.rstrip("\n") + ",needs_kitchen,status\n"
+            "n1,A,informal,venue,X,,,,52,5,,,,,,misschien,open\n"
+            "n2,A,informal,venue,Y,,,,52,5,,,,,,yes,weg\n")  # fmt: skip
+    needs, errors = parse_needs(text)
+    assert needs == []
+    assert [(e.row, e.column) for e in errors] == [(2, "needs_kitchen"), (3, "status")]
+    assert "'misschien' is niet 'yes' of 'no'" in errors[0].message
+
+
+def test_eligible_legal_forms_are_a_set_in_one_order_however_they_are_written():
+    from samenspel.matching.csvformat import parse_records
+    from samenspel.matching.fields import OFFERS
+
+    text = OFFER_HEADER + "o1,F,fund,money,Geld,,,,52,5,,,,,,Foundation; association;foundation,\n"
+    ((_, values),) = parse_records(text, OFFERS).records
+    assert values["eligible_legal_forms"] == ("association", "foundation")
+
+
+def test_an_organisation_row_takes_its_partner_type_from_its_role_and_checks_its_point():
+    from samenspel.matching.csvformat import parse_records
+    from samenspel.matching.fields import ORGANISATIONS
+
+    text = ("id,name,role,partner_type,lat,lon,conditions,anbi\n"
+            "A,De Pan,initiative,,52.1,5.1,Cohesion; security,ja\n"
+            "B,De Boog,partner,,,,,\n"
+            "C,Het Gat,partner,venue,52.1,,,\n"
+            "D,Iets,partner,,,,geluk,\n")  # fmt: skip
+    parsed = parse_records(text, ORGANISATIONS)
+    values = {v["id"]: v for _, v in parsed.records}
+    assert (values["A"]["partner_type"], values["A"]["conditions"], values["A"]["anbi"]) == (
+        "initiative", ("cohesion", "security"), True
+    )  # fmt: skip
+    assert (values["B"]["partner_type"], values["B"]["anbi"]) == ("business", False)
+    assert [(e.row, e.column) for e in parsed.errors] == [(4, "lon"), (5, "conditions")]
+
+
+def test_a_newer_format_version_refuses_the_file_and_older_or_none_are_read():
+    needs, errors = parse_needs(
+        HEADER.rstrip("\n") + ",format_version\nn1,A,informal,goods,X,,,,52,5,,,,,,1\n"
+    )
+    assert len(needs) == 1 and errors == []
+    with pytest.raises(FileError, match="versie 3 van het uitwisselformaat"):
+        parse_needs(HEADER.rstrip("\n") + ",format_version\nn1,A,informal,goods,X,,,,52,5,,,,,,3\n")
+    with pytest.raises(FileError, match="geen versienummer"):
+        parse_needs(
+            HEADER.rstrip("\n") + ",format_version\nn1,A,informal,goods,X,,,,52,5,,,,,,v2\n"
+        )
+
+
+def test_cleaning_an_import_takes_off_the_quote_an_export_put_before_a_formula():
+    from samenspel.matching.csvformat import safe_cell, sanitise, unguard
+
+    for typed in ("=1+1", "+31 6 1234", "-- twee", "@buurt", "'=al", "''+", "'gewoon", "'", "x"):
+        assert unguard(safe_cell(typed)) == typed
+    text, _ = sanitise("id,title\nn1,'=SOM(1)\nn2,'niet\n", clean=True)
+    assert text.splitlines()[1:] == ["n1,=SOM(1)", "n2,'niet"]
+    assert sanitise("id,title\nn1,'=SOM(1)\n")[0].splitlines()[1] == "n1,'=SOM(1)"

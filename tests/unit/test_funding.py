@@ -11,7 +11,7 @@ import pytest
 from samenspel.matching.funding import LINE_KINDS, FundingPlan, next_round_date, plan_funding
 from samenspel.matching.funds import CatalogueError, FundIn, load_catalogue, parse_catalogue
 from samenspel.matching.geo import Region, region_of
-from samenspel.matching.reasons import euro
+from samenspel.matching.reasons import euro, render, render_all
 from samenspel.matching.types import NeedIn, OfferIn
 
 TODAY = date(2026, 11, 25)
@@ -85,8 +85,12 @@ def amounts(result: FundingPlan) -> dict[str, float]:
     return {line.source_id: line.amount for line in result.lines}
 
 
-def excluded(result: FundingPlan) -> dict[str, tuple[str, str]]:
-    return {e.source_id: (e.code, e.reason) for e in result.excluded}
+def excluded(result: FundingPlan, lang: str = "nl") -> dict[str, tuple[str, str]]:
+    return {e.source_id: (e.code, render(e.reason, lang)) for e in result.excluded}
+
+
+def said(reasons, lang: str = "nl") -> list[str]:
+    return render_all(reasons, lang)
 
 
 # --- acceptance 1: an informal group asking EUR 1,200 in Utrecht ---------------------------
@@ -131,7 +135,7 @@ def test_an_informal_group_in_utrecht_never_gets_a_fund_that_requires_a_stichtin
         source = BY_ID[line.source_id]
         if "informal" not in source.eligible_legal_forms:
             assert source.via_intermediary, line.source_id
-            assert any(PENVOERDER_WORDS in reason for reason in line.reasons)
+            assert any(PENVOERDER_WORDS in reason for reason in said(line.reasons))
 
 
 def test_the_informal_group_in_utrecht_gets_municipal_money_hein_crowdfunding_or_a_business():
@@ -209,7 +213,7 @@ def test_timing_is_checked_against_the_start_date(weeks_to_start, fields, code, 
     result = plan(money_need(), [source], start=TODAY + timedelta(weeks=weeks_to_start))
     if code is None:
         (line,) = result.lines
-        assert any(words in reason for reason in line.reasons), line.reasons
+        assert any(words in reason for reason in said(line.reasons)), said(line.reasons)
     else:
         assert result.lines == []
         assert excluded(result)["f"][0] == code
@@ -257,7 +261,7 @@ def assert_plan_is_consistent(result: FundingPlan, funds: list[FundIn], need_amo
     assert round(result.covered + result.missing, 2) == round(need_amount, 2)
     assert result.missing >= 0
     missing_sentence = f"Er ontbreekt nog EUR {euro(result.missing, 'nl')}."
-    assert (missing_sentence in result.summary) == (result.missing > 0)
+    assert (missing_sentence in said(result.summary)) == (result.missing > 0)
     # Every catalogue entry is in exactly one place: a line, a referral, or excluded.
     placed = (
         [line.source_id for line in result.lines]
@@ -307,14 +311,14 @@ def test_a_source_is_asked_nothing_or_at_least_its_minimum():
 def test_the_plan_says_exactly_how_much_is_missing():
     result = plan(money_need(amount_eur=1200), [fund(amount_max_eur=900, themes=("buurt",))])
     assert (result.covered, result.missing) == (900, 300)
-    assert "Er ontbreekt nog EUR 300." in result.summary
+    assert "Er ontbreekt nog EUR 300." in said(result.summary)
 
 
 def test_an_unknown_maximum_counts_as_the_whole_amount_and_the_line_says_so():
     result = plan(money_need(amount_eur=2500), [fund(themes=("buurt",))])
     (line,) = result.lines
     assert line.amount == 2500
-    assert "hun bedragen kennen we niet" in line.reasons[2]
+    assert "hun bedragen kennen we niet" in said(line.reasons)[2]
 
 
 # --- crowdfunding and matchfunding --------------------------------------------------------
@@ -338,7 +342,7 @@ def test_matchfunding_adds_ratio_times_the_crowd_money_up_to_its_cap(
     assert amounts(result) == {"crowd": crowd, "pot": match}
     assert [line.kind for line in result.lines] == ["crowdfunding", "matchfunding"]
     assert result.covered == amount
-    match_sentence = next(r for r in result.lines[1].reasons if r.startswith("matchfunding"))
+    match_sentence = next(r for r in said(result.lines[1].reasons) if r.startswith("matchfunding"))
     assert f"EUR {euro(match, 'nl')} bij jullie crowdfunding van EUR {euro(crowd, 'nl')}" in (
         match_sentence
     )
@@ -392,7 +396,7 @@ def test_referrals_are_never_plan_lines_but_are_listed_with_a_sentence():
     assert {ref.source_id for ref in result.referrals} == referral_ids
     assert not referral_ids & {line.source_id for line in result.lines}
     assert not referral_ids & {e.source_id for e in result.excluded}
-    assert all("Verwijs" in ref.reason for ref in result.referrals)
+    assert all("Verwijs" in render(ref.reason, "nl") for ref in result.referrals)
 
 
 @pytest.mark.parametrize(
@@ -414,7 +418,7 @@ def test_a_business_money_offer_joins_the_plan_unless_a_hard_filter_excludes_it(
             1200,
             "Bakkerij De Korst: Bijdrage aan buurtprojecten",
         )
-        assert "geld van een lokaal bedrijf" in line.reasons
+        assert "geld van een lokaal bedrijf" in said(line.reasons)
     else:
         assert result.lines == [] and excluded(result)["bakker"][0] == code
 
@@ -474,28 +478,29 @@ def test_a_fund_via_a_penvoerder_says_so_and_ranks_below_a_direct_one():
     )
     assert amounts(plan(money_need(), [hosted, direct])) == {"direct": 1200}
     (line,) = plan(money_need(), [hosted]).lines
-    assert any(PENVOERDER_WORDS in reason for reason in line.reasons)
+    assert any(PENVOERDER_WORDS in reason for reason in said(line.reasons))
 
 
 def test_uncertain_facts_are_flagged():
     (line,) = plan(money_need(), without("utrecht-initiatievenfonds")).lines
     assert line.source_id == "kfhein-buurtinitiatief" and line.uncertain
-    assert "controleer het op hun site" in line.reasons[-1]
+    assert "controleer het op hun site" in said(line.reasons)[-1]
 
 
 # --- language, determinism, input ----------------------------------------------------------
 
 
-def test_sentences_are_english_with_lang_en():
+def test_one_plan_is_written_in_the_language_of_each_reader():
     need = money_need(legal_form="foundation", amount_eur=8000)
-    result = plan(need, start=TODAY + timedelta(weeks=6), lang="en")
-    assert "This plan pays the whole EUR 8,000, with 1 source." in result.summary
-    assert excluded(result)["vsbfonds"] == (
+    result = plan(need, start=TODAY + timedelta(weeks=6))
+    assert "This plan pays the whole EUR 8,000, with 1 source." in said(result.summary, "en")
+    assert "Dit plan betaalt de hele EUR 8.000, met 1 bron." in said(result.summary, "nl")
+    assert excluded(result, "en")["vsbfonds"] == (
         "lead_time",
         "needs 17 weeks of preparation; you start in 6 weeks",
     )
-    short = plan(money_need(), [fund(amount_max_eur=900, themes=("buurt",))], lang="en")
-    assert "EUR 300 is still missing." in short.summary
+    short = plan(money_need(), [fund(amount_max_eur=900, themes=("buurt",))])
+    assert "EUR 300 is still missing." in said(short.summary, "en")
 
 
 def test_the_same_question_gives_the_same_plan():

@@ -132,7 +132,7 @@ def test_a_zip_bomb_that_lies_about_its_size_is_refused_in_seconds_within_1_gib(
 
 
 def test_an_archive_that_unpacks_to_more_than_the_limit_is_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(transfer, "MAX_UNPACKED_BYTES", 1024 * 1024)
+    monkeypatch.setattr(transfer.files, "MAX_UNPACKED_BYTES", 1024 * 1024)
     content = workbook(
         [["id", "kind", "title"]] + [[f"N{n}", "goods", f"stoel {n}" * 20] for n in range(3000)]
     )
@@ -165,7 +165,7 @@ def test_one_row_more_than_the_limit_is_refused_with_the_limit_and_nothing_is_sa
 
 
 def test_an_excel_file_stops_at_the_row_limit(monkeypatch):
-    monkeypatch.setattr(transfer, "MAX_ROWS", 50)
+    monkeypatch.setattr(transfer.files, "MAX_ROWS", 50)
     good = workbook([["id", "kind", "title"]] + [[f"N{n}", "goods", "stoel"] for n in range(50)])
     assert transfer.read_table("goed.xlsx", good).count("\n") == 51
     too_many = workbook(

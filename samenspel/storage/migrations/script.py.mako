@@ -6,7 +6,7 @@ Create Date: ${create_date}
 """
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString (pitfalls.md)
+import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString (docs/pitfalls.md)
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

@@ -7,7 +7,6 @@ from samenspel import settings
 from samenspel.i18n import t
 from samenspel.services import accounts
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.storage.models import ROLES
 from samenspel.web import queries
 from samenspel.web.ui import (
     plain,
@@ -24,6 +23,7 @@ st.title(t("Beheer"))
 for message in st.session_state.pop(f"{P}_messages", []):
     st.success(message)
 
+ROLES = accounts.ROLES
 ROLE_LABELS = {
     "initiative": t("initiatief"), "partner": t("partner"), "broker": t("buurtmakelaar"), "admin": t("beheerder"),
 }  # fmt: skip
@@ -102,8 +102,10 @@ with users_tab:
             show_domain_error(exc)
 
     st.subheader(t("Gebruiker wijzigen of uitzetten"))
-    # The user is chosen outside the form, so that the form shows that user's current role,
-    # organisation, areas and whether they may log in: nothing changes that was not chosen.
+    # The user is chosen outside the form, so that the form shows that user's current name,
+    # role, organisation and areas: nothing changes that was not chosen. Whether they may log
+    # in is not in the form but a button of its own: saving a new name or role, even from a
+    # page opened before someone else disabled the user, never lets them in again.
     target = st.selectbox(
         t("Gebruiker"),
         people["id"].tolist(),
@@ -115,6 +117,9 @@ with users_tab:
         org_options = [None, *orgs["id"].tolist()]
         area_options = read(queries.neighbourhoods)
         with st.form(f"{P}_change"):
+            new_name = st.text_input(
+                t("Naam"), value=current["name"], max_chars=200, key=f"{P}_new_name_{target}"
+            )
             new_role = st.selectbox(
                 t("Rol"),
                 ROLES,
@@ -137,15 +142,6 @@ with users_tab:
                 key=f"{P}_new_areas_{target}",
                 placeholder=t("Kies..."),
             )
-            was_active = bool(current["active"])
-            may_log_in = st.radio(
-                t("Mag inloggen"),
-                [True, False],
-                index=0 if was_active else 1,
-                format_func=lambda yes: t("ja") if yes else t("nee, uitgezet"),
-                horizontal=True,
-                key=f"{P}_active_{target}",
-            )
             changed = st.form_submit_button(t("Wijzigen"))
         if changed:
             try:
@@ -155,16 +151,30 @@ with users_tab:
                     role=new_role,
                     organisation_id=None if new_org is None else int(new_org),
                     areas=tuple(new_areas),
-                    active=bool(may_log_in),
+                    display_name=new_name,
                 )
-                name = plain(current["username"])
-                if may_log_in and not was_active:
-                    message = t("Gebruiker '{name}' mag weer inloggen.", name=name)
-                elif was_active and not may_log_in:
-                    message = t("Gebruiker '{name}' is uitgezet en overal uitgelogd.", name=name)
-                else:
-                    message = t("Gebruiker gewijzigd.")
-                st.session_state[f"{P}_messages"] = [message]
+                st.session_state[f"{P}_messages"] = [t("Gebruiker gewijzigd.")]
+                st.rerun()
+            except DomainError as exc:
+                show_domain_error(exc)
+
+        # Disabling and enabling: an explicit choice, as the table above shows it now.
+        name = plain(current["username"])
+        if bool(current["active"]):
+            st.caption(t("Mag inloggen") + ": " + t("ja"))
+            switch = st.button(t("Uitzetten"), key=f"{P}_disable_{target}")
+        else:
+            st.caption(t("Mag inloggen") + ": " + t("nee, uitgezet"))
+            switch = st.button(t("Weer aanzetten"), key=f"{P}_enable_{target}")
+        if switch:
+            enable = not bool(current["active"])
+            try:
+                write(accounts.set_active, user_id=int(target), active=enable)
+                st.session_state[f"{P}_messages"] = [
+                    t("Gebruiker '{name}' mag weer inloggen.", name=name)
+                    if enable
+                    else t("Gebruiker '{name}' is uitgezet en overal uitgelogd.", name=name)
+                ]
                 st.rerun()
             except DomainError as exc:
                 show_domain_error(exc)

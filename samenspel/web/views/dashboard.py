@@ -6,6 +6,7 @@ import streamlit as st
 
 from samenspel.i18n import t
 from samenspel.services import dashboard
+from samenspel.web.cache import cached_read
 from samenspel.web.ui import (
     condition_label,
     kind_label,
@@ -22,7 +23,7 @@ st.title(t("Dashboard"))
 today = date.today()
 
 
-@st.cache_data(ttl=300, show_spinner=False)
+@cached_read("match", "need", "offer", "organisation", ttl=300)
 def figures(day: date):
     return (
         read(dashboard.summary, day),

@@ -2,25 +2,23 @@
 sociale kaart, and (administrators) make a backup."""
 
 import io
-import zipfile
 
 import pandas as pd
 import streamlit as st
 
 from samenspel.i18n import t
-from samenspel.services import funding, transfer
+from samenspel.services import transfer
 from samenspel.services.backup import BackupError, default_path, make_backup
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.services.exports import to_csv_bytes, to_excel_bytes
-from samenspel.storage import db
 from samenspel.web.ui import (
+    act,
     actor,
-    clear_reads,
     current_user,
     get_engine,
     plain,
     require_page,
     show_domain_error,
+    write,
 )
 
 require_page("samenspel/web/views/data.py")
@@ -65,12 +63,10 @@ with import_tab:
         if st.button(t("Importeren"), type="primary", key=f"{P}_go"):
             bar = st.progress(0.0, text=t("Bezig met importeren..."))
             try:
-                with db.session_scope(get_engine()) as session:
-                    report = transfer.import_file(
-                        session=session, actor=actor(), filename=upload.name, content=content, kind=kind,
-                        progress=lambda fraction: bar.progress(min(1.0, fraction), text=t("Bezig met importeren...")),
-                    )  # fmt: skip
-                clear_reads()
+                report = write(
+                    transfer.import_file, filename=upload.name, content=content, kind=kind,
+                    progress=lambda fraction: bar.progress(min(1.0, fraction), text=t("Bezig met importeren...")),
+                )  # fmt: skip
                 bar.progress(1.0, text=t("Klaar"))
                 st.success(t("{kind}: {new} nieuw, {updated} bijgewerkt.", kind=KIND_LABELS[report.kind],
                              new=report.created, updated=report.updated))  # fmt: skip
@@ -95,7 +91,7 @@ with import_tab:
                 show_domain_error(exc)
 
 with export_tab:
-    what = st.selectbox(t("Wat wil je downloaden?"), ["needs", "offers", "matches", "funds", "organisations", "hsds"],
+    what = st.selectbox(t("Wat wil je downloaden?"), transfer.EXPORTS,
                         key=f"{P}_what", format_func=lambda w: {
                             "needs": t("vragen"), "offers": t("aanbod"), "matches": t("matches met redenen"),
                             "funds": t("fondsen"), "organisations": t("organisaties"),
@@ -113,29 +109,10 @@ with export_tab:
     )
     if st.button(t("Download klaarmaken"), key=f"{P}_prepare"):
         try:
-            with db.session_scope(get_engine()) as session:
-                if what == "hsds":
-                    buffer = io.BytesIO()
-                    with zipfile.ZipFile(buffer, "w") as archive:
-                        for name, frame in transfer.export_hsds(session).items():
-                            archive.writestr(name, to_csv_bytes(frame))
-                    st.session_state[f"{P}_file"] = (
-                        buffer.getvalue(),
-                        "samenspel-sociale-kaart.zip",
-                    )
-                else:
-                    frame = {
-                        "needs": lambda s: transfer.export_needs(s, actor=actor(), full=with_contacts),
-                        "offers": lambda s: transfer.export_offers(s, actor=actor(), full=with_contacts),
-                        "matches": transfer.export_matches, "funds": funding.catalogue_frame,
-                        "organisations": lambda s: transfer.export_organisations(
-                            s, actor=actor(), with_contacts=with_contacts),
-                    }[what](session)  # fmt: skip
-                    data = to_excel_bytes(frame, what) if as_excel else to_csv_bytes(frame)
-                    st.session_state[f"{P}_file"] = (
-                        data,
-                        f"samenspel-{what}.{'xlsx' if as_excel else 'csv'}",
-                    )
+            # One unit of work: an export with contacts or exact places is audited in it.
+            exported = act(transfer.export_file, what=what, full=with_contacts,
+                           with_contacts=with_contacts, excel=as_excel)  # fmt: skip
+            st.session_state[f"{P}_file"] = (exported.data, exported.filename)
         except DomainError as exc:
             show_domain_error(exc)
     if st.session_state.get(f"{P}_file"):

@@ -6,10 +6,12 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from samenspel.i18n import t
+from samenspel.i18n import language, t
+from samenspel.matching.reasons import render, render_all
 from samenspel.services import funding
 from samenspel.services.errors import DomainError, InvalidInput
 from samenspel.services.exports import to_csv_bytes
+from samenspel.services.scope import area_scope
 from samenspel.web import queries
 from samenspel.web.ui import ask, current_user, plain, read, require_page, show_domain_error, write
 
@@ -32,7 +34,7 @@ tabs = st.tabs([t("Plan"), t("Fondsenlijst")] if is_staff else [t("Plan")])
 
 with tabs[0]:
     if is_staff:
-        needs = read(queries.money_needs, areas=user.areas if user.role == "broker" else ())
+        needs = read(queries.money_needs, scope=area_scope(user.role, user.areas))
     else:
         needs = read(queries.money_needs, organisation_id=user.organisation_id)
     if needs.empty:
@@ -61,7 +63,8 @@ with tabs[0]:
         show_domain_error(exc)
         st.stop()
 
-    for sentence in plan.summary:
+    lang = language()  # the plan's reasons are codes: written out in the reader's language
+    for sentence in render_all(plan.summary, lang):
         (st.warning if plan.missing > 0 else st.success)(plain(sentence))  # names amounts
     a, b, c = st.columns(3)
     a.metric(t("Gevraagd"), f"EUR {plan.amount:,.0f}".replace(",", "."))
@@ -76,7 +79,7 @@ with tabs[0]:
                     ",", "."
                 )
             )
-            for reason in line.reasons:
+            for reason in render_all(line.reasons, lang):
                 st.text(f"• {reason}")
             if line.uncertain:
                 st.caption(t("Niet alles is zeker: controleer op hun site."))
@@ -99,17 +102,17 @@ with tabs[0]:
 
     with st.expander(t("Waarom niet? ({n} andere bronnen)", n=len(plan.excluded))):
         for item in plan.excluded:
-            st.text(f"{item.name}: {item.reason}")
+            st.text(f"{item.name}: {render(item.reason, lang)}")
     if plan.referrals:
         with st.expander(
             t("Doorverwijzen (voor kinderen en gezinnen zelf, niet voor het project)")
         ):
             for referral in plan.referrals:
-                st.text(f"{referral.name}: {referral.reason}")
+                st.text(f"{referral.name}: {render(referral.reason, lang)}")
 
     export = pd.DataFrame(
         [(line.name, KIND_LABELS.get(line.kind, line.kind), line.amount,
-          line.apply_by.isoformat() if line.apply_by else "", " | ".join(line.reasons), line.url)
+          line.apply_by.isoformat() if line.apply_by else "", " | ".join(render_all(line.reasons, lang)), line.url)
          for line in plan.lines],
         columns=[t("Bron"), t("Soort"), t("Bedrag"), t("Aanvragen voor"), t("Waarom"), t("Website")],
     )  # fmt: skip

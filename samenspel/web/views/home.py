@@ -5,11 +5,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from samenspel.i18n import t
+from samenspel.matching.types import KINDS
 from samenspel.matching.vocabulary import CONDITIONS
 from samenspel.services import matches
 from samenspel.services.errors import DomainError
 from samenspel.services.exports import to_csv_bytes
-from samenspel.storage.models import KINDS
 from samenspel.web import queries
 from samenspel.web.maps import KIND_COLOURS, build_map, nearest_points
 from samenspel.web.ui import (

@@ -3,17 +3,13 @@ or out."""
 
 import streamlit as st
 
-from samenspel import logs, settings
+from samenspel import settings
 from samenspel.i18n import t
-from samenspel.services.accounts import authenticate
 from samenspel.services.errors import NotAllowed
-from samenspel.storage import db
 from samenspel.web.ui import (
-    client,
     current_user,
-    get_engine,
     identity_login_configured,
-    log_in_as,
+    log_in_with_password,
     log_out,
     plain,
     show_domain_error,
@@ -45,25 +41,14 @@ with st.form(f"{P}_form"):
     password = st.text_input(t("Wachtwoord"), type="password", key=f"{P}_password")
     submitted = st.form_submit_button(t("Inloggen"))
 if submitted:
-    here = client()
     try:
-        with db.session_scope(get_engine()) as session:
-            found = authenticate(
-                session,
-                username=username,
-                password=password,
-                demo_mode=settings.demo_mode(),
-                client=here.key,
-                local=here.local,
-            )
-        if found is None:
-            logs.event("login_failed", "login failed")  # no name: it may be a typed password
-            st.error(t("Gebruikersnaam of wachtwoord klopt niet."))
-        else:
-            log_in_as(found.id)
-            st.rerun()
+        logged_in = log_in_with_password(username, password)
     except NotAllowed as exc:
         show_domain_error(exc)
+    else:
+        if logged_in:
+            st.rerun()
+        st.error(t("Gebruikersnaam of wachtwoord klopt niet."))
 if settings.demo_mode():
     st.info(
         t(

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from samenspel.i18n import language, t
+from samenspel.matching.reasons import render, render_all
 from samenspel.matching.types import Exclusion
 from samenspel.services import contacts, matches, posts
 from samenspel.services.errors import DomainError
@@ -92,9 +93,10 @@ with tab_needs:
                 format_func=dict(zip(candidates["id"], candidates["label"], strict=True)).get,
             )
             if chosen is not None:
-                result = read(why_not, need_id=need.id, offer_id=int(chosen), lang=language())
+                result = read(why_not, need_id=need.id, offer_id=int(chosen))
                 if isinstance(result, Exclusion):
-                    st.warning(t("Niet voorgesteld: {reason}", reason=plain(result.reason)))
+                    reason = render(result.reason, language())
+                    st.warning(t("Niet voorgesteld: {reason}", reason=plain(reason)))
                 else:
                     st.info(
                         t(
@@ -102,7 +104,7 @@ with tab_needs:
                             score=result.score,
                         )
                     )
-                    for reason in result.reasons:
+                    for reason in render_all(result.reasons, language()):
                         st.text(f"• {reason}")
 with tab_offers:
     if offers.empty:

@@ -7,9 +7,10 @@ from dataclasses import replace
 import streamlit as st
 
 from samenspel.i18n import t
+from samenspel.matching.types import LEGAL_FORMS, PARTNER_TYPES
 from samenspel.services import organisations
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.storage.models import LEGAL_FORMS, PARTNER_TYPES
+from samenspel.services.scope import area_scope
 from samenspel.web import queries
 from samenspel.web.ui import (
     ask,
@@ -47,7 +48,7 @@ if not is_admin:
     if not hoods:
         st.info(t("Je hebt nog geen buurten. Vraag de beheerder om ze toe te voegen."))
         st.stop()
-    orgs = orgs[orgs["neighbourhood"].isin(user.areas)]
+    orgs = orgs[orgs["neighbourhood"].map(area_scope(user.role, user.areas).covers)]
     st.caption(
         t(
             "Je ziet en beheert de organisaties in jouw buurten: {areas}.",

@@ -8,6 +8,7 @@ import streamlit as st
 from samenspel.i18n import t
 from samenspel.services import matches
 from samenspel.services.errors import DomainError
+from samenspel.services.scope import area_scope
 from samenspel.web import queries
 from samenspel.web.ui import (
     current_user,
@@ -29,7 +30,7 @@ for message in st.session_state.pop(f"{P}_problems", []):
     st.warning(message)
 
 if user.role in ("broker", "admin"):
-    rows = read(queries.partnerships, areas=user.areas if user.role == "broker" else ())
+    rows = read(queries.partnerships, scope=area_scope(user.role, user.areas))
 else:
     rows = read(queries.partnerships, organisation_id=user.organisation_id)
 # What still needs attention first: introductions, then agreed, running, and finished last.

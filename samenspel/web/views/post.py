@@ -5,9 +5,9 @@ from datetime import date
 import streamlit as st
 
 from samenspel.i18n import t
+from samenspel.matching.types import KINDS, LEGAL_FORMS
 from samenspel.services import posts
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.storage.models import KINDS, LEGAL_FORMS
 from samenspel.web import queries
 from samenspel.web.ui import (
     current_user,

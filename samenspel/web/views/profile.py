@@ -7,16 +7,14 @@ from samenspel.i18n import t
 from samenspel.matching.vocabulary import CONDITIONS
 from samenspel.services import organisations, privacy
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.storage import db
-from samenspel.storage.models import LEGAL_FORMS, Organisation, split_multi
 from samenspel.web import queries
 from samenspel.web.maps import location_picker
 from samenspel.web.ui import (
-    actor,
+    ask,
     condition_label,
     current_user,
-    get_engine,
     legal_form_label,
+    read,
     require_page,
     show_domain_error,
     show_field_error,
@@ -33,10 +31,10 @@ if user.organisation_id is None:
 if st.session_state.pop(f"{P}_saved", False):
     st.success(t("Opgeslagen."))
 
-with db.read_session(get_engine()) as session:
-    org = session.get(Organisation, user.organisation_id)
-    contact = organisations.own_contact(session=session, actor=actor(), organisation_id=org.id)
-    hoods = queries.neighbourhoods(session)
+# The organisation as its own form (profile and contact person), as plain values.
+org = ask(organisations.profile_form, organisation_id=user.organisation_id)
+hoods = read(queries.neighbourhoods)
+LEGAL_FORMS = organisations.LEGAL_FORMS
 
 with st.expander(t("Waar zitten jullie? Klik op de kaart om de plek te kiezen.")):
     spot = st_folium(location_picker(org.lat, org.lon), key=f"{P}_map", height=320, use_container_width=True,
@@ -84,19 +82,21 @@ with st.form(f"{P}_form"):
     postcode = st.text_input(t("Postcode"), value=org.postcode, key=f"{P}_postcode")
     show_field_error(P, "address")
     st.markdown("**" + t("Vast gezicht (alleen zichtbaar na een afspraak)") + "**")
-    person = st.text_input(t("Contactpersoon"), value=contact.person, key=f"{P}_person")
-    email = st.text_input(t("E-mail"), value=contact.email, key=f"{P}_email")
+    person = st.text_input(t("Contactpersoon"), value=org.contact_person, key=f"{P}_person")
+    email = st.text_input(t("E-mail"), value=org.contact_email, key=f"{P}_email")
     show_field_error(P, "contact_email")
-    phone = st.text_input(t("Telefoon"), value=contact.phone, key=f"{P}_phone")
+    phone = st.text_input(t("Telefoon"), value=org.contact_phone, key=f"{P}_phone")
     conditions = st.multiselect(
         t("Waar werken jullie aan?"),
         CONDITIONS,
-        default=split_multi(org.conditions),
+        default=[c for c in org.conditions if c in CONDITIONS],
         format_func=condition_label,
         key=f"{P}_conditions",
         placeholder=t("Kies..."),
     )
-    themes = st.text_input(t("Onderwerpen (met ; ertussen)"), value=org.themes, key=f"{P}_themes")
+    themes = st.text_input(
+        t("Onderwerpen (met ; ertussen)"), value=";".join(org.themes), key=f"{P}_themes"
+    )
     saved = st.form_submit_button(t("Opslaan"), type="primary")
 
 if saved:
@@ -120,10 +120,10 @@ if saved:
         contact_email=email,
         contact_phone=phone,
         conditions=conditions,
-        themes=split_multi(themes),
+        themes=[theme.strip() for theme in themes.split(";") if theme.strip()],
     )
     try:
-        write(organisations.update_profile, organisation_id=org.id, form=form)
+        write(organisations.update_profile, organisation_id=user.organisation_id, form=form)
         st.session_state[f"{P}_errors"] = {}
         st.session_state[f"{P}_saved"] = True
         st.session_state.pop(f"{P}_clicked", None)
@@ -138,7 +138,9 @@ st.header(t("Jullie gegevens"))
 st.write(t("Download alles wat Samenspel over jullie bewaart, of verwijder jullie organisatie."))
 if st.button(t("Download klaarmaken"), key=f"{P}_prepare"):
     try:
-        st.session_state[f"{P}_export"] = write(privacy.export_organisation, organisation_id=org.id)
+        st.session_state[f"{P}_export"] = write(
+            privacy.export_organisation, organisation_id=user.organisation_id
+        )
     except DomainError as exc:
         show_domain_error(exc)
 if st.session_state.get(f"{P}_export"):
@@ -167,7 +169,7 @@ with st.expander(t("Organisatie verwijderen")):
         disabled=confirm.strip() != org.name,
     ):
         try:
-            write(privacy.delete_organisation, organisation_id=org.id)
+            write(privacy.delete_organisation, organisation_id=user.organisation_id)
             st.session_state.pop("user_id", None)
             st.rerun()
         except DomainError as exc:

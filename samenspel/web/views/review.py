@@ -3,11 +3,13 @@
 import streamlit as st
 
 from samenspel.i18n import t
+from samenspel.matching.types import KINDS
 from samenspel.services import matches
 from samenspel.services.errors import Conflict, DomainError
+from samenspel.services.scope import AreaScope, area_scope
 from samenspel.services.suggestions import recommended_plan
-from samenspel.storage.models import KINDS
 from samenspel.web import queries
+from samenspel.web.cache import cached_read
 from samenspel.web.ui import (
     current_user,
     kind_label,
@@ -35,7 +37,7 @@ for message in st.session_state.pop(f"{P}_messages", []):
 for message in st.session_state.pop(f"{P}_problems", []):
     st.warning(message)
 
-areas = user.areas if user.role == "broker" else ()
+scope = area_scope(user.role, user.areas)  # the areas this user may decide on, and no more
 left, middle, right = st.columns(3)
 kind = left.selectbox(
     t("Soort"),
@@ -43,7 +45,7 @@ kind = left.selectbox(
     format_func=lambda k: kind_label(k) if k else t("alle"),
     key=f"{P}_kind",
 )
-hoods = [h for h in read(queries.neighbourhoods) if not areas or h in areas]
+hoods = [h for h in read(queries.neighbourhoods) if scope.covers(h)]
 hood = middle.selectbox(
     t("Buurt"), ["", *hoods], format_func=lambda h: h or t("alle"), key=f"{P}_hood"
 )
@@ -55,10 +57,10 @@ status = right.selectbox(
 )
 
 
-@st.cache_data(ttl=300, show_spinner=False)
-def recommended(areas: tuple[str, ...], lang: str):  # lang: the cached day names are in it
-    """The plan solves over every suggestion in the areas: cached, and cleared by each write."""
-    return read(recommended_plan, areas=areas)
+@cached_read("match", "need", "offer", "organisation", ttl=300)
+def recommended(scope: AreaScope, lang: str):  # lang: the cached day names are in it
+    """The plan solves over every suggestion in the areas: cached until one of them changes."""
+    return read(recommended_plan, scope=scope)
 
 
 with st.expander(
@@ -66,7 +68,7 @@ with st.expander(
 ):
     st.caption(t("Samenspel geeft hier elke vraag hoogstens één aanbod, zonder een zaal of vrijwilliger twee keer te "
                  "verdelen. Gebruik het als startpunt; jij beslist."))  # fmt: skip
-    plan = recommended(areas, st.session_state.get("lang", "nl"))
+    plan = recommended(scope, st.session_state.get("lang", "nl"))
     st.dataframe(
         plan.rename(columns={"initiative": t("Initiatief"), "need": t("Vraag"), "partner": t("Partner"),
                              "offer": t("Aanbod"), "slot": t("Dagdeel"), "score": t("Score")}),
@@ -75,12 +77,12 @@ with st.expander(
 
 PER_PAGE = 25  # a page of cards a broker can read; also keeps each rerun fast
 page = max(1, st.session_state.get(f"{P}_page", 1))
-queue, total = read(queries.review_queue, areas=areas, kind=kind, neighbourhood=hood, status=status,
+queue, total = read(queries.review_queue, scope=scope, kind=kind, neighbourhood=hood, status=status,
                     page=page, per_page=PER_PAGE)  # fmt: skip
 pages = max(1, -(-total // PER_PAGE))
 if page > pages:  # the filters changed: fewer pages now, show the last one
     st.session_state[f"{P}_page"] = page = pages
-    queue, total = read(queries.review_queue, areas=areas, kind=kind, neighbourhood=hood, status=status,
+    queue, total = read(queries.review_queue, scope=scope, kind=kind, neighbourhood=hood, status=status,
                         page=page, per_page=PER_PAGE)  # fmt: skip
 st.caption(t("{n} voorstellen, beste eerst", n=total))
 

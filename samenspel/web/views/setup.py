@@ -5,17 +5,9 @@ finds a new installation cannot take it over."""
 import streamlit as st
 
 from samenspel.i18n import t
-from samenspel.services.accounts import MIN_PASSWORD_LENGTH, create_first_admin
+from samenspel.services.accounts import MIN_PASSWORD_LENGTH
 from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.storage import db
-from samenspel.web.ui import (
-    clear_reads,
-    client,
-    get_engine,
-    log_in_as,
-    show_domain_error,
-    show_field_error,
-)
+from samenspel.web.ui import set_up_first_admin, show_domain_error, show_field_error
 
 P = "setup"
 st.title(t("Welkom bij Samenspel"))
@@ -48,18 +40,8 @@ with st.form(f"{P}_form"):
     submitted = st.form_submit_button(t("Beheerder aanmaken"), type="primary")
 if submitted:
     try:
-        with db.session_scope(get_engine()) as session:
-            user = create_first_admin(
-                session=session,
-                token=token,
-                username=username,
-                password=password,
-                display_name=name,
-                client=client().key,
-            )
+        set_up_first_admin(token=token, username=username, password=password, display_name=name)
         st.session_state[f"{P}_errors"] = {}
-        clear_reads()
-        log_in_as(user.id)
         st.rerun()
     except InvalidInput as exc:
         st.session_state[f"{P}_errors"] = exc.field_errors

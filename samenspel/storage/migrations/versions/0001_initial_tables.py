@@ -6,7 +6,7 @@ Revises:
 """
 from alembic import op
 import sqlalchemy as sa
-import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString (pitfalls.md)
+import sqlmodel  # autogenerate writes sqlmodel.sql.sqltypes.AutoString (docs/pitfalls.md)
 
 
 revision = '0001'

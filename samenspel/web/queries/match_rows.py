@@ -1,0 +1,80 @@
+"""Matches with both sides, as rows for the pages that list them (review queue, follow-up, an
+organisation's own page, the map's lines). Never a contact detail: those are in their own
+table, read only by services/contacts.py."""
+
+from __future__ import annotations
+
+import pandas as pd
+from sqlmodel import Session, select
+
+from samenspel.i18n import language
+from samenspel.matching.reasons import render_stored
+from samenspel.storage.models import Match, Need, Offer, Organisation
+
+MATCH_COLUMNS = [
+    "match_id",
+    "version",
+    "status",
+    "score",
+    "tie",
+    "reasons",
+    "need_id",
+    "need_title",
+    "need_kind",
+    "initiative",
+    "neighbourhood",
+    "offer_id",
+    "offer_title",
+    "partner",
+    "initiative_agreed",
+    "partner_agreed",
+    "follow_up_on",
+    "value_eur",
+    "created_at",
+    "decision_reason",
+]
+
+
+def _match_rows(session: Session, query) -> pd.DataFrame:
+    lang = language()  # reasons are stored as codes and written out in the reader's language
+    rows = []
+    for match, need, need_org, offer, offer_org in session.exec(query):
+        rows.append(
+            (
+                match.id,
+                match.version,
+                match.status,
+                match.score,
+                match.tie,
+                render_stored(match.reasons, lang),
+                need.id,
+                need.title,
+                need.kind,
+                need_org.name,
+                need_org.neighbourhood,
+                offer.id if offer else None,
+                offer.title if offer else "",
+                offer_org.name if offer_org else "",
+                match.initiative_agreed,
+                match.partner_agreed,
+                match.follow_up_on,
+                match.value_eur,
+                match.created_at,
+                match.decision_reason,
+            )
+        )
+    return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
+def _match_query():
+    from sqlalchemy.orm import aliased
+
+    need_org, offer_org = aliased(Organisation), aliased(Organisation)
+    query = (
+        select(Match, Need, need_org, Offer, offer_org)
+        .join(Need, Match.need_id == Need.id)
+        .join(need_org, Need.organisation_id == need_org.id)
+        .join(Offer, Match.offer_id == Offer.id)
+        .join(offer_org, Offer.organisation_id == offer_org.id)
+    )
+    return query, need_org, offer_org

@@ -41,7 +41,9 @@ def cmd_export(args) -> int:
             # not in the audit trail either.
             output.write_bytes(exported.data)
         except OSError as exc:
-            raise BadInput(f"{args.output}: kan het bestand niet schrijven ({exc.strerror})") from exc
+            raise BadInput(
+                f"{args.output}: kan het bestand niet schrijven ({exc.strerror})"
+            ) from exc
     if exported.rows is None:
         print(f"{args.what}: {args.output}")
     else:

@@ -34,26 +34,19 @@ LINKING_TYPES = frozenset({"municipality", "welfare", "fund", "education", "hous
 
 
 @dataclass(frozen=True)
-class NeedIn:
+class PostIn:
+    """What the engine reads of a need and of an offer alike."""
+
     id: str
     kind: str
     title: str
     description: str = ""
     themes: tuple[str, ...] = ()
-    initiative: str = ""
-    legal_form: str = "informal"
     place: str = ""
     lat: float | None = None
     lon: float | None = None
-    people: int | None = None
-    amount_eur: float | None = None
     slots: frozenset[Slot] = frozenset()
-    max_distance_km: float | None = None
     deadline: date | None = None
-    needs_kitchen: bool = False
-    needs_step_free: bool = False
-    # Fairness: small and new initiatives must not be crowded out ("kneuterigheid").
-    is_new: bool = False
 
     @property
     def text(self) -> str:
@@ -61,32 +54,31 @@ class NeedIn:
 
 
 @dataclass(frozen=True)
-class OfferIn:
-    id: str
-    kind: str
-    title: str
-    description: str = ""
-    themes: tuple[str, ...] = ()
+class NeedIn(PostIn):
+    initiative: str = ""
+    legal_form: str = "informal"
+    people: int | None = None
+    amount_eur: float | None = None
+    max_distance_km: float | None = None
+    needs_kitchen: bool = False
+    needs_step_free: bool = False
+    # Fairness: small and new initiatives must not be crowded out ("kneuterigheid").
+    is_new: bool = False
+
+
+@dataclass(frozen=True)
+class OfferIn(PostIn):
     partner: str = ""
     partner_type: str = "business"
-    place: str = ""
-    lat: float | None = None
-    lon: float | None = None
     capacity: int | None = None
     amount_min_eur: float | None = None
     amount_max_eur: float | None = None
-    slots: frozenset[Slot] = frozenset()
     radius_km: float | None = None
     eligible_legal_forms: frozenset[str] = frozenset()
-    deadline: date | None = None
     has_kitchen: bool | None = None
     step_free: bool | None = None
     # How many partnerships this offer already has running elsewhere.
     load: int = 0
-
-    @property
-    def text(self) -> str:
-        return " ".join([self.title, self.description, " ".join(self.themes)])
 
 
 @dataclass(frozen=True)

@@ -76,65 +76,59 @@ class Contact(SQLModel, table=True):
     phone: str = Field(default="", max_length=50)
 
 
-class NeedBase(SQLModel):
+class PostBase(SQLModel):
+    """What a need and an offer both have: the kind of help, the text, when and where."""
+
     kind: str = Field(index=True, max_length=20)
     title: str = Field(max_length=200)
     description: str = Field(default="", max_length=2000)
     themes: str = Field(default="", max_length=500)
     conditions: str = Field(default="", max_length=200)
-    people: int | None = None
-    amount_eur: float | None = None
     hours_per_week: float | None = None
     skills: str = Field(default="", max_length=500)
+    slots: str = Field(default="", max_length=200)
+    place: str = Field(default="", max_length=200)
+    lat: float | None = None
+    lon: float | None = None
+    deadline: date | None = None
+
+
+class PostRecord(SQLModel):
+    """The stored side of a need or an offer: its ids, owner, status and times."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str | None = Field(default=None, index=True, unique=True, max_length=64)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default="open", index=True, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class NeedBase(PostBase):
+    people: int | None = None
+    amount_eur: float | None = None
     needs_kitchen: bool = False
     needs_step_free: bool = False
     start_date: date | None = None
-    slots: str = Field(default="", max_length=200)
-    place: str = Field(default="", max_length=200)
-    lat: float | None = None
-    lon: float | None = None
     max_distance_km: float | None = None
-    deadline: date | None = None
 
 
-class Need(NeedBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, index=True, unique=True, max_length=64)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    status: str = Field(default="open", index=True, max_length=20)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+class Need(NeedBase, PostRecord, table=True):
+    pass
 
 
-class OfferBase(SQLModel):
-    kind: str = Field(index=True, max_length=20)
-    title: str = Field(max_length=200)
-    description: str = Field(default="", max_length=2000)
-    themes: str = Field(default="", max_length=500)
-    conditions: str = Field(default="", max_length=200)
+class OfferBase(PostBase):
     capacity: int | None = None
     amount_min_eur: float | None = None
     amount_max_eur: float | None = None
-    hours_per_week: float | None = None
-    skills: str = Field(default="", max_length=500)
     has_kitchen: bool = False
     step_free: bool = False
-    slots: str = Field(default="", max_length=200)
-    place: str = Field(default="", max_length=200)
-    lat: float | None = None
-    lon: float | None = None
     radius_km: float | None = None
     eligible_legal_forms: str = Field(default="", max_length=100)
-    deadline: date | None = None
 
 
-class Offer(OfferBase, table=True):
-    id: int | None = Field(default=None, primary_key=True)
-    external_id: str | None = Field(default=None, index=True, unique=True, max_length=64)
-    organisation_id: int = Field(foreign_key="organisation.id", index=True)
-    status: str = Field(default="open", index=True, max_length=20)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+class Offer(OfferBase, PostRecord, table=True):
+    pass
 
 
 class FundBase(SQLModel):

@@ -331,8 +331,26 @@ def write(fn, **kwargs):
     """Run a service in its own unit of work (one commit; any error rolls all of it back);
     domain errors come back to the page as messages."""
     _sync_language()
-    result = _run_logged(fn, actor(), kwargs)
-    return result
+    return _run_logged(fn, actor(), kwargs)
+
+
+def submit_form(errors_prefix: str, action, then=None) -> None:
+    """What every form does after its submit button: run `action` (a `write`); when it works,
+    forget the form's field errors, let `then(result)` note what to show, and rerun. A refused
+    field is kept under `errors_prefix` for the next run (shown by show_field_error beside its
+    widget, nothing typed lost); any other refusal shows as a message."""
+    try:
+        result = action()
+    except InvalidInput as exc:
+        st.session_state[f"{errors_prefix}_errors"] = exc.field_errors
+        st.rerun()
+    except DomainError as exc:
+        show_domain_error(exc)
+        return
+    st.session_state.pop(f"{errors_prefix}_errors", None)
+    if then is not None:
+        then(result)
+    st.rerun()
 
 
 def legal_form_label(form: str) -> str:

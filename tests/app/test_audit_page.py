@@ -53,7 +53,9 @@ def test_only_administrators_have_the_page():
 
 
 def test_a_broker_opening_the_page_is_refused(demo_users):
-    at = AppTest.from_file(str(ROOT / "samenspel" / "web" / "views" / "audit.py"), default_timeout=60)
+    at = AppTest.from_file(
+        str(ROOT / "samenspel" / "web" / "views" / "audit.py"), default_timeout=60
+    )
     log_in(at, demo_users["makelaar"])
     at.run()
     assert [e.value for e in at.error] == [

@@ -6,7 +6,7 @@ import streamlit as st
 from samenspel import settings
 from samenspel.i18n import t
 from samenspel.services import accounts
-from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.services.errors import DomainError
 from samenspel.web import queries
 from samenspel.web.ui import (
     plain,
@@ -14,6 +14,7 @@ from samenspel.web.ui import (
     require_page,
     show_domain_error,
     show_field_error,
+    submit_form,
     write,
 )
 
@@ -79,8 +80,16 @@ with users_tab:
         show_field_error(P, "password")
         submitted = st.form_submit_button(t("Toevoegen"), type="primary")
     if submitted:
-        try:
-            write(
+
+        def added(_user) -> None:
+            st.session_state[f"{P}_new_count"] += 1
+            st.session_state[f"{P}_messages"] = [
+                t("Gebruiker '{name}' toegevoegd.", name=plain(username))
+            ]
+
+        submit_form(
+            P,
+            lambda: write(
                 accounts.create_user,
                 username=username,
                 role=role,
@@ -88,18 +97,9 @@ with users_tab:
                 display_name=name,
                 organisation_id=organisation,
                 areas=tuple(areas),
-            )
-            st.session_state[f"{P}_errors"] = {}
-            st.session_state[f"{P}_new_count"] += 1
-            st.session_state[f"{P}_messages"] = [
-                t("Gebruiker '{name}' toegevoegd.", name=plain(username))
-            ]
-            st.rerun()
-        except InvalidInput as exc:
-            st.session_state[f"{P}_errors"] = exc.field_errors
-            st.rerun()
-        except DomainError as exc:
-            show_domain_error(exc)
+            ),
+            then=added,
+        )
 
     st.subheader(t("Gebruiker wijzigen of uitzetten"))
     # The user is chosen outside the form, so that the form shows that user's current name,

@@ -9,7 +9,7 @@ import streamlit as st
 from samenspel.i18n import t
 from samenspel.matching.types import LEGAL_FORMS, PARTNER_TYPES
 from samenspel.services import organisations
-from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.services.errors import DomainError
 from samenspel.services.scope import area_scope
 from samenspel.web import queries
 from samenspel.web.ui import (
@@ -22,6 +22,7 @@ from samenspel.web.ui import (
     require_page,
     show_domain_error,
     show_field_error,
+    submit_form,
     write,
 )
 
@@ -182,19 +183,16 @@ with st.form(f"{P}_new"):
     )
     added = st.form_submit_button(t("Toevoegen"), type="primary")
 if added:
-    try:
-        org = write(organisations.create_organisation, form=entered)
-        st.session_state.pop(f"{new_key}_errors", None)
+
+    def created(org) -> None:
         st.session_state[f"{P}_new_count"] += 1
         st.session_state[f"{P}_messages"] = [
             t("Organisatie '{name}' toegevoegd.", name=plain(org.name))
         ]
-        st.rerun()
-    except InvalidInput as exc:
-        st.session_state[f"{new_key}_errors"] = exc.field_errors
-        st.rerun()
-    except DomainError as exc:
-        show_domain_error(exc)
+
+    submit_form(
+        new_key, lambda: write(organisations.create_organisation, form=entered), then=created
+    )
 
 st.subheader(t("Organisatie wijzigen"))
 # Chosen outside the form, and the form's widgets are this organisation's own: the form
@@ -227,15 +225,14 @@ if target is not None:
         )
         if moved:
             entered = replace(entered, lat=None, lon=None)
-        try:
-            org = write(organisations.update_profile, organisation_id=target, form=entered)
-            st.session_state.pop(f"{edit_key}_errors", None)
+
+        def stored_profile(org) -> None:
             st.session_state[f"{P}_messages"] = [
                 t("Organisatie '{name}' opgeslagen.", name=plain(org.name))
             ]
-            st.rerun()
-        except InvalidInput as exc:
-            st.session_state[f"{edit_key}_errors"] = exc.field_errors
-            st.rerun()
-        except DomainError as exc:
-            show_domain_error(exc)
+
+        submit_form(
+            edit_key,
+            lambda: write(organisations.update_profile, organisation_id=target, form=entered),
+            then=stored_profile,
+        )

@@ -60,7 +60,7 @@ bullets(
     t("Een informele groep staat op de kaart in het midden van de buurt, niet op het eigen adres."),
     t("Contactgegevens van de andere kant zie je pas als jullie allebei ja hebben gezegd."),
     t(
-        "De buurtmakelaar van jullie buurt ziet alles van jullie buurt, om te kunnen helpen, en alleen de eigen buurten. De beheerder ziet alles."
+        "De buurtmakelaar van jullie buurt ziet alles van jullie buurt, om te kunnen helpen. Makelaars van andere buurten zien wat iedereen ziet, en met wie jullie samenwerken. De beheerder ziet alles."
     ),
     t(
         "Downloads laten contactgegevens weg, en ook het adres en de precieze plek van informele groepen. Alleen de beheerder kan ze meenemen, en dat wordt vastgelegd."

@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 from samenspel.i18n import t
 from samenspel.matching.vocabulary import CONDITIONS
 from samenspel.services import organisations, privacy
-from samenspel.services.errors import DomainError, InvalidInput
+from samenspel.services.errors import DomainError
 from samenspel.web import queries
 from samenspel.web.maps import location_picker
 from samenspel.web.ui import (
@@ -18,6 +18,7 @@ from samenspel.web.ui import (
     require_page,
     show_domain_error,
     show_field_error,
+    submit_form,
     write,
 )
 
@@ -122,17 +123,18 @@ if saved:
         conditions=conditions,
         themes=[theme.strip() for theme in themes.split(";") if theme.strip()],
     )
-    try:
-        write(organisations.update_profile, organisation_id=user.organisation_id, form=form)
-        st.session_state[f"{P}_errors"] = {}
+
+    def saved_profile(_org) -> None:
         st.session_state[f"{P}_saved"] = True
         st.session_state.pop(f"{P}_clicked", None)
-        st.rerun()
-    except InvalidInput as exc:
-        st.session_state[f"{P}_errors"] = exc.field_errors
-        st.rerun()
-    except DomainError as exc:
-        show_domain_error(exc)
+
+    submit_form(
+        P,
+        lambda: write(
+            organisations.update_profile, organisation_id=user.organisation_id, form=form
+        ),
+        then=saved_profile,
+    )
 
 st.header(t("Jullie gegevens"))
 st.write(t("Download alles wat Samenspel over jullie bewaart, of verwijder jullie organisatie."))

@@ -6,8 +6,7 @@ import streamlit as st
 
 from samenspel.i18n import t
 from samenspel.services.accounts import MIN_PASSWORD_LENGTH
-from samenspel.services.errors import DomainError, InvalidInput
-from samenspel.web.ui import set_up_first_admin, show_domain_error, show_field_error
+from samenspel.web.ui import set_up_first_admin, show_field_error, submit_form
 
 P = "setup"
 st.title(t("Welkom bij Samenspel"))
@@ -39,12 +38,9 @@ with st.form(f"{P}_form"):
     show_field_error(P, "password")
     submitted = st.form_submit_button(t("Beheerder aanmaken"), type="primary")
 if submitted:
-    try:
-        set_up_first_admin(token=token, username=username, password=password, display_name=name)
-        st.session_state[f"{P}_errors"] = {}
-        st.rerun()
-    except InvalidInput as exc:
-        st.session_state[f"{P}_errors"] = exc.field_errors
-        st.rerun()
-    except DomainError as exc:
-        show_domain_error(exc)
+    submit_form(
+        P,
+        lambda: set_up_first_admin(
+            token=token, username=username, password=password, display_name=name
+        ),
+    )

@@ -432,7 +432,7 @@ def check_version(header: list[str], rows: list[tuple[int, dict[str, str]]]) -> 
         raw = (cells.get(VERSION_COLUMN) or "").strip()
         if not raw:
             continue
-        if not raw.isdigit():
+        if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() is True, int("²") fails
             raise FileError(f"kolom '{VERSION_COLUMN}': '{raw[:20]}' is geen versienummer")
         if not 1 <= int(raw) <= FORMAT_VERSION:
             raise FileError(

@@ -370,7 +370,7 @@ def offer_help(
     from samenspel.matching.engine import Engine
     from samenspel.matching.reasons import render, to_data
     from samenspel.matching.types import Exclusion
-    from samenspel.services.suggestions import need_in, offer_in
+    from samenspel.services.records import need_in, offer_in
 
     require_signed_in(actor)
     offer = session.get(Offer, offer_id)

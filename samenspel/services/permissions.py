@@ -1,5 +1,5 @@
 """Who may do what. Every service that writes or reveals calls one of these first: a hidden
-button in a page is never the only check (issue: accounts, roles and privacy)."""
+button in a page is never the only check."""
 
 from __future__ import annotations
 

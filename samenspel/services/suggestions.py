@@ -1,6 +1,6 @@
 """Stored suggestions: the engine's output kept as Match rows with status "suggested".
 
-Recomputed for just the need or offer that was added or changed (issue: fresh suggestions),
+Recomputed for just the need or offer that was added or changed,
 never for the whole city on a page load. Matches a broker already acted on are left alone.
 """
 

@@ -509,18 +509,11 @@ def remember_language() -> None:
 
 
 def ask(fn, **kwargs):
-    """Run a read-only service that checks the actor (no cache to clear afterwards), in a
-    read-only unit of work."""
+    """Run a read-only service that checks the actor, in a read-only unit of work."""
     _sync_language()
     who = actor()
     with db.unit_of_work(get_engine(), read_only=True) as session:
         return fn(session=session, actor=who, **kwargs)
-
-
-def act(fn, **kwargs):
-    """Run a service that writes only its audit trail (a contact reveal): no cache to clear."""
-    _sync_language()
-    return _run_logged(fn, actor(), kwargs)
 
 
 def identity_login_configured() -> bool:

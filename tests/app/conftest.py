@@ -104,9 +104,8 @@ def log_in(at, user_id: int) -> str:
     from samenspel.services.accounts import start_session
     from samenspel.web.ui import TOKEN_KEY
 
-    with Session(db.engine_for(db.settings.database_url())) as session:
+    with db.unit_of_work(db.engine_for(db.settings.database_url())) as session:
         token = start_session(session=session, user_id=user_id)
-        session.commit()  # whether or not the service commits itself
     at.session_state[TOKEN_KEY] = token
     return token
 

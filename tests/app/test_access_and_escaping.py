@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import streamlit as st
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
@@ -85,7 +84,6 @@ def payload_world(demo_users):
                   decision_reason=PAYLOAD_TITLE, follow_up_on=date(2026, 1, 1)),
         ])  # fmt: skip
         session.commit()
-    st.cache_data.clear()  # written behind the app's back: its cached reads are stale
     yield
     with Session(engine) as session:
         for match in session.exec(select(Match).where(Match.score >= 0.98)):

@@ -322,3 +322,17 @@ def test_imports_and_exports_never_commit_their_callers_unit_of_work(sqlite_worl
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Need)).one() == 0
         assert session.exec(select(func.count()).select_from(AuditEvent)).one() == 0
+
+
+@pytest.mark.parametrize("who", ["anja", "public"])
+@pytest.mark.parametrize("what", ["needs", "matches", "organisations", "funds", "hsds"])
+def test_only_brokers_and_administrators_export(sqlite_world, who, what):
+    from samenspel.services.errors import NotAllowed
+    from samenspel.services.permissions import PUBLIC
+
+    actor = PUBLIC if who == "public" else sqlite_world["actors"][who]
+    with pytest.raises(NotAllowed), db.unit_of_work(sqlite_world["engine"]) as session:
+        transfer.export_file(session=session, actor=actor, what=what)
+    with db.unit_of_work(sqlite_world["engine"]) as session:
+        broker = sqlite_world["actors"]["sanne"]
+        assert transfer.export_file(session=session, actor=broker, what=what).data

@@ -257,6 +257,9 @@ def test_a_newer_format_version_refuses_the_file_and_older_or_none_are_read():
         parse_needs(
             HEADER.rstrip("\n") + ",format_version\nn1,A,informal,goods,X,,,,52,5,,,,,,v2\n"
         )
+    # "²" counts as a digit for str.isdigit() but not for int(): still a file error, not a crash.
+    with pytest.raises(FileError, match="geen versienummer"):
+        parse_needs(HEADER.rstrip("\n") + ",format_version\nn1,A,informal,goods,X,,,,52,5,,,,,,²\n")
 
 
 def test_cleaning_an_import_takes_off_the_quote_an_export_put_before_a_formula():

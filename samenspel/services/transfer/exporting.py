@@ -132,6 +132,7 @@ def export_file(
 ) -> ExportFile:  # fmt: skip
     """One export as a file: `what` is one of EXPORTS. `full`: exact places and, for
     organisations, contacts too (as `with_contacts`); the sociale kaart is a zip of CSVs."""
+    require_role(actor, "broker", "admin")
     if what == "hsds":
         return ExportFile(hsds_zip(session), "samenspel-sociale-kaart.zip", None)
     table = {

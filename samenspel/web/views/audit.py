@@ -8,7 +8,7 @@ import streamlit as st
 from samenspel.i18n import t
 from samenspel.services import audit_log
 from samenspel.services.errors import DomainError
-from samenspel.web.ui import act, ask, require_page, show_domain_error
+from samenspel.web.ui import ask, require_page, show_domain_error, write
 
 require_page("samenspel/web/views/audit.py")
 P = "audit"
@@ -72,7 +72,7 @@ st.subheader(t("Downloaden"))
 st.write(t("Alle regels van deze selectie als CSV-bestand. Ook dat komt in het logboek."))
 if st.button(t("Download klaarmaken"), key=f"{P}_prepare"):
     try:
-        st.session_state[f"{P}_file"] = (filters, act(audit_log.export_csv, filters=filters))
+        st.session_state[f"{P}_file"] = (filters, write(audit_log.export_csv, filters=filters))
     except DomainError as exc:
         show_domain_error(exc)
 prepared = st.session_state.get(f"{P}_file")

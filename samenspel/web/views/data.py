@@ -11,7 +11,6 @@ from samenspel.services import transfer
 from samenspel.services.backup import BackupError, default_path, make_backup
 from samenspel.services.errors import DomainError, InvalidInput
 from samenspel.web.ui import (
-    act,
     actor,
     current_user,
     get_engine,
@@ -38,7 +37,8 @@ with import_tab:
     st.write(
         t(
             "Zet een lijst uit een spreadsheet of sociale kaart in Samenspel. Gebruik de kolommen van het "
-            "uitwisselformaat (zie de README). Een fout in een rij houdt de andere rijen niet tegen."
+            "uitwisselformaat: exporteer eerst een lijst (tab Exporteren), dan zie je welke kolommen er "
+            "zijn. Een fout in een rij houdt de andere rijen niet tegen."
         )
     )
     upload = st.file_uploader(
@@ -83,9 +83,9 @@ with import_tab:
                         st.caption(t("en nog {n} fouten", n=len(report.errors) - len(shown)))
             except InvalidInput as exc:
                 bar.empty()
-                st.error(
-                    t("Niet geïmporteerd: {reason}", reason="; ".join(exc.field_errors.values()))
-                )
+                # The reasons quote the file's own cells: plain() keeps them text, not markdown.
+                reason = plain("; ".join(exc.field_errors.values()))
+                st.error(t("Niet geïmporteerd: {reason}", reason=reason))
             except DomainError as exc:
                 bar.empty()
                 show_domain_error(exc)
@@ -110,7 +110,7 @@ with export_tab:
     if st.button(t("Download klaarmaken"), key=f"{P}_prepare"):
         try:
             # One unit of work: an export with contacts or exact places is audited in it.
-            exported = act(transfer.export_file, what=what, full=with_contacts,
+            exported = write(transfer.export_file, what=what, full=with_contacts,
                            with_contacts=with_contacts, excel=as_excel)  # fmt: skip
             st.session_state[f"{P}_file"] = (exported.data, exported.filename)
         except DomainError as exc:

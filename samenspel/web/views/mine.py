@@ -10,7 +10,6 @@ from samenspel.services.errors import DomainError
 from samenspel.services.suggestions import why_not
 from samenspel.web import queries
 from samenspel.web.ui import (
-    act,
     current_user,
     kind_label,
     messages_of,
@@ -157,7 +156,7 @@ for m in under_way.itertuples(index=False):
                 t("Toon contactgegevens"), key=f"{P}_contact_{m.match_id}"
             ):
                 try:
-                    st.session_state[shown_key] = act(
+                    st.session_state[shown_key] = write(
                         contacts.other_side_contact, match_id=m.match_id
                     )
                 except DomainError as exc:

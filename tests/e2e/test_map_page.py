@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import rerun, wait_until_idle
+from tests.e2e.conftest import open_card, rerun, wait_until_idle
 from tests.e2e.test_golden_path import choose, log_in, sidebar, type_into
 from tests.e2e.test_home_map import map_frame
 
@@ -26,9 +26,8 @@ def test_clicking_a_marker_shows_its_card_beside_the_map(app_url, page):
     search_map(page, "Grote zaal met keuken op dinsdag")
     marker = map_frame(page).locator(".ss-marker").first
     marker.wait_for()
-    with rerun(page):
-        marker.click()
     card = page.locator("[class*='st-key-home_card_offer_']").first
+    open_card(page, marker, card)
     expect(card).to_contain_text("Grote zaal met keuken op dinsdag")
     expect(card).to_contain_text("Buurtpand De Kade")
     assert "@" not in card.inner_text()  # no contact details for the public (the run ended)
@@ -65,9 +64,8 @@ def test_html_and_template_payloads_in_a_title_show_as_text_and_run_nothing(app_
         tooltip = frame.locator(".leaflet-tooltip").last
         expect(tooltip).to_contain_text("window.parent")
         tooltips.append(tooltip.inner_text())
-    with rerun(page):
-        markers.first.click()
     card = page.locator("[class*='st-key-home_card_need_']").first
+    open_card(page, markers.first, card)
     expect(card).to_contain_text("window.parent.document.body.dataset.pwned")
     wait_until_idle(page)
 

@@ -18,7 +18,14 @@ from samenspel.storage import db
 from samenspel.storage.models import Match, Need, Offer, User
 from samenspel.storage.seed import seed_demo
 from samenspel.web.navigation import PAGES, pages_for
-from tests.e2e.conftest import _is_local, rerun, running_app, wait_until_idle, watch_runs
+from tests.e2e.conftest import (
+    _is_local,
+    open_card,
+    rerun,
+    running_app,
+    wait_until_idle,
+    watch_runs,
+)
 from tests.e2e.test_golden_path import TIMEOUT, log_in
 from tests.security.payloads import PAYLOADS, evaluated_in, summary
 
@@ -200,9 +207,7 @@ def open_a_map_card(page) -> None:
     marker.wait_for()
     marker.hover()
     expect(frame.locator(".leaflet-tooltip").first).to_be_visible()
-    with rerun(page):
-        marker.click()
-    expect(page.locator("[class*='st-key-home_card_']").first).to_be_visible()
+    open_card(page, marker, page.locator("[class*='st-key-home_card_']").first)
     settle(page)
 
 

@@ -39,6 +39,8 @@ def _matches(session: Session) -> pd.DataFrame:
         .join(Need, Match.need_id == Need.id)
         .join(need_org, Need.organisation_id == need_org.id)
         .join(Offer, Match.offer_id == Offer.id, isouter=True)
+        # An initiative's "Past niet" to a suggestion is no introduction that fell through.
+        .where(Match.passed_at.is_(None))
     ).all()  # fmt: skip
     columns = ["id", "status", "tie", "value_eur", "follow_up_on", "updated_at", "kind", "conditions",
                "neighbourhood", "initiative", "offer_title"]  # fmt: skip

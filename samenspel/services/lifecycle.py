@@ -2,8 +2,8 @@
 step, and the word a page shows for each status.
 
     suggested -> introduced -> agreed -> active -> done
-    exits: rejected (the broker, instead of introducing), declined (a side says no, or it did
-    not work out), expired (a deadline passed while nobody had decided yet)
+    exits: rejected (the broker, instead of introducing), declined (a side says no, the
+    initiative says "Past niet" to a suggestion, or it did not work out), expired (a deadline passed while nobody had decided yet)
 
 Standard library only, so that the services (samenspel/services/matches.py, which makes every
 step one conditioned UPDATE), the pages and the tests all read this same table. Who someone
@@ -53,6 +53,9 @@ STEPS: dict[tuple[str, str], frozenset[str]] = {
     (SUGGESTED, INTRODUCED): frozenset({BROKER}),
     (SUGGESTED, REJECTED): frozenset({BROKER}),
     (SUGGESTED, EXPIRED): frozenset({SYSTEM}),
+    # The initiative says "Past niet" to a suggestion for its own need: the pair is never
+    # suggested again. (Its "ja" is no step: the match stays suggested, marked as asked.)
+    (SUGGESTED, DECLINED): frozenset({INITIATIVE}),
     # Each side answers for itself; the second yes makes it agreed. The broker does not
     # answer for them: after an introduction only the sides decide.
     (INTRODUCED, AGREED): SIDES,

@@ -16,7 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, select
 
 from samenspel import settings
-from samenspel.i18n import t
+from samenspel.i18n import N_, t
 from samenspel.services import lifecycle
 from samenspel.services.audit import record
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -33,6 +33,15 @@ REJECT_REASONS = (
     "partner heeft geen ruimte meer",
     "al geholpen",
     "anders",
+)
+# Why an initiative says "Past niet" to a suggestion (kept for the broker; the page shows the
+# words in the reader's language).
+PASS_REASONS = (
+    N_("we hebben dit al geregeld"),
+    N_("te ver weg"),
+    N_("andere dag of tijd nodig"),
+    N_("het is niet wat we zoeken"),
+    N_("anders"),
 )
 
 
@@ -305,6 +314,119 @@ def _answered_already(session: Session, match_id: int) -> Conflict:
     )
 
 
+def _initiative_of(actor: Actor, need_org: Organisation) -> frozenset:
+    """The roles of an actor answering a suggestion for its own need: only the need's own
+    organisation answers."""
+    require_signed_in(actor)
+    if actor.organisation_id is None or actor.organisation_id != need_org.id:
+        raise NotAllowed(t("Alleen het initiatief met deze vraag kan hierop antwoorden."))
+    return frozenset({lifecycle.INITIATIVE})
+
+
+def _suggestion_changed(session: Session, match_id: int) -> Conflict:
+    """What an initiative hears when its answer to a suggestion came too late: what happened
+    meanwhile, from the reader's side ("jullie" is the initiative)."""
+    current = session.get(Match, match_id, populate_existing=True)
+    status = current.status if current else ""
+    if current is not None and current.passed_at is not None:
+        message = t("Iemand van jullie heeft net al gezegd dat dit niet past. Ververs de pagina.")
+    elif current is not None and status == lifecycle.SUGGESTED and current.initiative_asked_at:
+        message = t(
+            "Iemand van jullie heeft net al gezegd dat jullie willen kennismaken. Ververs de pagina."
+        )
+    elif status == lifecycle.SUGGESTED:
+        message = t(
+            "Deze suggestie is intussen veranderd: de partner vroeg zelf om kennis te maken. "
+            "Kijk nog eens en kies opnieuw."
+        )
+    else:
+        message = t(
+            "De buurtmakelaar heeft deze suggestie intussen behandeld (nu: {status}). Ververs de pagina.",
+            status=t(lifecycle.label_key(status)),
+        )
+    return Conflict(message, decided_by="", status=status)
+
+
+def ask_for_introduction(
+    *, session: Session, actor: Actor, match_id: int, seen_version: int
+) -> Match:
+    """The initiative says "Ja, hier willen we mee kennismaken" to a suggestion for its own
+    need: the match stays suggested, marked as asked by the initiative (who and when), and so
+    moves up the broker's queue. One conditioned UPDATE on the version the person saw."""
+    match, _, _, need_org, _ = _load(session, match_id)
+    _initiative_of(actor, need_org)
+    if match.version != seen_version or match.status != lifecycle.SUGGESTED:
+        raise _suggestion_changed(session, match.id)
+    if match.initiative_asked_at is not None:
+        raise _suggestion_changed(session, match.id)
+    asked = session.execute(
+        update(Match)
+        .where(
+            Match.id == match.id,
+            Match.version == seen_version,
+            Match.status == lifecycle.SUGGESTED,
+            Match.initiative_asked_at.is_(None),
+        )
+        .values(
+            initiative_asked_at=utcnow(),
+            initiative_asked_by_id=actor.user_id,
+            asked_sides=Match.asked_sides + 1,
+            version=seen_version + 1,
+            updated_at=utcnow(),
+        )
+    )
+    if asked.rowcount != 1:  # someone answered between our read and our UPDATE
+        raise _suggestion_changed(session, match.id)
+    record(session, user_id=actor.user_id, action="initiative_asks", entity="match",
+           entity_id=match.id)  # fmt: skip
+    session.flush()
+    return session.get(Match, match.id, populate_existing=True)
+
+
+def pass_suggestion(
+    *,
+    session: Session,
+    actor: Actor,
+    match_id: int,
+    seen_version: int,
+    reason: str,
+    note: str = "",
+) -> Match:
+    """The initiative says "Past niet" to a suggestion for its own need: it leaves their list,
+    the broker sees why, and the engine never suggests the pair again (the match is declined,
+    and services/suggestions.py keeps every pair that is no longer an untouched suggestion)."""
+    match, _, _, need_org, _ = _load(session, match_id)
+    roles = _initiative_of(actor, need_org)
+    if reason not in PASS_REASONS:
+        raise InvalidInput({"reason": t("Kies een reden uit de lijst.")})
+    if match.version != seen_version or match.status != lifecycle.SUGGESTED:
+        raise _suggestion_changed(session, match.id)
+    _require_step(match.status, lifecycle.DECLINED, roles)
+    words = f"{reason}. {note.strip()}".strip(" .") if note.strip() else reason
+    passed = session.execute(
+        update(Match)
+        .where(
+            Match.id == match.id,
+            Match.version == seen_version,
+            Match.status == lifecycle.SUGGESTED,
+        )
+        .values(
+            status=lifecycle.DECLINED,
+            passed_at=utcnow(),
+            decided_by_id=actor.user_id,
+            decision_reason=f"{lifecycle.INITIATIVE}: {words}"[:1000],
+            version=seen_version + 1,
+            updated_at=utcnow(),
+        )
+    )
+    if passed.rowcount != 1:
+        raise _suggestion_changed(session, match.id)
+    record(session, user_id=actor.user_id, action="initiative_passes", entity="match",
+           entity_id=match.id, detail=words)  # fmt: skip
+    session.flush()
+    return session.get(Match, match.id, populate_existing=True)
+
+
 def _side_or_broker_roles(
     actor: Actor, need_org: Organisation, offer_org: Organisation | None
 ) -> frozenset:
@@ -383,7 +505,32 @@ def offer_help(
         select(Match).where(Match.need_id == need_id, Match.offer_id == offer_id)
     ).first()
     if existing is not None:
-        return existing
+        if existing.status != lifecycle.SUGGESTED or existing.partner_asked_at is not None:
+            return existing
+        # The engine suggested this pair already: the partner's own ask marks it (one
+        # conditioned UPDATE on the version read here; a concurrent change wins).
+        asked = session.execute(
+            update(Match)
+            .where(
+                Match.id == existing.id,
+                Match.version == existing.version,
+                Match.status == lifecycle.SUGGESTED,
+                Match.partner_asked_at.is_(None),
+            )
+            .values(
+                partner_asked_at=utcnow(),
+                partner_asked_by_id=actor.user_id,
+                asked_sides=Match.asked_sides + 1,
+                version=existing.version + 1,
+                updated_at=utcnow(),
+            )
+        )
+        if asked.rowcount != 1:
+            raise _conflict(session, existing.id)
+        record(session, user_id=actor.user_id, action="offer_help", entity="match",
+               entity_id=existing.id)  # fmt: skip
+        session.flush()
+        return session.get(Match, existing.id, populate_existing=True)
     need_org = session.get(Organisation, need.organisation_id)
     offer_org = session.get(Organisation, offer.organisation_id)
     engine = Engine([offer_in(offer, offer_org)], today=today)
@@ -401,6 +548,9 @@ def offer_help(
         tie=result.tie,
         status="suggested",
         origin="partner",
+        partner_asked_at=utcnow(),
+        partner_asked_by_id=actor.user_id,
+        asked_sides=1,
     )
     session.add(match)
     session.flush()

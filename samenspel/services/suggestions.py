@@ -45,21 +45,14 @@ def open_needs(session: Session, kind: str | None = None) -> list[NeedIn]:
 
 def _store(session: Session, need_id: int, suggestions: Iterable[Suggestion]) -> int:
     """Replace the untouched suggestions of one need by fresh ones."""
-    # Pairs a broker or partner already touched are kept, and never suggested twice.
-    acted_on = set(
-        session.exec(
-            select(Match.offer_id).where(
-                Match.need_id == need_id, (Match.status != "suggested") | (Match.origin != "engine")
-            )
-        )
+    # Pairs someone already touched (a broker decided, a partner offered help, a side asked
+    # for it, the initiative said "Past niet") are kept, and never suggested twice.
+    untouched = (
+        (Match.status == "suggested") & (Match.origin == "engine") & (Match.asked_sides == 0)
     )
+    acted_on = set(session.exec(select(Match.offer_id).where(Match.need_id == need_id, ~untouched)))
     session.exec(
-        delete(Match).where(
-            Match.need_id == need_id,
-            Match.status == "suggested",
-            Match.origin == "engine",
-            col(Match.offer_id).is_not(None),
-        )
+        delete(Match).where(Match.need_id == need_id, untouched, col(Match.offer_id).is_not(None))
     )
     stored = 0
     for s in suggestions:

@@ -166,6 +166,9 @@ class Match(SQLModel, table=True):
         UniqueConstraint("need_id", "offer_id", name="uq_match_need_offer"),
         # The broker's review queue: suggestions by status, best score first (migration 0002).
         Index("ix_match_status_score", "status", "score"),
+        # The queue puts people first: asked by both sides, then by one, then by score
+        # (migration 0010; web/queries/review.py orders by exactly these columns).
+        Index("ix_match_status_asked_score", "status", "asked_sides", "score"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -189,6 +192,16 @@ class Match(SQLModel, table=True):
     initiative_agreed: bool = False
     partner_agreed: bool = False
     decided_by_id: int | None = Field(default=None, foreign_key="user.id")
+    # A side asked for this suggestion itself (the initiative's "Ja, hier willen we mee
+    # kennismaken", the partner's "Ik kan helpen"): who and when; asked_sides counts them
+    # (0, 1 or 2) so the review queue can order on it with an index (migration 0010).
+    initiative_asked_at: datetime | None = None
+    initiative_asked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    partner_asked_at: datetime | None = None
+    partner_asked_by_id: int | None = Field(default=None, foreign_key="user.id")
+    asked_sides: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The initiative said "Past niet" to the suggestion (status declined, reason kept).
+    passed_at: datetime | None = None
     decision_reason: str = Field(default="", max_length=1000)
     follow_up_on: date | None = None
     value_eur: float | None = None

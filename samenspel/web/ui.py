@@ -377,6 +377,20 @@ def status_label(status: str) -> str:
     }.get(status, status)
 
 
+def ago(moment) -> str:
+    """How long ago a stored moment (UTC) was, in days: "vandaag", "gisteren", "3 dagen
+    geleden"."""
+    moment = pd.Timestamp(moment)
+    if moment.tzinfo is None:  # the database gave it back without its zone: it is UTC
+        moment = moment.tz_localize("UTC")
+    days = (pd.Timestamp.now(tz="UTC").normalize() - moment.tz_convert("UTC").normalize()).days
+    if days <= 0:
+        return t("vandaag")
+    if days == 1:
+        return t("gisteren")
+    return t("{n} dagen geleden", n=days)
+
+
 def tie_label(tie: str) -> str:
     return {
         "bonding": t("bonding: binnen de eigen kring"),

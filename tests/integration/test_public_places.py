@@ -51,9 +51,20 @@ def test_the_migration_drops_distances_stored_from_an_informal_groups_home(empty
 
     engine = db.make_engine(empty_database_url)
     try:
-        # 0006 changes data only. Today's models fit the tables of 0005 except for reasons_en
-        # (from 0004 until 0008), which is written with plain SQL.
+        # 0006 changes data only. Its match rows are written with plain SQL: 0005's table has
+        # reasons_en (from 0004 until 0008) and not yet the columns of 0010.
         db.upgrade(engine, "0005")
+        match_defaults = Match(need_id=0, score=0.5, status="introduced")
+        later = {
+            "initiative_asked_at",
+            "initiative_asked_by_id",
+            "partner_asked_at",
+            "partner_asked_by_id",
+            "asked_sides",
+            "passed_at",
+            "id",
+        }
+        OLD_MATCH_COLUMNS = [c for c in Match.__table__.columns if c.name not in later]  # noqa: N806
         both = sa.table("match", sa.column("id", sa.Integer()), sa.column("reasons", sa.JSON()),
                         sa.column("reasons_en", sa.JSON()))  # fmt: skip
         with Session(engine) as session:
@@ -65,15 +76,19 @@ def test_the_migration_drops_distances_stored_from_an_informal_groups_home(empty
                 need = Need(organisation_id=org.id, kind="goods", title="Stoelen")
                 session.add(need)
                 session.flush()
-                match = Match(need_id=need.id, score=0.5, status="introduced",
-                              reasons=["0,1 km verderop", "stoelen"])  # fmt: skip
-                session.add(match)
-                session.flush()
+                # Every column of 0005's match (today's model has later ones: 0010).
+                row = {
+                    c.name: getattr(match_defaults, c.name)
+                    for c in OLD_MATCH_COLUMNS
+                    if c.name not in ("need_id", "reasons")
+                }
                 session.execute(
-                    both.update()
-                    .where(both.c.id == match.id)
-                    .values(reasons_en=["0.1 km away", "chairs"])
-                )
+                    sa.table("match", *(sa.column(c.name, c.type) for c in OLD_MATCH_COLUMNS),
+                             sa.column("reasons_en", sa.JSON()))
+                    .insert()
+                    .values(**row, need_id=need.id, reasons=["0,1 km verderop", "stoelen"],
+                            reasons_en=["0.1 km away", "chairs"])
+                )  # fmt: skip
             session.commit()
         db.upgrade(engine, "0006")
         with engine.connect() as connection:

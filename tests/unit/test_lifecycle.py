@@ -19,6 +19,7 @@ ALLOWED = [
     (lc.SUGGESTED, lc.INTRODUCED, {B}),
     (lc.SUGGESTED, lc.REJECTED, {B}),
     (lc.SUGGESTED, lc.EXPIRED, {S}),
+    (lc.SUGGESTED, lc.DECLINED, {INI}),
     (lc.INTRODUCED, lc.AGREED, {INI, P}),
     (lc.INTRODUCED, lc.DECLINED, {INI, P}),
     (lc.INTRODUCED, lc.EXPIRED, {S}),
@@ -83,7 +84,7 @@ def test_someone_with_several_roles_may_take_a_step_that_one_of_them_allows():
 @pytest.mark.parametrize(
     ("status", "next_ones"),
     [
-        (lc.SUGGESTED, {lc.INTRODUCED, lc.REJECTED, lc.EXPIRED}),
+        (lc.SUGGESTED, {lc.INTRODUCED, lc.REJECTED, lc.EXPIRED, lc.DECLINED}),
         (lc.INTRODUCED, {lc.AGREED, lc.DECLINED, lc.EXPIRED}),
         (lc.AGREED, {lc.ACTIVE, lc.DECLINED}),
         (lc.ACTIVE, {lc.DONE, lc.DECLINED}),

@@ -30,7 +30,7 @@ from samenspel.web.queries.posting import (
     open_offer_titles,
     similar_posts,
 )
-from samenspel.web.queries.review import review_queue
+from samenspel.web.queries.review import ASKED_GROUPS, asked_waiting, review_queue
 
 __all__ = [
     "MATCH_COLUMNS",
@@ -53,6 +53,8 @@ __all__ = [
     "partnerships",
     "point_card",
     "review_queue",
+    "asked_waiting",
+    "ASKED_GROUPS",
     "similar_posts",
     "users",
 ]

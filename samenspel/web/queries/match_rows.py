@@ -32,6 +32,9 @@ MATCH_COLUMNS = [
     "value_eur",
     "created_at",
     "decision_reason",
+    "initiative_asked_at",
+    "partner_asked_at",
+    "passed_at",
 ]
 
 
@@ -61,6 +64,9 @@ def _match_rows(session: Session, query) -> pd.DataFrame:
                 match.value_eur,
                 match.created_at,
                 match.decision_reason,
+                match.initiative_asked_at,
+                match.partner_asked_at,
+                match.passed_at,
             )
         )
     return pd.DataFrame(rows, columns=MATCH_COLUMNS)

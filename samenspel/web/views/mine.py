@@ -1,5 +1,6 @@
 """My needs and offers, for initiatives and partners: suggestions, introductions, contacts."""
 
+import pandas as pd
 import streamlit as st
 
 from samenspel.i18n import language, t
@@ -10,6 +11,7 @@ from samenspel.services.errors import DomainError
 from samenspel.services.suggestions import why_not
 from samenspel.web import queries
 from samenspel.web.ui import (
+    ago,
     current_user,
     kind_label,
     messages_of,
@@ -47,6 +49,59 @@ def _act(service, message: str, **kwargs) -> None:
 for message in st.session_state.pop(f"{P}_error", []):
     st.error(message)  # escaped once by messages_of: a second time would show backslashes
 
+PASS_REASONS = {reason: t(reason) for reason in matches.PASS_REASONS}
+
+
+def _pass(match_id: int, seen_version: int) -> None:
+    """ "Past niet", with the reason picked and typed now (not when the button was drawn)."""
+    _act(
+        matches.pass_suggestion,
+        t("Jullie zeiden dat dit niet past. Samenspel stelt dit niet meer voor."),
+        match_id=match_id,
+        seen_version=seen_version,
+        reason=st.session_state.get(f"{P}_pass_why_{match_id}") or "",
+        note=st.session_state.get(f"{P}_pass_note_{match_id}", ""),
+    )
+
+
+def answer_suggestion(m) -> None:
+    """The initiative's two answers to a suggestion for its own need."""
+    if not pd.isna(m.initiative_asked_at):
+        st.caption(
+            t(
+                "Jullie vroegen om kennis te maken ({ago}). De buurtmakelaar stelt jullie voor.",
+                ago=ago(m.initiative_asked_at),
+            )
+        )
+        return
+    yes, no = st.columns(2)
+    yes.button(
+        t("Ja, hier willen we mee kennismaken"),
+        key=f"{P}_ask_{m.match_id}",
+        type="primary",
+        on_click=_act,
+        args=(
+            matches.ask_for_introduction,
+            t("Doorgegeven aan de buurtmakelaar: jullie willen kennismaken."),
+        ),
+        kwargs={"match_id": m.match_id, "seen_version": m.version},
+    )
+    with no.popover(t("Past niet")):
+        st.selectbox(
+            t("Waarom past het niet?"),
+            list(PASS_REASONS),
+            format_func=PASS_REASONS.get,
+            key=f"{P}_pass_why_{m.match_id}",
+        )
+        st.text_input(t("Toelichting (mag leeg)"), key=f"{P}_pass_note_{m.match_id}", max_chars=500)
+        st.button(
+            t("Past niet: haal weg"),
+            key=f"{P}_pass_{m.match_id}",
+            on_click=_pass,
+            args=(m.match_id, m.version),
+        )
+
+
 needs, offers = read(queries.own_posts, user.organisation_id)
 all_matches = read(queries.matches_of_organisation, user.organisation_id)
 
@@ -58,6 +113,7 @@ with tab_needs:
         st.write(t("Nog geen vragen. Plaats er een via 'Vraag plaatsen'."))
     for need in needs.itertuples(index=False):
         own = all_matches[all_matches["need_id"] == need.id]
+        own = own[own["passed_at"].isna()]  # a "Past niet" leaves the list
         with st.expander(
             f"{plain(need.title)} · {kind_label(need.kind)} · {status_label(need.status)}",
             expanded=len(needs) == 1,
@@ -72,6 +128,8 @@ with tab_needs:
                 )
                 for reason in m.reasons:
                     st.text(f"• {reason}")
+                if m.status == "suggested":
+                    answer_suggestion(m)
             if need.status == "open":
                 st.button(
                     t("Deze vraag is klaar: haal hem weg"),

@@ -1,5 +1,6 @@
 """Review queue for brokers: suggested matches in their areas, to introduce or reject."""
 
+import pandas as pd
 import streamlit as st
 
 from samenspel.i18n import t
@@ -11,6 +12,7 @@ from samenspel.services.suggestions import recommended_plan
 from samenspel.web import queries
 from samenspel.web.cache import cached_read
 from samenspel.web.ui import (
+    ago,
     current_user,
     kind_label,
     messages_of,
@@ -25,20 +27,28 @@ from samenspel.web.ui import (
 require_page("samenspel/web/views/review.py")
 P = "review"
 user = current_user()
+scope = area_scope(user.role, user.areas)  # the areas this user may decide on, and no more
 st.title(t("Te beoordelen"))
 st.write(
     t(
         "Voorstellen van Samenspel in jouw buurten. Jij beslist: voorstellen aan elkaar, of afwijzen."
     )
 )
+waiting = read(queries.asked_waiting, scope=scope)
+if waiting:
+    st.caption(
+        t(
+            "{n} voorstellen waar een initiatief of partner zelf om vroeg, wachten op jou. Die staan bovenaan.",
+            n=waiting,
+        )
+    )
 
 for message in st.session_state.pop(f"{P}_messages", []):
     st.success(message)
 for message in st.session_state.pop(f"{P}_problems", []):
     st.warning(message)
 
-scope = area_scope(user.role, user.areas)  # the areas this user may decide on, and no more
-left, middle, right = st.columns(3)
+left, middle, right, last = st.columns(4)
 kind = left.selectbox(
     t("Soort"),
     ["", *KINDS],
@@ -51,10 +61,36 @@ hood = middle.selectbox(
 )
 status = right.selectbox(
     t("Status"),
-    ["suggested", "introduced", "rejected"],
+    ["suggested", "introduced", "rejected", "declined"],
     format_func=status_label,
     key=f"{P}_status",
 )
+ASKED_LABELS = {
+    "": t("alle"),
+    "asked": t("door een initiatief of partner gevraagd"),
+    "both": t("door beide kanten gevraagd"),
+    "one": t("door één kant gevraagd"),
+    "engine": t("alleen voorgesteld door Samenspel"),
+}
+asked = last.selectbox(
+    t("Gevraagd"), list(ASKED_LABELS), format_func=ASKED_LABELS.get, key=f"{P}_asked"
+)
+
+
+def asked_line(initiative_at, partner_at) -> str:
+    """Who asked for this suggestion, and since when ("" when only the engine suggested it)."""
+    by_initiative, by_partner = not pd.isna(initiative_at), not pd.isna(partner_at)
+    if by_initiative and by_partner:
+        return t(
+            "Gevraagd door beide kanten: het initiatief {initiative}, de partner {partner}",
+            initiative=ago(initiative_at),
+            partner=ago(partner_at),
+        )
+    if by_initiative:
+        return t("Gevraagd door het initiatief, {ago}", ago=ago(initiative_at))
+    if by_partner:
+        return t("Gevraagd door de partner, {ago}", ago=ago(partner_at))
+    return ""
 
 
 @cached_read("match", "need", "offer", "organisation", ttl=300)
@@ -78,13 +114,18 @@ with st.expander(
 PER_PAGE = 25  # a page of cards a broker can read; also keeps each rerun fast
 page = max(1, st.session_state.get(f"{P}_page", 1))
 queue, total = read(queries.review_queue, scope=scope, kind=kind, neighbourhood=hood, status=status,
-                    page=page, per_page=PER_PAGE)  # fmt: skip
+                    asked=asked, page=page, per_page=PER_PAGE)  # fmt: skip
 pages = max(1, -(-total // PER_PAGE))
 if page > pages:  # the filters changed: fewer pages now, show the last one
     st.session_state[f"{P}_page"] = page = pages
     queue, total = read(queries.review_queue, scope=scope, kind=kind, neighbourhood=hood, status=status,
-                        page=page, per_page=PER_PAGE)  # fmt: skip
-st.caption(t("{n} voorstellen, beste eerst", n=total))
+                        asked=asked, page=page, per_page=PER_PAGE)  # fmt: skip
+st.caption(
+    t(
+        "{n} voorstellen: eerst waar beide kanten om vroegen, dan één kant, dan wat het best past",
+        n=total,
+    )
+)
 
 
 def _typed_reason(match_id: int | None) -> str:
@@ -133,9 +174,15 @@ for m in queue.itertuples(index=False):
             + t("score {score:.2f}", score=m.score)
             + f" · {tie_label(m.tie)}"
         )
+        if line := asked_line(m.initiative_asked_at, m.partner_asked_at):
+            body.markdown("**" + line + "**")  # only words from the catalogue and numbers
         for reason in m.reasons:
             body.text(f"• {reason}")
-        if m.decision_reason:
+        if not pd.isna(m.passed_at):  # the initiative's own "Past niet"
+            said = m.decision_reason.removeprefix("initiative: ")
+            body.caption(t("Het initiatief zei 'Past niet' ({ago}): {reason}", ago=ago(m.passed_at),
+                           reason=plain(said)))  # fmt: skip
+        elif m.decision_reason:
             body.caption(t("Reden: {reason}", reason=plain(m.decision_reason)))
         if status == "suggested":
             accept_col, reason_col, text_col, reject_col = body.columns([2, 3, 3, 2])

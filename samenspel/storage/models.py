@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, true
+from sqlalchemy import JSON, Column, Index, UniqueConstraint, false, text, true
 from sqlmodel import Field, SQLModel
 
 # The domain's values come from the engine, so engine, models, services and pages agree.
@@ -200,8 +200,22 @@ class Match(SQLModel, table=True):
     partner_asked_at: datetime | None = None
     partner_asked_by_id: int | None = Field(default=None, foreign_key="user.id")
     asked_sides: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
-    # The initiative said "Past niet" to the suggestion (status declined, reason kept).
+    # A side said "Past niet" to the suggestion (status declined, reason kept): when, and
+    # which side ("initiative" or "partner"; migration 0011).
     passed_at: datetime | None = None
+    passed_side: str = Field(
+        default="", max_length=10, sa_column_kwargs={"server_default": text("''")}
+    )
+    # Both sides asked, and the area's setting introduced them without the broker, who is told
+    # and can still step in (migration 0011).
+    auto_introduced: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # Wederkerigheid: what each side brings in return, in its own words (migration 0011).
+    initiative_brings: str = Field(
+        default="", max_length=500, sa_column_kwargs={"server_default": text("''")}
+    )
+    partner_brings: str = Field(
+        default="", max_length=500, sa_column_kwargs={"server_default": text("''")}
+    )
     decision_reason: str = Field(default="", max_length=1000)
     follow_up_on: date | None = None
     value_eur: float | None = None
@@ -228,6 +242,17 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AreaSetting(SQLModel, table=True):
+    """How a neighbourhood's brokers want to work (migration 0011). No row: the defaults."""
+
+    area: str = Field(primary_key=True, max_length=100)
+    # Both sides asked for a suggestion: introduce them at once (the broker is told and can
+    # still step in) instead of waiting for the broker. Default: the broker introduces.
+    auto_introduce: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    updated_by_id: int | None = Field(default=None, foreign_key="user.id")
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 class LoginSession(SQLModel, table=True):

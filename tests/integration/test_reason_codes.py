@@ -39,8 +39,10 @@ MATCH = sa.table(
 
 
 # Columns of the model that a database at 0007 or 0008 does not have yet.
-SINCE_0010 = {"initiative_asked_at", "initiative_asked_by_id", "partner_asked_at",
-              "partner_asked_by_id", "asked_sides", "passed_at"}  # fmt: skip
+AFTER_0008 = {"initiative_asked_at", "initiative_asked_by_id", "partner_asked_at",
+              "partner_asked_by_id", "asked_sides", "passed_at",
+              # and 0011
+              "passed_side", "auto_introduced", "initiative_brings", "partner_brings"}  # fmt: skip
 
 
 @pytest.fixture
@@ -59,7 +61,7 @@ def to(engine, revision: str) -> None:
 
 def add_matches(engine, count: int) -> list[int]:
     """`count` matches on one need, with the model's columns that 0007 and 0008 have (not
-    reasons_en, which the caller writes with plain SQL, nor the columns of 0010)."""
+    reasons_en, which the caller writes with plain SQL, nor the columns of 0010 and 0011)."""
     with Session(engine) as session:
         org = Organisation(name="Buurtkeuken De Pan", legal_form="informal")
         session.add(org)
@@ -73,7 +75,7 @@ def add_matches(engine, count: int) -> list[int]:
             session.add(offer)
             session.flush()
             match = Match(need_id=need.id, offer_id=offer.id, score=0.5, status="introduced")
-            old = [c for c in Match.__table__.columns if c.name not in SINCE_0010 | {"id"}]
+            old = [c for c in Match.__table__.columns if c.name not in AFTER_0008 | {"id"}]
             inserted = session.execute(
                 sa.table("match", sa.column("id", sa.Integer()), *(sa.column(c.name, c.type) for c in old))
                 .insert()

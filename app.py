@@ -15,7 +15,10 @@ from streamlit.runtime.scriptrunner_utils.exceptions import RerunException, Stop
 
 from samenspel import logs, settings
 from samenspel.i18n import LANGUAGE_CODES, LANGUAGES, set_language, t
-from samenspel.web.navigation import PAGES, SETUP_PAGE, pages_for
+from samenspel.services.scope import AreaScope, area_scope
+from samenspel.web import queries
+from samenspel.web.cache import cached_read
+from samenspel.web.navigation import LOGIN, NEWS, PAGES, REVIEW, SETUP_PAGE, pages_for, start_page
 from samenspel.web.ui import (
     current_role,
     current_user,
@@ -23,6 +26,7 @@ from samenspel.web.ui import (
     log_in_from_identity,
     needs_setup,
     plain,
+    read,
     remember_language,
     session_notice,
     sync_cookie,
@@ -155,16 +159,40 @@ def main() -> None:
         )
         return
     role = current_role()
+    start = start_page(role)
     pages = [
-        st.Page(
-            path,
-            title=t(PAGES[path][0]),
-            icon=PAGES[path][1],
-            default=(path == "samenspel/web/views/home.py"),
-        )
+        st.Page(path, title=page_title(path, user), icon=PAGES[path][1], default=(path == start))
         for path in pages_for(role)
     ]
-    run_page(st.navigation(pages), default="home")
+    chosen = st.navigation(pages)
+    if st.session_state.pop("after_login", False):
+        st.switch_page(start)  # a new login starts on what is new for them
+    run_page(chosen, default=start.rsplit("/", 1)[-1].removesuffix(".py"))
+
+
+@cached_read("match", "need", "offer", "organisation", ttl=300)
+def waiting_count(role: str, organisation_id: int | None, scope: AreaScope, lang: str) -> int:
+    """The number on the navigation: what waits for this person's answer. (`lang` is part of
+    the key only because the cached rows hold words.)"""
+    if role in ("broker", "admin"):
+        return read(queries.broker_news, scope=scope).count
+    if organisation_id is None:
+        return 0
+    return read(queries.side_news, organisation_id).count
+
+
+def page_title(path: str, user) -> str:
+    """A page's name in the navigation, with what waits there for the user."""
+    if path == LOGIN and user is not None:
+        return t("Uitloggen")
+    counted = REVIEW if user is not None and user.role in ("broker", "admin") else NEWS
+    if user is None or path != counted:
+        return t(PAGES[path][0])
+    scope = area_scope(user.role, user.areas)
+    count = waiting_count(
+        user.role, user.organisation_id, scope, st.session_state.get("lang", "nl")
+    )
+    return t(PAGES[path][0]) + (f" ({count})" if count else "")
 
 
 try:

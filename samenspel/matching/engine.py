@@ -12,6 +12,7 @@ benchmarks.
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -433,7 +434,7 @@ class Engine:
         )
         if shared:
             need_word, offer_word = features.concepts[shared[0]], offer_concepts[shared[0]]
-            if need_word == offer_word:
+            if _same_word(need_word, offer_word):  # "taalcafe" and "taalcafés": one word
                 found.append(Reason("same_words", {"word": need_word}))
             else:
                 found.append(
@@ -470,6 +471,24 @@ class Engine:
                 if group and concepts[offer_key].group == group:
                     return need_concepts[need_key], offer_concepts[offer_key]
         return None
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word as far as a reader can tell: case, accents and a plural ending aside.
+    A reason "your 'taalcafe' is their 'taalcafes'" only repeats the obvious."""
+    a, b = _folded(a), _folded(b)
+    short, long = sorted((a, b), key=len)
+    return short == long or (
+        long.startswith(short) and long[len(short) :] in _PLURAL_ENDINGS and len(short) >= 3
+    )
+
+
+_PLURAL_ENDINGS = ("s", "es", "en", "n", "'s")
+
+
+def _folded(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.casefold().strip())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _slot_data(slot: Slot) -> list[int]:

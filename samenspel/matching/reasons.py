@@ -191,6 +191,108 @@ TEMPLATES: dict[str, dict[str, str]] = {
 }
 
 
+# The templates above speak to the initiative ("jullie" is the one with the need). A partner
+# reads the same reason about its own offer, and a broker about two others: their words, by
+# code, where they differ (any code not listed reads as above). Same parameters, so a stored
+# reason is written out for whoever reads it.
+INITIATIVE, PARTNER, BROKER = "initiative", "partner", "broker"
+READER_TEMPLATES: dict[str, dict[str, dict[str, str]]] = {
+    PARTNER: {
+        "nl": {
+            "their_words": "hun '{need_word}' is jullie '{offer_word}'",
+            "related_words": "hun '{need_word}' past bij jullie '{offer_word}'",
+            "slot": "{slot}: dan kunnen jullie allebei",
+            "slot_more": "{slot}: dan kunnen jullie allebei (en nog {more} dagdelen)",
+            "slot_miss": "let op: jullie kunnen {theirs}, zij vragen {yours}",
+            "venue_fit": "ruimte voor {capacity}, zij zijn met {people}",
+            "volunteer_fit": "jullie {capacity} vrijwilligers, zij zoeken er {people}",
+            "volunteer_short": "jullie {capacity} vrijwilligers, minder dan de {people} die zij zoeken",
+            "money_fit": "jullie geven EUR {low} tot {high}; zij vragen EUR {amount}",
+            "money_part": "jullie dekken EUR {high} van de EUR {amount}; zij zoeken de rest erbij",
+            "x_kind": "ander soort hulp: jullie bieden {offer_kind}, zij vragen {need_kind}",
+            "x_need_distance": "te ver weg: {km} km, zij willen hoogstens {max} km",
+            "x_offer_radius": "buiten jullie werkgebied: {km} km, jullie komen tot {max} km",
+            "x_legal_form": "jullie aanbod is alleen voor {forms}; zij zijn een {form}",
+            "x_amount_min": "zij vragen EUR {amount}, jullie geven pas vanaf EUR {min}",
+            "x_too_small": "te klein: ruimte voor {capacity}, zij zijn met {people}",
+            "x_offer_expired": "jullie aanbod liep af op {date}",
+            "x_need_expired": "hun vraag liep af op {date}",
+            "x_no_kitchen": "zij zoeken een keuken; jullie ruimte heeft er geen",
+            "x_not_step_free": "zij zoeken een drempelvrije ruimte; jullie ruimte is het niet",
+            "x_same_organisation": "deze vraag is van jullie eigen organisatie",
+        },
+        "en": {
+            "their_words": "their '{need_word}' is your '{offer_word}'",
+            "related_words": "their '{need_word}' fits your '{offer_word}'",
+            "slot": "{slot}: you can both make it",
+            "slot_more": "{slot}: you can both make it (and {more} more parts of the week)",
+            "slot_miss": "note: you can do {theirs}, they asked for {yours}",
+            "venue_fit": "room for {capacity}, they are {people}",
+            "volunteer_fit": "your {capacity} volunteers, they are looking for {people}",
+            "volunteer_short": "your {capacity} volunteers, fewer than the {people} they are looking for",
+            "money_fit": "you give EUR {low} to {high}; they ask EUR {amount}",
+            "money_part": "you cover EUR {high} of the EUR {amount}; they find the rest elsewhere",
+            "x_kind": "a different kind of help: you offer {offer_kind}, they ask for {need_kind}",
+            "x_need_distance": "too far: {km} km, they want at most {max} km",
+            "x_offer_radius": "outside your area: {km} km, you cover up to {max} km",
+            "x_legal_form": "your offer is only for {forms}; they are an {form}",
+            "x_amount_min": "they ask EUR {amount}, you give from EUR {min}",
+            "x_too_small": "too small: room for {capacity}, they are {people}",
+            "x_offer_expired": "your offer ended on {date}",
+            "x_need_expired": "their request ended on {date}",
+            "x_no_kitchen": "they need a kitchen; your venue has none",
+            "x_not_step_free": "they need a step-free venue; yours is not",
+            "x_same_organisation": "this request is from your own organisation",
+        },
+    },
+    BROKER: {
+        "nl": {
+            "same_words": "allebei noemen ze '{word}'",
+            "their_words": "het initiatief zegt '{need_word}', de partner '{offer_word}'",
+            "related_words": "'{need_word}' van het initiatief past bij '{offer_word}' van de partner",
+            "slot_miss": "let op: de partner kan {theirs}, het initiatief vraagt {yours}",
+            "venue_fit": "ruimte voor {capacity}, het initiatief is met {people}",
+            "volunteer_fit": "{capacity} vrijwilligers, het initiatief zoekt er {people}",
+            "volunteer_short": "{capacity} vrijwilligers, minder dan de {people} die het initiatief zoekt",
+            "money_fit": "geeft EUR {low} tot {high}; het initiatief vraagt EUR {amount}",
+            "money_part": "dekt EUR {high} van de EUR {amount}: de rest moet ergens anders vandaan komen",
+            "x_kind": "ander soort hulp: de partner biedt {offer_kind}, het initiatief vraagt {need_kind}",
+            "x_need_distance": "te ver weg: {km} km, het initiatief wil hoogstens {max} km",
+            "x_offer_radius": "buiten het werkgebied van de partner: {km} km, die komt tot {max} km",
+            "x_legal_form": "alleen voor {forms}; het initiatief is een {form}",
+            "x_amount_min": "het initiatief vraagt EUR {amount}, de partner geeft pas vanaf EUR {min}",
+            "x_too_small": "te klein: ruimte voor {capacity}, het initiatief is met {people}",
+            "x_need_expired": "de vraag liep af op {date}",
+            "x_no_kitchen": "het initiatief zoekt een keuken; deze ruimte heeft er geen",
+            "x_not_step_free": "het initiatief zoekt een drempelvrije ruimte; deze is het niet",
+            "x_same_organisation": "vraag en aanbod zijn van dezelfde organisatie",
+        },
+        "en": {
+            "same_words": "both mention '{word}'",
+            "their_words": "the initiative says '{need_word}', the partner '{offer_word}'",
+            "related_words": "the initiative's '{need_word}' fits the partner's '{offer_word}'",
+            "slot_miss": "note: the partner can do {theirs}, the initiative asked for {yours}",
+            "venue_fit": "room for {capacity}, the initiative is {people}",
+            "volunteer_fit": "{capacity} volunteers, the initiative is looking for {people}",
+            "volunteer_short": "{capacity} volunteers, fewer than the {people} the initiative is looking for",
+            "money_fit": "gives EUR {low} to {high}; the initiative asks EUR {amount}",
+            "money_part": "covers EUR {high} of the EUR {amount}: the rest must come from elsewhere",
+            "x_kind": "a different kind of help: the partner offers {offer_kind}, the initiative asks for {need_kind}",
+            "x_need_distance": "too far: {km} km, the initiative wants at most {max} km",
+            "x_offer_radius": "outside the partner's area: {km} km, it covers up to {max} km",
+            "x_legal_form": "only for {forms}; the initiative is an {form}",
+            "x_amount_min": "the initiative asks EUR {amount}, the partner gives from EUR {min}",
+            "x_too_small": "too small: room for {capacity}, the initiative is {people}",
+            "x_need_expired": "the request ended on {date}",
+            "x_no_kitchen": "the initiative needs a kitchen; this venue has none",
+            "x_not_step_free": "the initiative needs a step-free venue; this one is not",
+            "x_same_organisation": "the request and the offer are from the same organisation",
+        },
+    },
+}
+READERS = (INITIATIVE, PARTNER, BROKER)
+
+
 # The parameters of every code, each with the kind of value it holds; the kind says how it is
 # written in each language (see _FORMATS). Templates and this table name the same parameters
 # (tests/unit/test_reasons.py holds them equal).
@@ -487,8 +589,9 @@ _FORMATS: dict[str, Callable[[object, str], str]] = {
 # --- rendering -------------------------------------------------------------------------------
 
 
-def render(reason: Reason, lang: str) -> str:
-    """The sentence for one reason in `lang` (nl or en; anything else gives Dutch)."""
+def render(reason: Reason, lang: str, reader: str = INITIATIVE) -> str:
+    """The sentence for one reason in `lang` (nl or en; anything else gives Dutch), written
+    for `reader`: the initiative (the default), the partner, or a broker (READERS)."""
     lang = lang_of(lang)
     if reason.code == LEGACY:
         other = "nl" if lang == "en" else "en"
@@ -498,16 +601,18 @@ def render(reason: Reason, lang: str) -> str:
         for name, kind in PARAMS[reason.code].items()
     }
     # The template is fixed; values (user text among them) are only ever filled in.
-    return TEMPLATES[lang][reason.code].format_map(values)
+    template = READER_TEMPLATES.get(reader, {}).get(lang, {}).get(reason.code)
+    return (template or TEMPLATES[lang][reason.code]).format_map(values)
 
 
-def render_all(reasons: Iterable[Reason], lang: str) -> list[str]:
-    return [render(reason, lang) for reason in reasons]
+def render_all(reasons: Iterable[Reason], lang: str, reader: str = INITIATIVE) -> list[str]:
+    return [render(reason, lang, reader) for reason in reasons]
 
 
-def template_fields(code: str, lang: str) -> set[str]:
+def template_fields(code: str, lang: str, reader: str = INITIATIVE) -> set[str]:
     """The parameters a template fills in (for the test that holds them equal to PARAMS)."""
-    return {name for _, name, _, _ in Formatter().parse(TEMPLATES[lang][code]) if name}
+    template = READER_TEMPLATES.get(reader, {}).get(lang, {}).get(code) or TEMPLATES[lang][code]
+    return {name for _, name, _, _ in Formatter().parse(template) if name}
 
 
 # --- storing ---------------------------------------------------------------------------------
@@ -535,6 +640,7 @@ def from_data(data) -> list[Reason]:
     return found
 
 
-def render_stored(data, lang: str) -> list[str]:
-    """Stored reasons (a JSON column's value) as sentences in the reader's language."""
-    return render_all(from_data(data), lang)
+def render_stored(data, lang: str, reader: str = INITIATIVE) -> list[str]:
+    """Stored reasons (a JSON column's value) as sentences in the reader's language, for
+    `reader` (READERS)."""
+    return render_all(from_data(data), lang, reader)

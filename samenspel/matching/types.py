@@ -23,7 +23,7 @@ PARTNER_TYPES = (
     "initiative",
     "volunteers",
 )
-NEED_STATUSES = ("open", "matched", "closed", "expired")
+NEED_STATUSES = ("open", "paused", "matched", "closed", "expired")
 OFFER_STATUSES = ("open", "paused", "closed")
 # Kinds of entry in the fund catalogue, and how far a fund reaches.
 SOURCE_TYPES = ("fund", "municipal", "crowdfunding", "business", "referral")

@@ -121,3 +121,45 @@ def overdue_follow_ups(session: Session, today: date) -> pd.DataFrame:
     return due[
         ["initiative", "offer_title", "status", "follow_up_on", "neighbourhood"]
     ].sort_values("follow_up_on")
+
+
+@dataclass(frozen=True)
+class Reciprocity:
+    """Wederkerigheid: of the partnerships (agreed, running or done), how many have in writing
+    what both sides bring in return, what one side brings, or nothing yet; and what
+    initiatives wrote they bring (initiative, partner, brings), newest partnerships first."""
+
+    partnerships: int
+    both_sides: int
+    one_side: int
+    initiatives_bring: pd.DataFrame
+
+    @property
+    def neither(self) -> int:
+        return self.partnerships - self.both_sides - self.one_side
+
+
+def reciprocity(session: Session, limit: int = 10) -> Reciprocity:
+    need_org, offer_org = aliased(Organisation), aliased(Organisation)
+    rows = session.exec(
+        select(Match.id, need_org.name, offer_org.name, Match.initiative_brings,
+               Match.partner_brings)
+        .join(Need, Match.need_id == Need.id)
+        .join(need_org, Need.organisation_id == need_org.id)
+        .join(Offer, Match.offer_id == Offer.id)
+        .join(offer_org, Offer.organisation_id == offer_org.id)
+        .where(Match.status.in_(PARTNERSHIP))
+        .order_by(Match.id.desc())
+    ).all()  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["id", "initiative", "partner", "initiative_brings",
+                                        "partner_brings"])  # fmt: skip
+    written = (frame["initiative_brings"] != "").astype(int) + (frame["partner_brings"] != "")
+    bring = frame[frame["initiative_brings"] != ""].head(limit)
+    return Reciprocity(
+        partnerships=len(frame),
+        both_sides=int((written == 2).sum()),
+        one_side=int((written == 1).sum()),
+        initiatives_bring=bring[["initiative", "partner", "initiative_brings"]]
+        .rename(columns={"initiative_brings": "brings"})
+        .reset_index(drop=True),
+    )

@@ -2,8 +2,9 @@
 step, and the word a page shows for each status.
 
     suggested -> introduced -> agreed -> active -> done
-    exits: rejected (the broker, instead of introducing), declined (a side says no, the
-    initiative says "Past niet" to a suggestion, or it did not work out), expired (a deadline passed while nobody had decided yet)
+    (suggested -> agreed when both sides had asked for the suggestion themselves)
+    exits: rejected (the broker, instead of introducing), declined (a side says no or "Past
+    niet", or it did not work out), expired (a deadline passed while nobody had decided yet)
 
 Standard library only, so that the services (samenspel/services/matches.py, which makes every
 step one conditioned UPDATE), the pages and the tests all read this same table. Who someone
@@ -53,9 +54,13 @@ STEPS: dict[tuple[str, str], frozenset[str]] = {
     (SUGGESTED, INTRODUCED): frozenset({BROKER}),
     (SUGGESTED, REJECTED): frozenset({BROKER}),
     (SUGGESTED, EXPIRED): frozenset({SYSTEM}),
-    # The initiative says "Past niet" to a suggestion for its own need: the pair is never
-    # suggested again. (Its "ja" is no step: the match stays suggested, marked as asked.)
-    (SUGGESTED, DECLINED): frozenset({INITIATIVE}),
+    # A side says "Past niet" to a suggestion: the pair is never suggested again. (A side's
+    # "ja" is no step: the match stays suggested, marked as asked by that side, and counts as
+    # its yes when the broker introduces them.)
+    (SUGGESTED, DECLINED): SIDES,
+    # Both sides had asked: introducing them is their agreement at once. The broker does it,
+    # or nobody where the area chose "both said yes = introduced" (services/areas.py).
+    (SUGGESTED, AGREED): frozenset({BROKER, SYSTEM}),
     # Each side answers for itself; the second yes makes it agreed. The broker does not
     # answer for them: after an introduction only the sides decide.
     (INTRODUCED, AGREED): SIDES,
@@ -65,13 +70,15 @@ STEPS: dict[tuple[str, str], frozenset[str]] = {
     # An agreed partnership does not expire: it ends as done or declined.
     (AGREED, ACTIVE): _SIDES_OR_BROKER,
     (AGREED, DECLINED): _SIDES_OR_BROKER,
+    # "Ja, en het is klaar" on a partnership nobody marked as started: it ran and it is over.
+    (AGREED, DONE): _SIDES_OR_BROKER,
     (ACTIVE, DONE): _SIDES_OR_BROKER,
     (ACTIVE, DECLINED): _SIDES_OR_BROKER,
 }
 
 # What a status is called on a page: one Dutch word each (the msgid; English in en.po).
 LABELS = {
-    SUGGESTED: N_("voorgesteld"),
+    SUGGESTED: N_("suggestie"),
     INTRODUCED: N_("kennismaking"),
     AGREED: N_("afgesproken"),
     ACTIVE: N_("loopt"),

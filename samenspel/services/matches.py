@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from samenspel import settings
 from samenspel.i18n import N_, t
-from samenspel.services import lifecycle
+from samenspel.services import areas, lifecycle
 from samenspel.services.audit import record
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from samenspel.services.permissions import Actor, covers_area, require_signed_in
@@ -189,25 +189,36 @@ def _broker_roles(
     return roles
 
 
+def _introduction_values(need: Need, offer: Offer | None, today: date | None) -> dict:
+    follow_up = (today or date.today()) + timedelta(days=FOLLOW_UP_DAYS)
+    return {"follow_up_on": follow_up, "value_eur": estimate_value(need, offer)}
+
+
 def introduce(
     *, session: Session, actor: Actor, match_id: int, seen_version: int, today: date | None = None
 ) -> Match:
-    """The broker accepts a suggestion: both sides are introduced to each other."""
+    """The broker accepts a suggestion: both sides are introduced to each other. A side that
+    asked for the suggestion itself has said yes already; when both had, they are agreed at
+    once (their contact details become visible)."""
     match, need, offer, need_org, offer_org = _load(session, match_id)
     roles = _broker_roles(actor, need_org, offer_org)
-    follow_up = (today or date.today()) + timedelta(days=FOLLOW_UP_DAYS)
+    initiative_yes = match.initiative_asked_at is not None
+    partner_yes = match.partner_asked_at is not None
+    both = initiative_yes and partner_yes
     return _move(
         session,
         actor=actor,
         match=match,
         roles=roles,
         seen_version=seen_version,
-        status=lifecycle.INTRODUCED,
+        status=lifecycle.AGREED if both else lifecycle.INTRODUCED,
         values={
             "decided_by_id": actor.user_id,
-            "follow_up_on": follow_up,
-            "value_eur": estimate_value(need, offer),
+            "initiative_agreed": initiative_yes,
+            "partner_agreed": partner_yes,
+            **_introduction_values(need, offer, today),
         },
+        detail="both sides had asked" if both else "",
     )
 
 
@@ -314,30 +325,46 @@ def _answered_already(session: Session, match_id: int) -> Conflict:
     )
 
 
-def _initiative_of(actor: Actor, need_org: Organisation) -> frozenset:
-    """The roles of an actor answering a suggestion for its own need: only the need's own
-    organisation answers."""
+def _answering_side(actor: Actor, need_org: Organisation, offer_org: Organisation | None) -> str:
+    """The side an actor answers a suggestion for: only the need's or the offer's own
+    organisation answers (a broker decides in the review queue instead)."""
     require_signed_in(actor)
-    if actor.organisation_id is None or actor.organisation_id != need_org.id:
-        raise NotAllowed(t("Alleen het initiatief met deze vraag kan hierop antwoorden."))
-    return frozenset({lifecycle.INITIATIVE})
+    side = side_of(actor, need_org, offer_org)
+    if side is None:
+        raise NotAllowed(t("Alleen de twee partijen van deze suggestie kunnen hierop antwoorden."))
+    return side
 
 
-def _suggestion_changed(session: Session, match_id: int) -> Conflict:
-    """What an initiative hears when its answer to a suggestion came too late: what happened
-    meanwhile, from the reader's side ("jullie" is the initiative)."""
+def _suggestion_changed(session: Session, match_id: int, side: str) -> Conflict:
+    """What a side hears when its answer to a suggestion came too late: what happened
+    meanwhile, from the reader's side ("jullie" is the reader)."""
     current = session.get(Match, match_id, populate_existing=True)
     status = current.status if current else ""
+    own_ask = _ASKED[side][0]
+    other_ask = _ASKED[lifecycle.PARTNER if side == lifecycle.INITIATIVE else lifecycle.INITIATIVE][
+        0
+    ]
     if current is not None and current.passed_at is not None:
-        message = t("Iemand van jullie heeft net al gezegd dat dit niet past. Ververs de pagina.")
-    elif current is not None and status == lifecycle.SUGGESTED and current.initiative_asked_at:
+        if current.passed_side == side:
+            message = t(
+                "Iemand van jullie heeft net al gezegd dat dit niet past. Ververs de pagina."
+            )
+        else:
+            message = t("De andere kant zei intussen dat dit niet past. Ververs de pagina.")
+    elif current is not None and status == lifecycle.SUGGESTED and getattr(current, own_ask):
         message = t(
             "Iemand van jullie heeft net al gezegd dat jullie willen kennismaken. Ververs de pagina."
         )
-    elif status == lifecycle.SUGGESTED:
+    elif current is not None and status == lifecycle.SUGGESTED and getattr(current, other_ask):
+        message = (
+            t("Deze suggestie is intussen veranderd: de partner vroeg zelf om kennis te maken. Kijk nog eens en kies opnieuw.")
+            if side == lifecycle.INITIATIVE
+            else t("Deze suggestie is intussen veranderd: het initiatief vroeg zelf om kennis te maken. Kijk nog eens en kies opnieuw.")
+        )  # fmt: skip
+    elif current is not None and current.auto_introduced:
         message = t(
-            "Deze suggestie is intussen veranderd: de partner vroeg zelf om kennis te maken. "
-            "Kijk nog eens en kies opnieuw."
+            "Jullie zijn intussen aan elkaar voorgesteld (nu: {status}). Ververs de pagina.",
+            status=t(lifecycle.label_key(status)),
         )
     else:
         message = t(
@@ -347,40 +374,92 @@ def _suggestion_changed(session: Session, match_id: int) -> Conflict:
     return Conflict(message, decided_by="", status=status)
 
 
-def ask_for_introduction(
-    *, session: Session, actor: Actor, match_id: int, seen_version: int
-) -> Match:
-    """The initiative says "Ja, hier willen we mee kennismaken" to a suggestion for its own
-    need: the match stays suggested, marked as asked by the initiative (who and when), and so
-    moves up the broker's queue. One conditioned UPDATE on the version the person saw."""
-    match, _, _, need_org, _ = _load(session, match_id)
-    _initiative_of(actor, need_org)
-    if match.version != seen_version or match.status != lifecycle.SUGGESTED:
-        raise _suggestion_changed(session, match.id)
-    if match.initiative_asked_at is not None:
-        raise _suggestion_changed(session, match.id)
+# Per side: the columns that say who of that side asked for a suggestion, and when.
+_ASKED = {
+    lifecycle.INITIATIVE: ("initiative_asked_at", "initiative_asked_by_id"),
+    lifecycle.PARTNER: ("partner_asked_at", "partner_asked_by_id"),
+}
+
+
+def _ask(session: Session, actor: Actor, match: Match, side: str, today: date | None) -> Match:
+    """Mark `match` as asked by `side`, in one UPDATE conditioned on the status and on that
+    side not having asked yet, so a side's yes stands even when the other side answered a
+    moment earlier (as in `respond`). The second side's yes introduces them at once where the
+    area chose that (services/areas.py)."""
+    asked_at, asked_by = _ASKED[side]
+    if match.status == lifecycle.INTRODUCED:
+        # The broker introduced them while this side was saying yes: it is the same yes.
+        return respond(session=session, actor=actor, match_id=match.id,
+                       seen_version=match.version, accept=True)  # fmt: skip
+    if match.status != lifecycle.SUGGESTED or getattr(match, asked_at) is not None:
+        raise _suggestion_changed(session, match.id, side)
     asked = session.execute(
         update(Match)
         .where(
             Match.id == match.id,
-            Match.version == seen_version,
             Match.status == lifecycle.SUGGESTED,
-            Match.initiative_asked_at.is_(None),
+            getattr(Match, asked_at).is_(None),
         )
         .values(
-            initiative_asked_at=utcnow(),
-            initiative_asked_by_id=actor.user_id,
-            asked_sides=Match.asked_sides + 1,
-            version=seen_version + 1,
-            updated_at=utcnow(),
+            {
+                asked_at: utcnow(),
+                asked_by: actor.user_id,
+                "asked_sides": Match.asked_sides + 1,
+                "version": Match.version + 1,
+                "updated_at": utcnow(),
+            }
         )
     )
     if asked.rowcount != 1:  # someone answered between our read and our UPDATE
-        raise _suggestion_changed(session, match.id)
-    record(session, user_id=actor.user_id, action="initiative_asks", entity="match",
+        raise _suggestion_changed(session, match.id, side)
+    record(session, user_id=actor.user_id, action=f"{side}_asks", entity="match",
            entity_id=match.id)  # fmt: skip
     session.flush()
+    match = session.get(Match, match.id, populate_existing=True)
+    if match.asked_sides == 2:
+        match = _introduce_if_the_area_says_so(session, match, today)
+    return match
+
+
+def _introduce_if_the_area_says_so(session: Session, match: Match, today: date | None) -> Match:
+    """Both sides asked: in an area whose brokers chose "both said yes = introduced", they are
+    introduced at once and, since both already said yes, agreed (contacts visible). The broker
+    sees it on "Nieuw voor jullie" and can still end it."""
+    _, need, offer, need_org, _ = _load(session, match.id)
+    if not areas.auto_introduces(session, need_org.neighbourhood):
+        return match
+    moved = session.execute(
+        update(Match)
+        .where(Match.id == match.id, Match.version == match.version)
+        .values(
+            status=lifecycle.AGREED,
+            auto_introduced=True,
+            initiative_agreed=True,
+            partner_agreed=True,
+            version=match.version + 1,
+            updated_at=utcnow(),
+            **_introduction_values(need, offer, today),
+        )
+    )
+    if moved.rowcount != 1:  # pragma: no cover - the row is locked by our own UPDATE above
+        raise _conflict(session, match.id)
+    _update_need(session, match.need_id, lifecycle.AGREED)
+    record(session, user_id=None, action="auto_introduce", entity="match", entity_id=match.id,
+           detail=need_org.neighbourhood)  # fmt: skip
+    session.flush()
     return session.get(Match, match.id, populate_existing=True)
+
+
+def ask_for_introduction(
+    *, session: Session, actor: Actor, match_id: int, today: date | None = None
+) -> Match:
+    """A side says "Ja, hier willen we mee kennismaken" to a suggestion for its own need or
+    offer: the match stays suggested, marked as asked by that side (who and when), and so
+    moves up the broker's queue; when the broker introduces them, this counts as that side's
+    yes to the introduction."""
+    match, _, _, need_org, offer_org = _load(session, match_id)
+    side = _answering_side(actor, need_org, offer_org)
+    return _ask(session, actor, match, side, today)
 
 
 def pass_suggestion(
@@ -392,16 +471,18 @@ def pass_suggestion(
     reason: str,
     note: str = "",
 ) -> Match:
-    """The initiative says "Past niet" to a suggestion for its own need: it leaves their list,
-    the broker sees why, and the engine never suggests the pair again (the match is declined,
-    and services/suggestions.py keeps every pair that is no longer an untouched suggestion)."""
-    match, _, _, need_org, _ = _load(session, match_id)
-    roles = _initiative_of(actor, need_org)
+    """A side says "Past niet" to a suggestion for its own need or offer: it leaves their
+    lists, the broker sees why, and the engine never suggests the pair again (the match is
+    declined, and services/suggestions.py keeps every pair that is no longer an untouched
+    suggestion). Conditioned on the version the person saw: if the other side asked for it
+    meanwhile, they are told and choose again."""
+    match, _, _, need_org, offer_org = _load(session, match_id)
+    side = _answering_side(actor, need_org, offer_org)
     if reason not in PASS_REASONS:
         raise InvalidInput({"reason": t("Kies een reden uit de lijst.")})
     if match.version != seen_version or match.status != lifecycle.SUGGESTED:
-        raise _suggestion_changed(session, match.id)
-    _require_step(match.status, lifecycle.DECLINED, roles)
+        raise _suggestion_changed(session, match.id, side)
+    _require_step(match.status, lifecycle.DECLINED, frozenset({side}))
     words = f"{reason}. {note.strip()}".strip(" .") if note.strip() else reason
     passed = session.execute(
         update(Match)
@@ -413,15 +494,16 @@ def pass_suggestion(
         .values(
             status=lifecycle.DECLINED,
             passed_at=utcnow(),
+            passed_side=side,
             decided_by_id=actor.user_id,
-            decision_reason=f"{lifecycle.INITIATIVE}: {words}"[:1000],
+            decision_reason=f"{side}: {words}"[:1000],
             version=seen_version + 1,
             updated_at=utcnow(),
         )
     )
     if passed.rowcount != 1:
-        raise _suggestion_changed(session, match.id)
-    record(session, user_id=actor.user_id, action="initiative_passes", entity="match",
+        raise _suggestion_changed(session, match.id, side)
+    record(session, user_id=actor.user_id, action=f"{side}_passes", entity="match",
            entity_id=match.id, detail=words)  # fmt: skip
     session.flush()
     return session.get(Match, match.id, populate_existing=True)
@@ -450,34 +532,6 @@ def start(*, session: Session, actor: Actor, match_id: int, seen_version: int) -
     )
 
 
-def follow_up(
-    *,
-    session: Session,
-    actor: Actor,
-    match_id: int,
-    seen_version: int,
-    happened: bool,
-    note: str = "",
-) -> Match:
-    """ "Is het gelukt?": yes closes the partnership as done, no as declined."""
-    match, _, _, need_org, offer_org = _load(session, match_id)
-    roles = _side_or_broker_roles(actor, need_org, offer_org)
-    if happened:
-        status = lifecycle.DONE if match.status == lifecycle.ACTIVE else lifecycle.ACTIVE
-        return _move(session, actor=actor, match=match, roles=roles, seen_version=seen_version,
-                     status=status, detail=note)  # fmt: skip
-    return _move(
-        session,
-        actor=actor,
-        match=match,
-        roles=roles,
-        seen_version=seen_version,
-        status=lifecycle.DECLINED,
-        values={"decision_reason": note.strip()[:1000] or t("niet gelukt")},
-        detail=note,
-    )
-
-
 def visible_contact_statuses() -> tuple[str, ...]:
     return lifecycle.AGREED_ON
 
@@ -485,9 +539,13 @@ def visible_contact_statuses() -> tuple[str, ...]:
 def offer_help(
     *, session: Session, actor: Actor, need_id: int, offer_id: int, today: date | None = None
 ) -> Match:
-    """A partner saw a need (on the map) and offers one of its own offers for it. The pair
-    goes to the broker's queue as a suggestion, with the engine's score and reasons; the hard
-    filters still hold, so "no" comes with the reason why."""
+    """A partner saw a need (on the map) and offers one of its own offers for it: the same as
+    its yes to a suggestion. A pair the engine had not suggested goes to the broker's queue
+    with the engine's score and reasons. The partner's own limits and the plain facts (kind,
+    dates) still hold, so a "no" comes with the reason why; the initiative's own limit on
+    distance does not stop a partner who wants to help anyway: the initiative decides."""
+    from dataclasses import replace
+
     from samenspel.i18n import language
     from samenspel.matching.engine import Engine
     from samenspel.matching.reasons import render, to_data
@@ -505,36 +563,20 @@ def offer_help(
         select(Match).where(Match.need_id == need_id, Match.offer_id == offer_id)
     ).first()
     if existing is not None:
-        if existing.status != lifecycle.SUGGESTED or existing.partner_asked_at is not None:
-            return existing
-        # The engine suggested this pair already: the partner's own ask marks it (one
-        # conditioned UPDATE on the version read here; a concurrent change wins).
-        asked = session.execute(
-            update(Match)
-            .where(
-                Match.id == existing.id,
-                Match.version == existing.version,
-                Match.status == lifecycle.SUGGESTED,
-                Match.partner_asked_at.is_(None),
-            )
-            .values(
-                partner_asked_at=utcnow(),
-                partner_asked_by_id=actor.user_id,
-                asked_sides=Match.asked_sides + 1,
-                version=existing.version + 1,
-                updated_at=utcnow(),
-            )
-        )
-        if asked.rowcount != 1:
-            raise _conflict(session, existing.id)
-        record(session, user_id=actor.user_id, action="offer_help", entity="match",
-               entity_id=existing.id)  # fmt: skip
-        session.flush()
-        return session.get(Match, existing.id, populate_existing=True)
+        if existing.status in lifecycle.FINAL:  # a no, or it ran its course: respect that
+            raise InvalidInput({"offer": t(
+                "Dit aanbod is al eens met deze vraag bekeken (nu: {status}). Kies ander aanbod, of vraag de buurtmakelaar.",
+                status=t(lifecycle.label_key(existing.status)))})  # fmt: skip
+        if existing.partner_asked_at is not None or existing.status not in (
+            lifecycle.SUGGESTED, lifecycle.INTRODUCED
+        ):  # fmt: skip
+            return existing  # asked already, or agreed: nothing to add
+        return _ask(session, actor, existing, lifecycle.PARTNER, today)
     need_org = session.get(Organisation, need.organisation_id)
     offer_org = session.get(Organisation, offer.organisation_id)
     engine = Engine([offer_in(offer, offer_org)], today=today)
-    result = engine.explain(need_in(need, need_org), str(offer.id))
+    wanted = replace(need_in(need, need_org), max_distance_km=None)
+    result = engine.explain(wanted, str(offer.id))
     if isinstance(result, Exclusion):
         raise InvalidInput(
             {"offer": t("Dit past niet: {reason}", reason=render(result.reason, language()))}

@@ -16,7 +16,7 @@ from samenspel.matching.geo import UnknownPlace, default_gazetteer
 from samenspel.services.audit import record
 from samenspel.services.errors import InvalidInput, NotAllowed, NotFound
 from samenspel.services.permissions import Actor, covers_area, require_org_editor, require_role
-from samenspel.services.posts import clean_form
+from samenspel.services.posts import MATCHED_ON, clean_form, refresh_for_organisation
 from samenspel.storage.models import (
     LEGAL_FORMS,
     PARTNER_TYPES,
@@ -179,6 +179,8 @@ def update_profile(
         raise NotAllowed(t("Dit mag je niet doen met jouw account."))
     form, lat, lon = _checked(session, actor, form, current=org)
     changed = _store(session, org, form, lat, lon)
+    if MATCHED_ON.intersection(changed):  # the engine reads these for every post of it
+        refresh_for_organisation(session, org.id)
     record(session, user_id=actor.user_id, action="update", entity="organisation",
            entity_id=org.id, detail=", ".join(changed))  # fmt: skip
     return org

@@ -23,8 +23,8 @@ SAMENSPEL_RETENTION_EXPIRED_POST_DAYS (N): a need or offer is gone when
   - it is closed and was last changed (`updated_at`, set on closing) more than N days ago;
   - or it expired: its deadline lies more than N days before today (`deadline < today - N`;
     expiring a need does not set `updated_at`, so the deadline is the moment it expired).
-    For needs: status open or expired (a matched need is not expired); for offers: open or
-    paused (an offer has no "expired" status: its deadline decides);
+    For needs: status open, paused or expired (a matched need is not expired); for offers:
+    open or paused (an offer has no "expired" status: its deadline decides);
   - or it is a need with status expired and no deadline, last changed more than N days ago.
   Its suggestions that never became anything (suggested, introduced, expired) are deleted.
   The matches that were decided (agreed, active, done, declined, rejected) stay: they are
@@ -159,7 +159,9 @@ def _expired_posts(session: Session, now: datetime, days: int) -> dict[str, int]
     last_valid_day = now.date() - timedelta(days=days)  # deadline before this: gone
     need_gone = or_(
         and_(Need.status == "closed", Need.updated_at < cutoff),
-        and_(col(Need.status).in_(("open", "expired")), col(Need.deadline) < last_valid_day),
+        and_(
+            col(Need.status).in_(("open", "paused", "expired")), col(Need.deadline) < last_valid_day
+        ),
         and_(Need.status == "expired", col(Need.deadline).is_(None), Need.updated_at < cutoff),
     )
     offer_gone = or_(

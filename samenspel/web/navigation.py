@@ -11,9 +11,19 @@ STAFF = frozenset({"broker", "admin"})
 
 # page file -> (title msgid, icon, roles that may open it)
 PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
+    "samenspel/web/views/news.py": (
+        N_("Nieuw voor jullie"),
+        ":material/notifications:",
+        SIDES | STAFF,
+    ),
     "samenspel/web/views/home.py": (N_("Kaart"), ":material/map:", EVERYONE),
     "samenspel/web/views/post.py": (N_("Plaatsen"), ":material/edit_note:", SIDES | STAFF),
     "samenspel/web/views/mine.py": (N_("Mijn vragen en aanbod"), ":material/list_alt:", SIDES),
+    "samenspel/web/views/help.py": (
+        N_("Waar kunnen wij helpen?"),
+        ":material/volunteer_activism:",
+        SIDES,
+    ),
     "samenspel/web/views/funding.py": (
         N_("Geldplan"),
         ":material/euro:",
@@ -41,6 +51,17 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
 
 
 SETUP_PAGE = "samenspel/web/views/setup.py"  # only while a new installation has no administrator
+
+
+HOME = "samenspel/web/views/home.py"
+NEWS = "samenspel/web/views/news.py"
+LOGIN = "samenspel/web/views/login.py"
+REVIEW = "samenspel/web/views/review.py"
+
+
+def start_page(role: str) -> str:
+    """The first page: what is new for someone signed in, the map for everyone else."""
+    return NEWS if may_open(role, NEWS) else HOME
 
 
 def pages_for(role: str) -> list[str]:

@@ -1,5 +1,6 @@
-"""'Is het gelukt?' on the partnerships page: yes moves an agreed partnership to running and a
-running one to done; no ends it as declined. The broker of the area and each side may answer."""
+"""'Is het gelukt?' on the partnerships page: "Ja, en het loopt nog door" moves an agreed
+partnership to running (with a new check date), "Ja, en het is klaar" makes it done; no ends it
+as declined. The broker of the area and each side may answer."""
 
 from __future__ import annotations
 
@@ -50,26 +51,30 @@ def under_way(at: AppTest) -> int:
 
 
 def buttons(at: AppTest, match_id: int) -> set[str]:
-    """Which of a card's buttons are there: start, yes, no."""
+    """Which of a card's buttons are there: start, the two yeses (done, continue), no."""
     keys = {b.key for b in at.button}
-    return {name for name in ("start", "yes", "no") if f"partners_{name}_{match_id}" in keys}
+    names = ("start", "done", "continue", "no")
+    return {name for name in names if f"partners_{name}_{match_id}" in keys}
 
 
-def test_yes_makes_an_agreed_partnership_run_and_a_second_yes_makes_it_done(demo_users):
+ANSWERS = {"done", "continue", "no"}
+
+
+def test_yes_it_runs_makes_an_agreed_partnership_run_and_yes_it_is_over_makes_it_done(demo_users):
     match_id = agreed_matches()[0]
     at = open_partnerships(demo_users["makelaar"])
-    assert buttons(at, match_id) == {"start", "yes", "no"}
+    assert buttons(at, match_id) == {"start"} | ANSWERS
     before = under_way(at)
 
-    at.button(key=f"partners_yes_{match_id}").click().run()
+    at.button(key=f"partners_continue_{match_id}").click().run()
     assert not at.exception
-    assert successes(at) == ["Fijn! Bijgewerkt."]
+    assert successes(at) == ["Fijn! We vragen het weer op de nieuwe datum."]
     assert match(match_id).status == "active"
-    assert buttons(at, match_id) == {"yes", "no"}  # running: no "we zijn begonnen" any more
+    assert buttons(at, match_id) == ANSWERS  # running: no "we zijn begonnen" any more
     assert under_way(at) == before
 
-    at.button(key=f"partners_yes_{match_id}").click().run()
-    assert successes(at) == ["Fijn! Bijgewerkt."]
+    at.button(key=f"partners_done_{match_id}").click().run()
+    assert successes(at) == ["Fijn! De samenwerking is klaar."]
     assert match(match_id).status == "done"
     assert buttons(at, match_id) == set()  # done: nothing left to ask
     assert under_way(at) == before - 1
@@ -109,7 +114,7 @@ def test_a_side_answers_for_its_own_partnership_when_follow_up_is_due(demo_users
     at = open_partnerships(demo_users["initiatief"])
     warnings = [shown(w.value) for w in at.warning]
     assert f"Opvolgen: het is {date.today():%d-%m-%Y}. Is het gelukt?" in warnings
-    assert buttons(at, match_id) == {"start", "yes", "no"}
+    assert buttons(at, match_id) == {"start"} | ANSWERS
 
     at.button(key=f"partners_no_{match_id}").click().run()
     assert not at.exception

@@ -115,8 +115,7 @@ def test_the_queue_puts_both_sides_first_then_one_side_then_the_engines_by_score
                     matches.offer_help(session=session, actor=member(session, offer.organisation_id),
                                        need_id=need.id, offer_id=offer.id)  # fmt: skip
                 else:
-                    seen = session.get(Match, match_id, populate_existing=True).version
-                    matches.ask_for_introduction(session=session, match_id=match_id, seen_version=seen,
+                    matches.ask_for_introduction(session=session, match_id=match_id,
                                                  actor=member(session, need.organisation_id))  # fmt: skip
     review = open_page(demo_users["makelaar"], "samenspel/web/views/review.py")
     assert not review.exception

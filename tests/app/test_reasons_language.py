@@ -63,7 +63,7 @@ def test_an_initiatives_own_suggestions_and_money_plan_follow_the_language(demo_
     why_not.set_value(first).run()
     assert not at.exception
     answer = " ".join(str(e.value) for kind in ("warning", "info") for e in at.get(kind))
-    assert "Not suggested" in answer or "This is a fit" in answer
+    assert "Samenspel does not suggest this" in answer or "This offer" in answer
     assert bullets(at) and not any("jullie" in reason for reason in bullets(at))
     at.switch_page(FUNDING).run()
     assert not at.exception

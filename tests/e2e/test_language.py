@@ -24,7 +24,7 @@ def test_english_sticks_to_the_user_and_the_reasons_follow(app_url, page):
     page.goto(app_url)
     expect(page.get_by_role("heading", name="Samenspel in de buurt")).to_be_visible()
     log_in(page, "makelaar")
-    choose_language(page, "English", "Log in")
+    choose_language(page, "English", "New for you")
     with rerun(page):
         page.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Review").click()
     expect(page.get_by_role("heading", name="To review")).to_be_visible()
@@ -48,7 +48,7 @@ def test_english_sticks_to_the_user_and_the_reasons_follow(app_url, page):
     other.get_by_label("Wachtwoord").first.fill("demo")
     with rerun(other):
         other.get_by_role("button", name="Inloggen").click()
-    # The page now speaks English.
-    expect(other.get_by_role("heading", name="Log in")).to_be_visible()
-    choose_language(other, "Nederlands", "Inloggen")  # leave the demo account as it was
+    # The page it opens now speaks English.
+    expect(other.get_by_role("heading", name="New for you")).to_be_visible()
+    choose_language(other, "Nederlands", "Nieuw voor jullie")  # leave the demo account as it was
     fresh.close()

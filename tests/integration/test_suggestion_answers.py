@@ -47,8 +47,7 @@ def test_a_yes_marks_the_suggestion_as_asked_by_the_initiative_and_keeps_it_sugg
     need_id, hall_id = post_kitchen_need_and_hall(world)
     seen = suggestion_for(world, need_id, hall_id)
     assert seen.asked_sides == 0 and seen.initiative_asked_at is None
-    asked = act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=seen.id,
-                seen_version=seen.version)  # fmt: skip
+    asked = act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=seen.id)  # fmt: skip
     assert asked.status == "suggested" and asked.version == seen.version + 1
     assert asked.initiative_asked_at is not None
     assert asked.initiative_asked_by_id == actors["anja"].user_id
@@ -61,8 +60,7 @@ def test_a_yes_marks_the_suggestion_as_asked_by_the_initiative_and_keeps_it_sugg
     assert again.id == seen.id and again.initiative_asked_at is not None
     # The same yes twice (an old page): told it was said already, nothing counted twice.
     with pytest.raises(Conflict) as caught:
-        act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=seen.id,
-            seen_version=seen.version)  # fmt: skip
+        act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=seen.id)  # fmt: skip
     assert "jullie willen kennismaken" in str(caught.value)
     assert suggestion_for(world, need_id, hall_id).asked_sides == 1
 
@@ -106,14 +104,13 @@ def test_a_no_needs_a_reason_from_the_list(world):
     assert suggestion_for(world, need_id, hall_id).status == "suggested"
 
 
-@pytest.mark.parametrize("who", ["karim", "zuilen", "sanne", "admin"])
-def test_only_the_needs_own_organisation_answers_a_suggestion(world, who):
+@pytest.mark.parametrize("who", ["zuilen", "sanne", "admin"])
+def test_only_the_two_sides_answer_a_suggestion(world, who):
     actors = world["actors"]
     need_id, hall_id = post_kitchen_need_and_hall(world)
     seen = suggestion_for(world, need_id, hall_id)
     with pytest.raises(NotAllowed):
-        act(world, matches.ask_for_introduction, actor=actors[who], match_id=seen.id,
-            seen_version=seen.version)  # fmt: skip
+        act(world, matches.ask_for_introduction, actor=actors[who], match_id=seen.id)
     with pytest.raises(NotAllowed):
         act(world, matches.pass_suggestion, actor=actors[who], match_id=seen.id,
             seen_version=seen.version, reason="te ver weg")  # fmt: skip
@@ -121,18 +118,18 @@ def test_only_the_needs_own_organisation_answers_a_suggestion(world, who):
     assert (after.status, after.asked_sides, after.version) == ("suggested", 0, seen.version)
 
 
-def test_answers_come_only_while_the_match_is_suggested(world):
+def test_a_yes_after_the_broker_introduced_them_is_the_yes_to_the_introduction(world):
     actors = world["actors"]
     need_id, hall_id = post_kitchen_need_and_hall(world)
     seen = suggestion_for(world, need_id, hall_id)
     introduced = act(world, matches.introduce, actor=actors["sanne"], match_id=seen.id,
                      seen_version=seen.version, today=TODAY)  # fmt: skip
-    for service, extra in ((matches.ask_for_introduction, {}),
-                           (matches.pass_suggestion, {"reason": "te ver weg"})):  # fmt: skip
-        with pytest.raises(Conflict) as caught:
-            act(world, service, actor=actors["anja"], match_id=seen.id,
-                seen_version=introduced.version, **extra)  # fmt: skip
-        assert "buurtmakelaar" in str(caught.value) and caught.value.status == "introduced"
+    said_yes = act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=seen.id)
+    assert said_yes.status == "introduced" and said_yes.initiative_agreed
+    with pytest.raises(Conflict) as caught:
+        act(world, matches.pass_suggestion, actor=actors["anja"], match_id=seen.id,
+            seen_version=introduced.version, reason="te ver weg")  # fmt: skip
+    assert "buurtmakelaar" in str(caught.value) and caught.value.status == "introduced"
     assert suggestion_for(world, need_id, hall_id).status == "introduced"
 
 
@@ -147,8 +144,7 @@ def test_ik_kan_helpen_marks_the_engines_suggestion_as_asked_by_the_partner(worl
     # A second click changes nothing; the initiative's yes makes it both sides.
     act(world, matches.offer_help, actor=actors["karim"], need_id=need_id, offer_id=hall_id,
         today=TODAY)  # fmt: skip
-    both = act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=seen.id,
-               seen_version=helped.version)  # fmt: skip
+    both = act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=seen.id)  # fmt: skip
     assert both.asked_sides == 2 and both.status == "suggested"
     with db.unit_of_work(world["engine"]) as session:
         suggestions.refresh_for_need(session, need_id, today=TODAY)
@@ -190,7 +186,7 @@ def test_two_people_answering_at_once_one_wins_and_the_other_is_told_what_happen
                 with db.unit_of_work(world["engine"]) as session:
                     if name == "yes":
                         matches.ask_for_introduction(session=session, actor=actor,
-                                                     match_id=seen.id, seen_version=seen.version)  # fmt: skip
+                                                     match_id=seen.id)  # fmt: skip
                     else:
                         matches.pass_suggestion(session=session, actor=actor, match_id=seen.id,
                                                 seen_version=seen.version, reason="anders")  # fmt: skip
@@ -241,12 +237,10 @@ def test_the_queue_puts_both_sides_first_then_one_side_then_the_score(world):
                 .values(score=score)
             )
     best, middle, low = (suggestion_for(world, need_id, h) for h in halls)
-    helped = act(world, matches.offer_help, actor=actors["karim"], need_id=need_id,
-                 offer_id=halls[2], today=TODAY)  # fmt: skip
-    act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=low.id,
-        seen_version=helped.version)  # fmt: skip
-    act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=middle.id,
-        seen_version=middle.version)  # fmt: skip
+    act(world, matches.offer_help, actor=actors["karim"], need_id=need_id, offer_id=halls[2],
+        today=TODAY)  # fmt: skip
+    act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=low.id)  # fmt: skip
+    act(world, matches.ask_for_introduction, actor=actors["anja"], match_id=middle.id)  # fmt: skip
     scope = actors["sanne"].scope
     with Session(world["engine"]) as session:
         queue, total = queries.review_queue(session, scope=scope, per_page=100)

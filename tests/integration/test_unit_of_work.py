@@ -20,6 +20,7 @@ from samenspel.services import (
     limits,
     matches,
     organisations,
+    partnerships,
     posts,
     privacy,
     retention,
@@ -170,8 +171,9 @@ def test_no_service_commits_on_its_own(world, monkeypatch):
                accept=True)  # fmt: skip
     run(contacts.other_side_contact, actor=a["anja"], match_id=seen.id)
     step = run(matches.start, actor=a["anja"], match_id=seen.id, seen_version=step.version)
-    run(matches.follow_up, actor=a["sanne"], match_id=seen.id, seen_version=step.version,
-        happened=True)  # fmt: skip
+    run(partnerships.write_contribution, actor=a["karim"], match_id=seen.id, text="Onze zaal")
+    run(partnerships.follow_up, actor=a["sanne"], match_id=seen.id, seen_version=step.version,
+        outcome="done", today=TODAY)  # fmt: skip
     other_need, offer_id = goods_need_and_offer(world)
     run(matches.offer_help, actor=a["karim"], need_id=other_need, offer_id=offer_id, today=TODAY)
     run(posts.close_need, actor=a["anja"], need_id=other_need)

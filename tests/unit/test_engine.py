@@ -310,3 +310,12 @@ def test_the_vectorised_filter_agrees_with_the_one_that_gives_reasons(
                          TODAY) is None
         ]  # fmt: skip
         assert sorted(kept.tolist()) == expected
+
+
+def test_a_reason_does_not_repeat_the_same_word_in_another_spelling(vocabulary):
+    cafe = need(id="n", kind="expertise", title="vrijwilliger voor ons taalcafe")
+    hosts = offer(id="o", kind="expertise", title="wij draaien taalcafés")
+    (best,) = engine([hosts], vocabulary).suggest_for_need(cafe)
+    words = said(best)
+    assert not any(" is hun " in reason for reason in words), words
+    assert any(reason.startswith("jullie noemen allebei") for reason in words), words

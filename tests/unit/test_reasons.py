@@ -57,7 +57,13 @@ def test_every_code_has_a_template_in_both_languages_with_exactly_its_parameters
     for lang in r.LANGUAGES:
         assert set(r.TEMPLATES[lang]) == codes, lang
         for code in codes:
-            assert r.template_fields(code, lang) == set(r.PARAMS[code]), (code, lang)
+            for reader in r.READERS:
+                fields = r.template_fields(code, lang, reader)
+                assert fields == set(r.PARAMS[code]), (code, lang, reader)
+    for reader, templates in r.READER_TEMPLATES.items():
+        assert set(templates) == set(r.LANGUAGES), reader
+        assert set(templates["nl"]) == set(templates["en"]), reader
+        assert set(templates["nl"]) <= codes, reader
     assert set(r._FORMATS) == set(r._VALID) == {k for p in r.PARAMS.values() for k in p.values()}
 
 
@@ -232,3 +238,20 @@ def test_every_sentence_of_a_funding_plan_is_written_in_both_languages():
             ]
             for lang in r.LANGUAGES:
                 assert not any(map(looks_broken, render_all(reasons, lang)))
+
+
+MATCH_CODES = sorted(c for c in r.PARAMS if c != r.LEGACY and not c.startswith("f_"))
+
+
+@pytest.mark.parametrize("code", MATCH_CODES)
+def test_every_match_reason_speaks_to_its_reader(code):
+    """ "jullie" is always the reader: a broker reads neither side as "jullie", and where a
+    sentence names a side, the partner reads its own side as "jullie"."""
+    reason = sample(code)
+    for reader in r.READERS:
+        for lang in r.LANGUAGES:
+            assert not looks_broken(render(reason, lang, reader)), (code, reader, lang)
+    assert "jullie" not in render(reason, "nl", r.BROKER).split()
+    assert not {"you", "your"} & set(render(reason, "en", r.BROKER).replace(";", " ").split())
+    if code in ("venue_fit", "x_kind", "money_fit", "x_no_kitchen"):
+        assert render(reason, "nl", r.PARTNER) != render(reason, "nl", r.INITIATIVE)

@@ -18,6 +18,7 @@ from samenspel.web.queries.map import (
     point_card,
 )
 from samenspel.web.queries.match_rows import MATCH_COLUMNS
+from samenspel.web.queries.news import BrokerNews, SideNews, broker_news, side_news
 from samenspel.web.queries.own import (
     matches_of_organisation,
     organisation_location,
@@ -34,6 +35,10 @@ from samenspel.web.queries.review import ASKED_GROUPS, asked_waiting, review_que
 
 __all__ = [
     "MATCH_COLUMNS",
+    "BrokerNews",
+    "SideNews",
+    "broker_news",
+    "side_news",
     "POINT_COLUMNS",
     "SIMILAR_CUTOFF",
     "SIMILAR_WITHIN_KM",

@@ -7,7 +7,7 @@ from sqlmodel import Session
 
 from samenspel.services.scope import NO_AREAS, AreaScope, in_scope
 from samenspel.storage.models import Match
-from samenspel.web.queries.match_rows import _match_query, _match_rows
+from samenspel.web.queries.match_rows import _match_query, _match_rows, reader_for
 
 
 def partnerships(
@@ -21,4 +21,5 @@ def partnerships(
         query = query.where((need_org.id == organisation_id) | (offer_org.id == organisation_id))
     else:
         query = query.where(in_scope(need_org.neighbourhood, scope))
-    return _match_rows(session, query.order_by(Match.follow_up_on.asc()))
+    order = query.order_by(Match.follow_up_on.asc())
+    return _match_rows(session, order, reader_for(organisation_id))

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from samenspel.i18n import language
-from samenspel.matching.reasons import render_stored
+from samenspel.matching.reasons import BROKER, INITIATIVE, PARTNER, render_stored
 from samenspel.storage.models import Match, Need, Offer, Organisation
 
 MATCH_COLUMNS = [
@@ -35,11 +35,39 @@ MATCH_COLUMNS = [
     "initiative_asked_at",
     "partner_asked_at",
     "passed_at",
+    "passed_side",
+    "auto_introduced",
+    "initiative_brings",
+    "partner_brings",
+    "need_organisation_id",
+    "offer_organisation_id",
+    "updated_at",
 ]
 
 
-def _match_rows(session: Session, query) -> pd.DataFrame:
+def reader_for(organisation_id: int | None):
+    """Who reads a match's reasons when `organisation_id` looks (see matching/reasons.py
+    READERS): its own side, or, for anyone who is neither side, a broker's neutral words."""
+
+    def reader(need_org: Organisation, offer_org: Organisation | None) -> str:
+        if organisation_id is not None and need_org.id == organisation_id:
+            return INITIATIVE
+        if (
+            organisation_id is not None
+            and offer_org is not None
+            and offer_org.id == organisation_id
+        ):
+            return PARTNER
+        return BROKER
+
+    return reader
+
+
+def _match_rows(session: Session, query, reader=None) -> pd.DataFrame:
+    """`reader(need_org, offer_org)` says whose words the reasons are written in (reader_for):
+    by default a broker's, which name both sides."""
     lang = language()  # reasons are stored as codes and written out in the reader's language
+    reader = reader or reader_for(None)
     rows = []
     for match, need, need_org, offer, offer_org in session.exec(query):
         rows.append(
@@ -49,7 +77,7 @@ def _match_rows(session: Session, query) -> pd.DataFrame:
                 match.status,
                 match.score,
                 match.tie,
-                render_stored(match.reasons, lang),
+                render_stored(match.reasons, lang, reader(need_org, offer_org)),
                 need.id,
                 need.title,
                 need.kind,
@@ -67,6 +95,13 @@ def _match_rows(session: Session, query) -> pd.DataFrame:
                 match.initiative_asked_at,
                 match.partner_asked_at,
                 match.passed_at,
+                match.passed_side,
+                match.auto_introduced,
+                match.initiative_brings,
+                match.partner_brings,
+                need_org.id,
+                offer_org.id if offer_org else None,
+                match.updated_at,
             )
         )
     return pd.DataFrame(rows, columns=MATCH_COLUMNS)

@@ -7,7 +7,7 @@ import pandas as pd
 from sqlmodel import Session, select
 
 from samenspel.storage.models import Match, Need, Offer, Organisation
-from samenspel.web.queries.match_rows import _match_query, _match_rows
+from samenspel.web.queries.match_rows import _match_query, _match_rows, reader_for
 
 
 def own_posts(session: Session, organisation_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -31,7 +31,7 @@ def matches_of_organisation(session: Session, organisation_id: int) -> pd.DataFr
     """Every match where this organisation is one of the two sides."""
     query, need_org, offer_org = _match_query()
     query = query.where((need_org.id == organisation_id) | (offer_org.id == organisation_id))
-    return _match_rows(session, query.order_by(Match.score.desc()))
+    return _match_rows(session, query.order_by(Match.score.desc()), reader_for(organisation_id))
 
 
 def own_open_offers(session: Session, organisation_id: int, kind: str) -> pd.DataFrame:

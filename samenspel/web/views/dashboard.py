@@ -32,10 +32,11 @@ def figures(day: date):
         read(dashboard.tie_mix),
         read(dashboard.condition_coverage),
         read(dashboard.overdue_follow_ups, day),
+        read(dashboard.reciprocity),
     )
 
 
-summary, needs_table, per_month, ties, coverage, overdue = figures(today)
+summary, needs_table, per_month, ties, coverage, overdue, given = figures(today)
 
 a, b, c, d, e = st.columns(5)
 a.metric(t("Open vragen"), summary.open_needs)
@@ -89,6 +90,41 @@ if len(coverage):
     st.dataframe(coverage.rename(columns=condition_label), width="stretch")
 else:
     st.write(t("Nog geen gegevens."))
+
+st.subheader(t("Wederkerigheid: wat brengen ze terug?"))
+st.caption(
+    t(
+        "In een samenwerking kan elke kant opschrijven wat hij zelf inbrengt. Zo zie je dat "
+        "het niet alleen halen is, maar ook brengen."
+    )
+)
+left, middle, right = st.columns(3)
+left.metric(t("Beide kanten brengen iets in"), given.both_sides)
+middle.metric(t("Eén kant brengt iets in"), given.one_side)
+right.metric(t("Nog niets opgeschreven"), given.neither)
+st.write(
+    t(
+        "Van de {total} samenwerkingen hebben er {both} een tegenprestatie van beide kanten en "
+        "{one} van één kant.",
+        total=given.partnerships,
+        both=given.both_sides,
+        one=given.one_side,
+    )
+)
+if len(given.initiatives_bring):
+    st.markdown(t("**Wat initiatieven terug doen**"))
+    for row in given.initiatives_bring.itertuples(index=False):
+        st.markdown(
+            "- "
+            + t(
+                "{initiative} (met {partner}): {brings}",
+                initiative=plain(row.initiative),
+                partner=plain(row.partner),
+                brings=plain(row.brings),
+            )
+        )
+else:
+    st.write(t("Nog geen initiatief heeft opgeschreven wat het terug doet."))
 
 st.subheader(t("Opvolgen: te laat"))
 if len(overdue):

@@ -10,7 +10,7 @@ from samenspel.matching.vocabulary import CONDITIONS
 from samenspel.services import matches
 from samenspel.services.errors import DomainError
 from samenspel.services.exports import to_csv_bytes
-from samenspel.web import queries
+from samenspel.web import queries, suggestion_card
 from samenspel.web.maps import KIND_COLOURS, build_map, nearest_points
 from samenspel.web.ui import (
     condition_label,
@@ -120,8 +120,8 @@ def offer_help_form(card) -> None:
     )
     if st.button(t("Ik kan helpen"), key=f"{P}_help_{card.id}", type="primary"):
         try:
-            write(matches.offer_help, need_id=card.id, offer_id=int(offer_id))
-            st.success(t("Doorgegeven aan de buurtmakelaar. Die stelt jullie aan elkaar voor."))
+            match = write(matches.offer_help, need_id=card.id, offer_id=int(offer_id))
+            st.success(suggestion_card.after_yes(match))
         except DomainError as exc:
             show_domain_error(exc)
 

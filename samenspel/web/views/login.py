@@ -47,6 +47,7 @@ if submitted:
         show_domain_error(exc)
     else:
         if logged_in:
+            st.session_state["after_login"] = True  # app.py then opens "Nieuw voor jullie"
             st.rerun()
         st.error(t("Gebruikersnaam of wachtwoord klopt niet."))
 if settings.demo_mode():

@@ -1,17 +1,16 @@
 """My needs and offers, for initiatives and partners: suggestions, introductions, contacts."""
 
-import pandas as pd
 import streamlit as st
 
 from samenspel.i18n import language, t
 from samenspel.matching.reasons import render, render_all
 from samenspel.matching.types import Exclusion
-from samenspel.services import contacts, matches, posts
+from samenspel.services import contacts, matches
 from samenspel.services.errors import DomainError
 from samenspel.services.suggestions import why_not
-from samenspel.web import queries
+from samenspel.web import queries, suggestion_card
+from samenspel.web.post_manage import manage_need, manage_offer
 from samenspel.web.ui import (
-    ago,
     current_user,
     kind_label,
     messages_of,
@@ -20,7 +19,6 @@ from samenspel.web.ui import (
     require_page,
     show_domain_error,
     status_label,
-    tie_label,
     write,
 )
 
@@ -49,59 +47,6 @@ def _act(service, message: str, **kwargs) -> None:
 for message in st.session_state.pop(f"{P}_error", []):
     st.error(message)  # escaped once by messages_of: a second time would show backslashes
 
-PASS_REASONS = {reason: t(reason) for reason in matches.PASS_REASONS}
-
-
-def _pass(match_id: int, seen_version: int) -> None:
-    """ "Past niet", with the reason picked and typed now (not when the button was drawn)."""
-    _act(
-        matches.pass_suggestion,
-        t("Jullie zeiden dat dit niet past. Samenspel stelt dit niet meer voor."),
-        match_id=match_id,
-        seen_version=seen_version,
-        reason=st.session_state.get(f"{P}_pass_why_{match_id}") or "",
-        note=st.session_state.get(f"{P}_pass_note_{match_id}", ""),
-    )
-
-
-def answer_suggestion(m) -> None:
-    """The initiative's two answers to a suggestion for its own need."""
-    if not pd.isna(m.initiative_asked_at):
-        st.caption(
-            t(
-                "Jullie vroegen om kennis te maken ({ago}). De buurtmakelaar stelt jullie voor.",
-                ago=ago(m.initiative_asked_at),
-            )
-        )
-        return
-    yes, no = st.columns(2)
-    yes.button(
-        t("Ja, hier willen we mee kennismaken"),
-        key=f"{P}_ask_{m.match_id}",
-        type="primary",
-        on_click=_act,
-        args=(
-            matches.ask_for_introduction,
-            t("Doorgegeven aan de buurtmakelaar: jullie willen kennismaken."),
-        ),
-        kwargs={"match_id": m.match_id, "seen_version": m.version},
-    )
-    with no.popover(t("Past niet")):
-        st.selectbox(
-            t("Waarom past het niet?"),
-            list(PASS_REASONS),
-            format_func=PASS_REASONS.get,
-            key=f"{P}_pass_why_{m.match_id}",
-        )
-        st.text_input(t("Toelichting (mag leeg)"), key=f"{P}_pass_note_{m.match_id}", max_chars=500)
-        st.button(
-            t("Past niet: haal weg"),
-            key=f"{P}_pass_{m.match_id}",
-            on_click=_pass,
-            args=(m.match_id, m.version),
-        )
-
-
 needs, offers = read(queries.own_posts, user.organisation_id)
 all_matches = read(queries.matches_of_organisation, user.organisation_id)
 
@@ -117,27 +62,16 @@ with tab_needs:
         with st.expander(
             f"{plain(need.title)} · {kind_label(need.kind)} · {status_label(need.status)}",
             expanded=len(needs) == 1,
+            key=f"{P}_need_{need.id}",  # stays open after an answer moves the page down
         ):
             if own.empty:
                 st.write(t("Nog geen suggesties. De buurtmakelaar kijkt mee."))
             for m in own.itertuples(index=False):
-                st.text(f"{m.partner}: {m.offer_title}")
-                st.caption(
-                    t("Score {score:.2f}", score=m.score)
-                    + f" · {tie_label(m.tie)} · {status_label(m.status)}"
-                )
-                for reason in m.reasons:
-                    st.text(f"• {reason}")
                 if m.status == "suggested":
-                    answer_suggestion(m)
-            if need.status == "open":
-                st.button(
-                    t("Deze vraag is klaar: haal hem weg"),
-                    key=f"{P}_close_{need.id}",
-                    on_click=_act,
-                    args=(posts.close_need, t("De vraag is weggehaald.")),
-                    kwargs={"need_id": need.id},
-                )
+                    suggestion_card.show(m, side="initiative", page=P)
+                else:  # further along: its word, and the card below under "Kennismaken"
+                    st.text(f"{m.partner}: {m.offer_title} · {status_label(m.status)}")
+            manage_need(need)  # change, pause, extend or take away (web/post_manage.py)
             st.divider()
             st.markdown("**" + t("Waarom niet?") + "**")
             st.caption(t("Had je een partner verwacht die er niet bij staat? Kies die hier."))
@@ -153,12 +87,12 @@ with tab_needs:
                 result = read(why_not, need_id=need.id, offer_id=int(chosen))
                 if isinstance(result, Exclusion):
                     reason = render(result.reason, language())
-                    st.warning(t("Niet voorgesteld: {reason}", reason=plain(reason)))
+                    st.warning(t("Samenspel stelt dit niet voor: {reason}", reason=plain(reason)))
                 else:
                     st.info(
                         t(
-                            "Past wel, score {score:.2f}. Misschien staan er betere boven.",
-                            score=result.score,
+                            "Dit aanbod {fit}. Misschien staan er betere boven.",
+                            fit=suggestion_card.fit_words(result.score),
                         )
                     )
                     for reason in render_all(result.reasons, language()):
@@ -167,7 +101,12 @@ with tab_offers:
     if offers.empty:
         st.write(t("Nog geen aanbod."))
     for offer in offers.itertuples(index=False):
-        st.text(f"• {offer.title} · {kind_label(offer.kind)} · {status_label(offer.status)}")
+        with st.expander(
+            f"{plain(offer.title)} · {kind_label(offer.kind)} · {status_label(offer.status)}",
+            expanded=len(offers) == 1,
+            key=f"{P}_offer_{offer.id}",
+        ):
+            manage_offer(offer)
 
 st.header(t("Voorstellen aan elkaar"))
 under_way = all_matches[all_matches["status"].isin(["introduced", "agreed", "active", "done"])]

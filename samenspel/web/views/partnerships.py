@@ -1,16 +1,19 @@
-"""Partnerships and follow-up, for brokers and both sides: what was introduced, did it happen?"""
+"""Partnerships and follow-up, for brokers and both sides: what was introduced, did it happen,
+and what does each side bring in return?"""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from samenspel.i18n import t
-from samenspel.services import matches
+from samenspel.services import matches, partnerships
 from samenspel.services.errors import DomainError
+from samenspel.services.lifecycle import INITIATIVE
 from samenspel.services.scope import area_scope
 from samenspel.web import queries
 from samenspel.web.ui import (
+    actor,
     current_user,
     messages_of,
     plain,
@@ -39,6 +42,7 @@ rows = (
     .sort_values(["_order", "follow_up_on"], na_position="last")
     .drop(columns="_order")
 )
+brought = read(partnerships.contributions, actor=actor(), match_ids=list(rows["match_id"]))
 
 
 def _act(service, message: str, **kwargs) -> None:
@@ -47,6 +51,28 @@ def _act(service, message: str, **kwargs) -> None:
         st.session_state.setdefault(f"{P}_messages", []).append(message)
     except DomainError as exc:
         st.session_state.setdefault(f"{P}_problems", []).extend(messages_of(exc))
+
+
+def _answer(message: str, match_id: int, seen_version: int, outcome: str) -> None:
+    """Read the date and the note as they are at the click, not when the button was drawn."""
+    _act(
+        partnerships.follow_up,
+        message,
+        match_id=match_id,
+        seen_version=seen_version,
+        outcome=outcome,
+        next_date=st.session_state.get(f"{P}_next_{match_id}"),
+        note=st.session_state.get(f"{P}_note_{match_id}", ""),
+    )
+
+
+def _save_contribution(match_id: int) -> None:
+    _act(
+        partnerships.write_contribution,
+        t("Opgeslagen wat jullie inbrengen."),
+        match_id=match_id,
+        text=st.session_state.get(f"{P}_brings_{match_id}", ""),
+    )
 
 
 today = date.today()
@@ -62,6 +88,80 @@ a, b, c = st.columns(3)
 a.metric(t("Onderweg"), int(rows["status"].isin(["introduced", "agreed", "active"]).sum()))
 b.metric(t("Opvolgen"), len(overdue))
 c.metric(t("Geschatte waarde"), f"EUR {total_value:,.0f}".replace(",", "."))
+
+
+def follow_up_answers(m) -> None:
+    """ "Is het gelukt?": yes, and finished or still running (with the next check); or no,
+    with a short reason if they like."""
+    ids = {"match_id": m.match_id, "seen_version": m.version}
+    yes, no = st.columns(2)
+    with yes.popover(t("Is het gelukt? Ja"), width="stretch"):
+        st.button(
+            t("Ja, en het is klaar"),
+            key=f"{P}_done_{m.match_id}",
+            on_click=_answer,
+            args=(t("Fijn! De samenwerking is klaar."),),
+            kwargs={**ids, "outcome": partnerships.DONE},
+        )
+        st.date_input(
+            t("Wanneer kijken we weer hoe het gaat?"),
+            value=today + timedelta(weeks=partnerships.NEXT_CHECK_WEEKS),
+            min_value=today + timedelta(days=1),
+            key=f"{P}_next_{m.match_id}",
+            format="DD-MM-YYYY",
+        )
+        st.button(
+            t("Ja, en het loopt nog door"),
+            key=f"{P}_continue_{m.match_id}",
+            on_click=_answer,
+            args=(t("Fijn! We vragen het weer op de nieuwe datum."),),
+            kwargs={**ids, "outcome": partnerships.CONTINUE},
+        )
+    with no.popover(t("Nee, het is niet gelukt"), width="stretch"):
+        st.text_input(
+            t("Wat ging er mis? (mag leeg blijven)"), key=f"{P}_note_{m.match_id}", max_chars=200
+        )
+        st.button(
+            t("Opslaan: het is niet gelukt"),
+            key=f"{P}_no_{m.match_id}",
+            on_click=_answer,
+            args=(t("Bijgewerkt."),),
+            kwargs={**ids, "outcome": partnerships.FAILED},
+        )
+
+
+def what_each_side_brings(m, contribution) -> None:
+    """Wederkerigheid: both sides' words on the card; a side writes its own, the broker
+    neither."""
+    for name, words in (
+        (m.initiative, contribution.initiative_brings),
+        (m.partner, contribution.partner_brings),
+    ):
+        bold = "**" + plain(name) + "**"
+        what = plain(words) if words else t("nog niet ingevuld")
+        st.markdown(t("{name} brengt in: {what}", name=bold, what=what))
+    if contribution.own_side is None:
+        return
+    own = (
+        contribution.initiative_brings
+        if contribution.own_side == INITIATIVE
+        else contribution.partner_brings
+    )
+    with st.form(f"{P}_brings_form_{m.match_id}", border=False):
+        st.text_area(
+            t("Wat brengen jullie in?"),
+            value=own,
+            max_chars=partnerships.BRINGS_MAX,
+            key=f"{P}_brings_{m.match_id}",
+            help=t("Wat jullie terug doen voor de ander, bijvoorbeeld: we koken één keer per maand voor de vrijwilligers."),
+        )  # fmt: skip
+        st.form_submit_button(
+            t("Opslaan"),
+            key=f"{P}_brings_save_{m.match_id}",
+            on_click=_save_contribution,
+            args=(m.match_id,),
+        )
+
 
 if rows.empty:
     st.write(t("Nog geen samenwerkingen."))
@@ -100,18 +200,6 @@ for m in rows.itertuples(index=False):
                 kwargs={"match_id": m.match_id, "seen_version": m.version},
             )
         if m.status in ("agreed", "active"):  # an introduction first needs both sides' yes
-            yes, no = st.columns(2)
-            yes.button(
-                t("Is het gelukt? Ja"),
-                key=f"{P}_yes_{m.match_id}",
-                on_click=_act,
-                args=(matches.follow_up, t("Fijn! Bijgewerkt.")),
-                kwargs={"match_id": m.match_id, "seen_version": m.version, "happened": True},
-            )
-            no.button(
-                t("Nee, het is niet gelukt"),
-                key=f"{P}_no_{m.match_id}",
-                on_click=_act,
-                args=(matches.follow_up, t("Bijgewerkt.")),
-                kwargs={"match_id": m.match_id, "seen_version": m.version, "happened": False},
-            )
+            follow_up_answers(m)
+        if m.match_id in brought:
+            what_each_side_brings(m, brought[m.match_id])

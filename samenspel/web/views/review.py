@@ -5,7 +5,7 @@ import streamlit as st
 
 from samenspel.i18n import t
 from samenspel.matching.types import KINDS
-from samenspel.services import matches
+from samenspel.services import areas, matches
 from samenspel.services.errors import Conflict, DomainError
 from samenspel.services.scope import AreaScope, area_scope
 from samenspel.services.suggestions import recommended_plan
@@ -70,7 +70,7 @@ ASKED_LABELS = {
     "asked": t("door een initiatief of partner gevraagd"),
     "both": t("door beide kanten gevraagd"),
     "one": t("door één kant gevraagd"),
-    "engine": t("alleen voorgesteld door Samenspel"),
+    "engine": t("alleen gevonden door Samenspel"),
 }
 asked = last.selectbox(
     t("Gevraagd"), list(ASKED_LABELS), format_func=ASKED_LABELS.get, key=f"{P}_asked"
@@ -110,6 +110,33 @@ with st.expander(
                              "offer": t("Aanbod"), "slot": t("Dagdeel"), "score": t("Score")}),
         hide_index=True, width="stretch",
     )  # fmt: skip
+
+
+def _set_auto_introduce(area: str) -> None:
+    on = bool(st.session_state.get(f"{P}_auto_{area}"))
+    try:
+        write(areas.set_auto_introduce, area=area, on=on)
+        message = (
+            t("In {area} worden twee kanten die allebei ja zeggen nu meteen aan elkaar voorgesteld.", area=area)
+            if on
+            else t("In {area} stel jij voortaan weer zelf voor.", area=area)
+        )  # fmt: skip
+        st.session_state.setdefault(f"{P}_messages", []).append(plain(message))
+    except DomainError as exc:
+        st.session_state.setdefault(f"{P}_problems", []).extend(messages_of(exc))
+
+
+with st.expander(t("Zo werkt jouw buurt")):
+    st.caption(t("Zeggen het initiatief en de partner allebei 'ja, hier willen we mee kennismaken'? Dan kan Samenspel ze meteen aan elkaar voorstellen. Je ziet dat bij 'Nieuw voor jullie' en kunt nog ingrijpen. Staat het uit, dan stel jij ze voor."))  # fmt: skip
+    area = st.selectbox(t("Buurt"), hoods, key=f"{P}_setting_area") if hoods else None
+    if area:
+        st.session_state[f"{P}_auto_{area}"] = read(areas.auto_introduces, area)
+        st.toggle(
+            t("Beide kanten ja = meteen voorgesteld"),
+            key=f"{P}_auto_{area}",
+            on_change=_set_auto_introduce,
+            args=(area,),
+        )
 
 PER_PAGE = 25  # a page of cards a broker can read; also keeps each rerun fast
 page = max(1, st.session_state.get(f"{P}_page", 1))
@@ -178,10 +205,17 @@ for m in queue.itertuples(index=False):
             body.markdown("**" + line + "**")  # only words from the catalogue and numbers
         for reason in m.reasons:
             body.text(f"• {reason}")
-        if not pd.isna(m.passed_at):  # the initiative's own "Past niet"
-            said = m.decision_reason.removeprefix("initiative: ")
-            body.caption(t("Het initiatief zei 'Past niet' ({ago}): {reason}", ago=ago(m.passed_at),
-                           reason=plain(said)))  # fmt: skip
+        if not pd.isna(m.passed_at):  # a side's own "Past niet"
+            said = plain(m.decision_reason.removeprefix(f"{m.passed_side}: "))
+            when = ago(m.passed_at)
+            if m.passed_side == "partner":
+                body.caption(
+                    t("De partner zei 'Past niet' ({ago}): {reason}", ago=when, reason=said)
+                )
+            else:
+                body.caption(
+                    t("Het initiatief zei 'Past niet' ({ago}): {reason}", ago=when, reason=said)
+                )
         elif m.decision_reason:
             body.caption(t("Reden: {reason}", reason=plain(m.decision_reason)))
         if status == "suggested":

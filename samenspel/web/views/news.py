@@ -1,0 +1,108 @@
+"""Nieuw voor jullie: the first page after logging in. What waits for your answer, what the
+other side said, and what to follow up, each with the way to it; nothing new says so and
+points to the next useful thing to do."""
+
+import streamlit as st
+
+from samenspel.i18n import t
+from samenspel.services.scope import area_scope
+from samenspel.web import queries
+from samenspel.web.ui import ago, current_user, plain, read, require_page
+
+require_page("samenspel/web/views/news.py")
+user = current_user()
+st.title(t("Nieuw voor jullie"))
+
+MINE = "samenspel/web/views/mine.py"
+HELP = "samenspel/web/views/help.py"
+PARTNERSHIPS = "samenspel/web/views/partnerships.py"
+REVIEW = "samenspel/web/views/review.py"
+
+
+def section(count: int, sentence: str, page: str, label: str, icon: str) -> None:
+    """One kind of news: how many, and the page where to act on it."""
+    if not count:
+        return
+    with st.container(border=True):
+        st.markdown("**" + sentence + "**")  # words from the catalogue and a number only
+        st.page_link(page, label=label, icon=icon)
+
+
+def side_page() -> None:
+    if user.organisation_id is None:
+        st.info(t("Je account hoort nog niet bij een organisatie."))
+        return
+    news = read(queries.side_news, user.organisation_id)
+    if news.empty:
+        st.success(t("Er is nu niets nieuws voor jullie."))
+        if not news.has_posts:
+            st.write(t("Begin met wat jullie zoeken of wat jullie kunnen bieden."))
+            st.page_link("samenspel/web/views/post.py", label=t("Vraag of aanbod plaatsen"),
+                         icon=":material/edit_note:")  # fmt: skip
+        else:
+            st.write(t("Kijk op de kaart wie er nog meer in de buurt zit."))
+            st.page_link("samenspel/web/views/home.py", label=t("Naar de kaart"),
+                         icon=":material/map:")  # fmt: skip
+        return
+    section(len(news.for_needs),
+            t("{n} nieuwe suggesties voor jullie vragen", n=len(news.for_needs)),
+            MINE, t("Bekijk en antwoord"), ":material/list_alt:")  # fmt: skip
+    section(len(news.for_offers),
+            t("{n} vragen waar jullie aanbod bij past", n=len(news.for_offers)),
+            HELP, t("Bekijk en antwoord"), ":material/volunteer_activism:")  # fmt: skip
+    section(len(news.waiting_for_yes),
+            t("{n} kennismakingen wachten op jullie ja", n=len(news.waiting_for_yes)),
+            MINE, t("Naar de kennismakingen"), ":material/handshake:")  # fmt: skip
+    section(len(news.follow_ups),
+            t("{n} samenwerkingen: vertel hoe het gaat", n=len(news.follow_ups)),
+            PARTNERSHIPS, t("Is het gelukt?"), ":material/task_alt:")  # fmt: skip
+    if len(news.answers):
+        st.subheader(t("Antwoorden van de andere kant"))
+        for m in news.answers.itertuples(index=False):
+            other, post = plain(m.other), plain(m.post)
+            if m.answer == "asked":
+                line = t("{other} wil met jullie kennismaken ({post}).", other=other, post=post)
+            elif m.answer == "said_yes":
+                line = t("{other} zei ja op de kennismaking ({post}). Nu jullie nog.",
+                         other=other, post=post)  # fmt: skip
+            elif m.answer == "agreed":
+                line = t("Afgesproken met {other} ({post}): jullie kunnen elkaars contactgegevens zien.",
+                         other=other, post=post)  # fmt: skip
+            else:
+                line = t("{other} zei dat het niet past ({post}).", other=other, post=post)
+            st.markdown("• " + line + f" · {ago(m.updated_at)}")
+
+
+def broker_page() -> None:
+    news = read(queries.broker_news, scope=area_scope(user.role, user.areas))
+    if news.empty:
+        st.success(t("Er is nu niets nieuws in jouw buurten."))
+        st.write(t("Kijk op de kaart welke vragen nog open staan."))
+        st.page_link("samenspel/web/views/home.py", label=t("Naar de kaart"), icon=":material/map:")
+        return
+    section(news.asked_by_both,
+            t("{n} suggesties waar beide kanten om vroegen", n=news.asked_by_both),
+            REVIEW, t("Naar te beoordelen"), ":material/fact_check:")  # fmt: skip
+    section(news.asked_by_one,
+            t("{n} suggesties waar één kant om vroeg", n=news.asked_by_one),
+            REVIEW, t("Naar te beoordelen"), ":material/fact_check:")  # fmt: skip
+    section(news.new_suggestions,
+            t("{n} nieuwe suggesties van Samenspel", n=news.new_suggestions),
+            REVIEW, t("Naar te beoordelen"), ":material/fact_check:")  # fmt: skip
+    section(news.follow_ups, t("{n} samenwerkingen om op te volgen", n=news.follow_ups),
+            PARTNERSHIPS, t("Naar samenwerkingen"), ":material/handshake:")  # fmt: skip
+    if len(news.auto_introduced):
+        st.subheader(t("Vanzelf aan elkaar voorgesteld"))
+        st.caption(
+            t("Beide kanten zeiden ja, en jouw buurt koos: dan meteen voorstellen. Past het toch niet? Beëindig het bij Samenwerkingen.")
+        )  # fmt: skip
+        for m in news.auto_introduced.itertuples(index=False):
+            st.markdown(f"• **{plain(m.initiative)}** ↔ **{plain(m.partner)}**: "
+                        f"{plain(m.need_title)} · {ago(m.updated_at)}")  # fmt: skip
+        st.page_link(PARTNERSHIPS, label=t("Naar samenwerkingen"), icon=":material/handshake:")
+
+
+if user.role in ("broker", "admin"):
+    broker_page()
+else:
+    side_page()

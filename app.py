@@ -189,9 +189,13 @@ def page_title(path: str, user) -> str:
     if user is None or path != counted:
         return t(PAGES[path][0])
     scope = area_scope(user.role, user.areas)
-    count = waiting_count(
-        user.role, user.organisation_id, scope, st.session_state.get("lang", "nl")
-    )
+    try:
+        count = waiting_count(
+            user.role, user.organisation_id, scope, st.session_state.get("lang", "nl")
+        )
+    except Exception as exc:  # noqa: BLE001 - a number on the menu never takes the app down
+        logs.error("navigation_count_error", "could not count what waits", exc)
+        count = 0
     return t(PAGES[path][0]) + (f" ({count})" if count else "")
 
 

@@ -18,7 +18,16 @@ from samenspel.i18n import LANGUAGE_CODES, LANGUAGES, set_language, t
 from samenspel.services.scope import AreaScope, area_scope
 from samenspel.web import queries
 from samenspel.web.cache import cached_read
-from samenspel.web.navigation import LOGIN, NEWS, PAGES, REVIEW, SETUP_PAGE, pages_for, start_page
+from samenspel.web.navigation import (
+    HIDDEN_PAGES,
+    LOGIN,
+    NEWS,
+    PAGES,
+    REVIEW,
+    SETUP_PAGE,
+    pages_for,
+    start_page,
+)
 from samenspel.web.ui import (
     current_role,
     current_user,
@@ -38,7 +47,7 @@ def stop_before_pages() -> None:
     back on is known, so Streamlit shows no English "page not found". The page files live in
     samenspel/web/views/, not pages/: a pages/ folder would make Streamlit run a page straight from its URL
     without this router (no login, and a list of every file) after a server start."""
-    paths = [*PAGES, SETUP_PAGE]
+    paths = [*PAGES, *HIDDEN_PAGES, SETUP_PAGE]
     st.navigation(
         [
             st.Page(path, title="Samenspel", default=(path == "samenspel/web/views/home.py"))
@@ -163,6 +172,10 @@ def main() -> None:
     pages = [
         st.Page(path, title=page_title(path, user), icon=PAGES[path][1], default=(path == start))
         for path in pages_for(role)
+    ] + [
+        st.Page(path, title=t(title), visibility="hidden")
+        for path, (title, roles) in HIDDEN_PAGES.items()
+        if role in roles
     ]
     chosen = st.navigation(pages)
     if st.session_state.pop("after_login", False):

@@ -145,7 +145,43 @@ SETTINGS: dict[str, Setting] = {
         " suggestions (partnerships that happened stay, anonymised).",
         Days,
     ),
+    "SAMENSPEL_SMTP_URL": Setting(
+        "",
+        "The mail server: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465"
+        " (TLS). Empty: nothing is mailed; notifications are in the app only and `samenspel"
+        " worker` logs what it would have sent.",
+        Annotated[str, AfterValidator(lambda v: _smtp_url(v.strip()))],
+    ),
+    "SAMENSPEL_MAIL_FROM": Setting(
+        "Samenspel <noreply@localhost>",
+        "The sender of every mail, as a name and an address.",
+        Annotated[str, Field(max_length=200), AfterValidator(str.strip)],
+    ),
+    "SAMENSPEL_BASE_URL": Setting(
+        "http://localhost:8501",
+        "Where people reach the app: the start of every link in a mail.",
+        Annotated[str, AfterValidator(lambda v: _base_url(v.strip()))],
+    ),
+    "SAMENSPEL_SECRET_KEY": Setting(
+        "",
+        "The key that signs the links in mails (confirm, unsubscribe, one-click answers). Empty:"
+        " a random key is made once and kept in SAMENSPEL_INSTANCE_DIR/secret_key. Changing it"
+        " makes every link sent before invalid.",
+        Annotated[str, AfterValidator(str.strip)],
+    ),
 }
+
+
+def _smtp_url(url: str) -> str:
+    if url and (urlsplit(url).scheme not in ("smtp", "smtps") or not urlsplit(url).hostname):
+        raise ValueError("smtp://user:password@host:587 or smtps://user:password@host:465")
+    return url
+
+
+def _base_url(url: str) -> str:
+    if not url.startswith(("https://", "http://")) or any(ch in url for ch in "<>\"'` "):
+        raise ValueError("an http(s) URL such as https://samenspel.example.nl")
+    return url.rstrip("/")
 
 
 _ADAPTERS = {name: TypeAdapter(setting.kind) for name, setting in SETTINGS.items()}
@@ -238,3 +274,38 @@ def log_level() -> str:
 
 def retention_days(kind: Literal["contact", "audit", "expired_post"]) -> int:
     return value(f"SAMENSPEL_RETENTION_{kind.upper()}_DAYS")
+
+
+def smtp_url() -> str:
+    return value("SAMENSPEL_SMTP_URL")
+
+
+def mail_from() -> str:
+    return value("SAMENSPEL_MAIL_FROM")
+
+
+def base_url() -> str:
+    return value("SAMENSPEL_BASE_URL")
+
+
+def secret_key() -> str:
+    """The link-signing key: the setting, or one made once and kept in the instance folder
+    (readable by the app's own user only)."""
+    configured = value("SAMENSPEL_SECRET_KEY")
+    if configured:
+        return configured
+    path = Path(value("SAMENSPEL_INSTANCE_DIR")) / "secret_key"
+    if not path.exists():
+        import secrets
+        import tempfile
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False) as new:
+            new.write(secrets.token_urlsafe(48))  # created readable by this user only
+        try:
+            os.link(new.name, path)  # atomic: of two processes at once, one key wins
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(new.name)
+    return path.read_text().strip()

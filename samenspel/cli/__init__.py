@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from samenspel import settings
-from samenspel.cli import data, engine, operations
+from samenspel.cli import data, engine, operations, worker
 from samenspel.cli.common import EXIT_BAD_INPUT, BadInput
 
 
@@ -19,7 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Samenspel: buurtinitiatieven en partners vinden elkaar.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for commands in (engine, data, operations):
+    for commands in (engine, data, operations, worker):
         commands.register(sub)
     return parser
 

@@ -114,7 +114,32 @@ def cmd_create_admin(args) -> int:
     return 0
 
 
+def cmd_digest(args) -> int:
+    """The daily and weekly mails (services/notify.py); --now: all of them at once, whatever
+    the day and hour. The worker sends them (`samenspel worker`)."""
+    from samenspel.services import notify
+    from samenspel.storage import db
+    from samenspel.storage.models import utcnow
+
+    with db.unit_of_work() as session:
+        done = notify.digests(session, now=utcnow(), force=args.now)
+    print(f"samenvattingen klaargezet: {done['digests']} voor initiatieven en partners,"
+          f" {done['broker_digests']} voor buurtmakelaars")  # fmt: skip
+    return 0
+
+
 def register(sub) -> None:
+    digest = sub.add_parser(
+        "digest",
+        help="queue the daily and weekly summary mails (the worker sends them)",
+        description="Queue the summary mails that are due: for initiatives and partners what"
+        " they chose to hear daily or weekly, for brokers the summary of their areas. Each"
+        " goes out once per day or week; with --now all of them at once, whatever the day.",
+    )
+    digest.add_argument(
+        "--now", action="store_true", help="make every summary now, not only the ones due"
+    )
+    digest.set_defaults(func=cmd_digest)
     expire = sub.add_parser("expire", help="expire needs and open matches whose deadline passed")
     expire.add_argument("--today", help="reference date (YYYY-MM-DD); default today")
     expire.set_defaults(func=cmd_expire)

@@ -139,6 +139,15 @@ def authenticate(
     if not (usable and correct):
         limits.record_failure(session, "login", client=client, subject=name, now=now)
         return None
+    org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    if org is not None and org.approval != "approved":
+        # A sign-up (services/signup.py) gets in once its address is confirmed and its area's
+        # broker approved it. Said only after the right password: nobody else learns it.
+        if user.email and user.email_confirmed_at is None:
+            raise NotAllowed(t("Bevestig eerst je e-mailadres: kijk in je mail."))
+        if org.approval == "pending":
+            raise NotAllowed(t("Je aanmelding wacht nog op de buurtmakelaar."))
+        raise NotAllowed(t("Je aanmelding is niet goedgekeurd. In de mail van de buurtmakelaar staat waarom."))  # fmt: skip
     if user.is_demo and not local:
         raise NotAllowed(t("Demo-accounts werken alleen op de computer waar Samenspel draait."))
     limits.clear_failures(session, "login", client=client, subject=name, now=now)

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from samenspel import settings
 from samenspel.i18n import N_, t
-from samenspel.services import areas, lifecycle
+from samenspel.services import areas, lifecycle, notify
 from samenspel.services.audit import record
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from samenspel.services.permissions import Actor, covers_area, require_signed_in
@@ -205,7 +205,7 @@ def introduce(
     initiative_yes = match.initiative_asked_at is not None
     partner_yes = match.partner_asked_at is not None
     both = initiative_yes and partner_yes
-    return _move(
+    moved = _move(
         session,
         actor=actor,
         match=match,
@@ -220,6 +220,9 @@ def introduce(
         },
         detail="both sides had asked" if both else "",
     )
+    notify.match_event(session, match_id=moved.id, event=notify.AGREED if both else notify.INTRODUCED,
+                       actor=actor)  # fmt: skip
+    return moved
 
 
 def reject(
@@ -298,6 +301,8 @@ def respond(
     )
     if both.rowcount == 1:
         _update_need(session, match.need_id, lifecycle.AGREED)
+    notify.match_event(session, match_id=match.id, actor=actor,
+                       event=notify.AGREED if both.rowcount == 1 else notify.SAID_YES)  # fmt: skip
     record(
         session,
         user_id=actor.user_id,
@@ -418,6 +423,8 @@ def _ask(session: Session, actor: Actor, match: Match, side: str, today: date | 
     match = session.get(Match, match.id, populate_existing=True)
     if match.asked_sides == 2:
         match = _introduce_if_the_area_says_so(session, match, today)
+    notify.match_event(session, match_id=match.id, actor=actor,
+                       event=notify.AGREED if match.status == lifecycle.AGREED else notify.ASKED)  # fmt: skip
     return match
 
 
@@ -597,6 +604,7 @@ def offer_help(
     session.add(match)
     session.flush()
     record(session, user_id=actor.user_id, action="offer_help", entity="match", entity_id=match.id)
+    notify.match_event(session, match_id=match.id, event=notify.ASKED, actor=actor)
     return match
 
 

@@ -17,6 +17,7 @@ from samenspel.matching.engine import Engine
 from samenspel.matching.geo import haversine_km
 from samenspel.matching.reasons import to_data
 from samenspel.matching.types import NeedIn, OfferIn, Suggestion
+from samenspel.services import notify
 from samenspel.services.records import need_in, offer_in  # how a row becomes engine input
 from samenspel.services.scope import AreaScope
 from samenspel.storage.models import Match, Need, Offer, Organisation
@@ -50,14 +51,20 @@ def _store(session: Session, need_id: int, suggestions: Iterable[Suggestion]) ->
     untouched = (
         (Match.status == "suggested") & (Match.origin == "engine") & (Match.asked_sides == 0)
     )
-    acted_on = set(session.exec(select(Match.offer_id).where(Match.need_id == need_id, ~untouched)))
+    pairs = session.exec(select(Match.offer_id, untouched).where(Match.need_id == need_id)).all()
+    acted_on = {offer_id for offer_id, still in pairs if not still}
+    # The pairs stored before: storing one again is no news (services/notify.py).
+    stored_before = {offer_id for offer_id, still in pairs if still}
     session.exec(
         delete(Match).where(Match.need_id == need_id, untouched, col(Match.offer_id).is_not(None))
     )
     stored = 0
+    new = []
     for s in suggestions:
         if int(s.offer_id) in acted_on:
             continue
+        if int(s.offer_id) not in stored_before:
+            new.append(int(s.offer_id))
         session.add(
             Match(
                 need_id=need_id,
@@ -70,6 +77,7 @@ def _store(session: Session, need_id: int, suggestions: Iterable[Suggestion]) ->
             )
         )
         stored += 1
+    notify.new_pairs(session, need_id=need_id, offer_ids=new)
     return stored
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, UniqueConstraint, false, text, true
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false, text, true
 from sqlmodel import Field, SQLModel
 
 # The domain's values come from the engine, so engine, models, services and pages agree.
@@ -61,6 +61,11 @@ class OrganisationBase(SQLModel):
 class Organisation(OrganisationBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     external_id: str | None = Field(default=None, index=True, unique=True, max_length=64)
+    # An organisation that signed up itself waits until a broker of its area approves it
+    # (pending | approved | rejected); every earlier one is approved (migration 0012).
+    approval: str = Field(
+        default="approved", max_length=20, sa_column_kwargs={"server_default": "approved"}
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -242,6 +247,71 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    # Where mail for this person goes ("" = in the app only), and since when the address is
+    # confirmed by a link sent to it (migration 0012).
+    email: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": text("''")})
+    email_confirmed_at: datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A mail to send, written in the same transaction as the event that causes it: nothing is
+    lost while the mail server is down, and nothing is sent for a change that rolled back. The
+    worker (services/mail_worker.py) claims due rows, sends them and marks them (migration 0012)."""
+
+    __table_args__ = (Index("ix_outboxmessage_status_due", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    # One message per cause: a second enqueue of the same key is ignored, and a worker that
+    # died after sending but before marking is recognised by it (the SMTP Message-ID).
+    idempotency_key: str = Field(unique=True, max_length=200)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    to_address: str = Field(max_length=200)
+    kind: str = Field(max_length=40)
+    language: str = Field(default="nl", max_length=5)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    # [{"filename": ..., "content_type": "text/calendar", "text": ...}]
+    attachments: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # pending | sent | failed | logged (no SMTP server set: only logged, never sent)
+    status: str = Field(default="pending", max_length=20)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    # A worker holds a claimed row until then; one that died lets it go when it passes.
+    claimed_until: datetime | None = None
+    last_error: str = Field(default="", max_length=1000)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class Notification(SQLModel, table=True):
+    """Something new for one person (a suggestion, an answer, a follow-up due), shown in the app
+    and mailed at once or in a digest, as the person chose (NotificationSetting)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=40)
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    match_id: int | None = Field(default=None, foreign_key="match.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    mailed_at: datetime | None = None  # in a direct mail or a digest
+    read_at: datetime | None = None
+
+
+class NotificationSetting(SQLModel, table=True):
+    """How often one person hears about one kind of news by mail. No row: the kind's default."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    kind: str = Field(primary_key=True, max_length=40)
+    frequency: str = Field(max_length=10)  # direct | daily | weekly | never
+
+
+class UsedLink(SQLModel, table=True):
+    """A single-use link (confirm an address, reset a password, answer a follow-up) that has
+    been used: the signed token's id, so it works once only."""
+
+    token_id: str = Field(primary_key=True, max_length=64)
+    used_at: datetime = Field(default_factory=utcnow)
 
 
 class AreaSetting(SQLModel, table=True):

@@ -8,6 +8,7 @@ from samenspel.i18n import N_
 EVERYONE = frozenset({"public", "initiative", "partner", "broker", "admin"})
 SIDES = frozenset({"initiative", "partner"})
 STAFF = frozenset({"broker", "admin"})
+PUBLIC = frozenset({"public"})
 
 # page file -> (title msgid, icon, roles that may open it)
 PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
@@ -37,6 +38,12 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
         SIDES | STAFF,
     ),
     "samenspel/web/views/profile.py": (N_("Ons profiel"), ":material/home:", SIDES),
+    # Which mails someone gets and how often (services/notify.py), and their own address.
+    "samenspel/web/views/notifications.py": (
+        N_("Meldingen per mail"),
+        ":material/mail:",
+        SIDES | frozenset({"broker"}),
+    ),
     "samenspel/web/views/data.py": (N_("Gegevens in en uit"), ":material/swap_vert:", STAFF),
     "samenspel/web/views/organisations.py": (N_("Organisaties"), ":material/groups:", STAFF),
     "samenspel/web/views/admin.py": (
@@ -46,11 +53,23 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     ),
     "samenspel/web/views/audit.py": (N_("Logboek"), ":material/history:", frozenset({"admin"})),
     "samenspel/web/views/login.py": (N_("Inloggen"), ":material/login:", EVERYONE),
+    # Getting in without an account (services/signup.py): for whoever is not logged in.
+    "samenspel/web/views/signup.py": (N_("Aanmelden"), ":material/person_add:", PUBLIC),
+    "samenspel/web/views/forgot.py": (N_("Wachtwoord vergeten"), ":material/key:", PUBLIC),
     "samenspel/web/views/privacy.py": (N_("Privacy"), ":material/privacy_tip:", EVERYONE),
 }
 
 
 SETUP_PAGE = "samenspel/web/views/setup.py"  # only while a new installation has no administrator
+
+# Pages reached by a link (from a mail), never from the menu: page file -> (title msgid,
+# roles that may open it). app.py registers them hidden.
+HIDDEN_PAGES: dict[str, tuple[str, frozenset[str]]] = {
+    # The links in the sign-up and password mails: confirm the address, set a new password.
+    "samenspel/web/views/account_link.py": (N_("Je account"), EVERYONE),
+    # The links in notification mails: unsubscribe, and the one-click "Is het gelukt?".
+    "samenspel/web/views/mail_link.py": (N_("Link uit een mail"), EVERYONE),
+}
 
 
 HOME = "samenspel/web/views/home.py"
@@ -69,4 +88,6 @@ def pages_for(role: str) -> list[str]:
 
 
 def may_open(role: str, path: str) -> bool:
+    if path in HIDDEN_PAGES:
+        return role in HIDDEN_PAGES[path][1]
     return path in PAGES and role in PAGES[path][2]

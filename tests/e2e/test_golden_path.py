@@ -53,8 +53,8 @@ def log_in(page, username: str) -> None:
         expect(nav.get_by_role("link", name="Inloggen")).to_be_visible()
     else:
         sidebar(page, "Inloggen")
-    page.get_by_label("Gebruikersnaam").first.fill(username)
-    page.get_by_label("Wachtwoord").first.fill("demo")
+    page.locator("input[aria-label='Gebruikersnaam']").fill(username)
+    page.locator("input[aria-label='Wachtwoord']").fill("demo")
     with rerun(page):
         page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("heading", name="Nieuw voor jullie")).to_be_visible()

@@ -44,8 +44,8 @@ def test_english_sticks_to_the_user_and_the_reasons_follow(app_url, page):
     wait_until_idle(other)
     with rerun(other):
         other.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Inloggen").click()
-    other.get_by_label("Gebruikersnaam").first.fill("makelaar")
-    other.get_by_label("Wachtwoord").first.fill("demo")
+    other.locator("input[aria-label='Gebruikersnaam']").fill("makelaar")
+    other.locator("input[aria-label='Wachtwoord']").fill("demo")
     with rerun(other):
         other.get_by_role("button", name="Inloggen").click()
     # The page it opens now speaks English.

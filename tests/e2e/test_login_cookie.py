@@ -19,8 +19,8 @@ def test_a_reload_and_a_second_tab_keep_the_login_and_logout_ends_both(app_url, 
     expect(page.get_by_role("heading", name="Samenspel in de buurt")).to_be_visible()
     with rerun(page):
         page.locator(nav).get_by_role("link", name="Inloggen").click()
-    page.get_by_label("Gebruikersnaam").first.fill("makelaar")
-    page.get_by_label("Wachtwoord").first.fill("demo")
+    page.locator("input[aria-label='Gebruikersnaam']").fill("makelaar")
+    page.locator("input[aria-label='Wachtwoord']").fill("demo")
     with rerun(page):
         page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("heading", name="Nieuw voor jullie")).to_be_visible()
@@ -37,10 +37,10 @@ def test_a_reload_and_a_second_tab_keep_the_login_and_logout_ends_both(app_url, 
         page.locator(nav).get_by_role("link", name="Uitloggen").click()
     with rerun(page):
         page.get_by_role("button", name="Uitloggen").click()
-    expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
+    expect(page.locator("input[aria-label='Gebruikersnaam']")).to_be_visible()
     page.wait_for_function(f"!document.cookie.includes('{COOKIE_NAME}=')")
     page.reload()
-    expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
+    expect(page.locator("input[aria-label='Gebruikersnaam']")).to_be_visible()
     wait_until_idle(page)
     expect(page.get_by_text(shown, exact=True)).to_have_count(0)
     # The other tab's next rerun finds the session ended in the database.

@@ -29,7 +29,8 @@ def test_every_page_contacts_only_the_app_and_the_tile_server(app_url, page, use
         with rerun(page):
             nav.nth(i).click()
     # The map page again, loaded afresh (the login stays), until its frame asked for tiles.
-    page.goto(app_url)
+    # (Logged in, the first page is "Nieuw voor jullie": the map has its own path.)
+    page.goto(f"{app_url.rstrip('/')}/home" if username else app_url)
     wait_until_idle(page)
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
     frame.locator(".leaflet-tile").first.wait_for(state="attached")

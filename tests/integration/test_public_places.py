@@ -12,6 +12,7 @@ from samenspel.matching.geo import default_gazetteer, haversine_km
 from samenspel.matching.reasons import render_stored
 from samenspel.services.suggestions import need_in, offer_in
 from samenspel.storage.models import Match, Need, Offer, Organisation
+from tests.integration.conftest import insert_as_of_now
 from tests.integration.test_flows import post_kitchen_need_and_hall, suggestion_for
 
 
@@ -52,7 +53,7 @@ def test_the_migration_drops_distances_stored_from_an_informal_groups_home(empty
     engine = db.make_engine(empty_database_url)
     try:
         # 0006 changes data only. Its match rows are written with plain SQL: 0005's table has
-        # reasons_en (from 0004 until 0008) and not yet the columns of 0010.
+        # reasons_en (from 0004 until 0008) and not yet the columns of 0010 and 0011.
         db.upgrade(engine, "0005")
         match_defaults = Match(need_id=0, score=0.5, status="introduced")
         later = {
@@ -62,6 +63,11 @@ def test_the_migration_drops_distances_stored_from_an_informal_groups_home(empty
             "partner_asked_by_id",
             "asked_sides",
             "passed_at",
+            # and those of 0011
+            "passed_side",
+            "auto_introduced",
+            "initiative_brings",
+            "partner_brings",
             "id",
         }
         OLD_MATCH_COLUMNS = [c for c in Match.__table__.columns if c.name not in later]  # noqa: N806
@@ -70,12 +76,11 @@ def test_the_migration_drops_distances_stored_from_an_informal_groups_home(empty
         with Session(engine) as session:
             home = Organisation(name="Thuis", legal_form="informal", neighbourhood="Lombok")
             formal = Organisation(name="Stichting", legal_form="foundation", neighbourhood="Lombok")
-            session.add_all([home, formal])
-            session.flush()
             for org in (home, formal):
-                need = Need(organisation_id=org.id, kind="goods", title="Stoelen")
-                session.add(need)
-                session.flush()
+                org_id = insert_as_of_now(session, org)
+                need_id = insert_as_of_now(
+                    session, Need(organisation_id=org_id, kind="goods", title="Stoelen")
+                )
                 # Every column of 0005's match (today's model has later ones: 0010).
                 row = {
                     c.name: getattr(match_defaults, c.name)
@@ -86,7 +91,7 @@ def test_the_migration_drops_distances_stored_from_an_informal_groups_home(empty
                     sa.table("match", *(sa.column(c.name, c.type) for c in OLD_MATCH_COLUMNS),
                              sa.column("reasons_en", sa.JSON()))
                     .insert()
-                    .values(**row, need_id=need.id, reasons=["0,1 km verderop", "stoelen"],
+                    .values(**row, need_id=need_id, reasons=["0,1 km verderop", "stoelen"],
                             reasons_en=["0.1 km away", "chairs"])
                 )  # fmt: skip
             session.commit()

@@ -17,6 +17,7 @@ from samenspel.services import privacy, transfer
 from samenspel.storage import db
 from samenspel.storage.models import Match, Need, Offer, Organisation
 from samenspel.web import queries
+from tests.integration.conftest import insert_as_of_now
 from tests.integration.test_flows import post_kitchen_need_and_hall, suggestion_for
 
 # As 0001..0007 stored them: Dutch in `reasons`, English in `reasons_en`.
@@ -38,13 +39,6 @@ MATCH = sa.table(
 )
 
 
-# Columns of the model that a database at 0007 or 0008 does not have yet.
-AFTER_0008 = {"initiative_asked_at", "initiative_asked_by_id", "partner_asked_at",
-              "partner_asked_by_id", "asked_sides", "passed_at",
-              # and 0011
-              "passed_side", "auto_introduced", "initiative_brings", "partner_brings"}  # fmt: skip
-
-
 @pytest.fixture
 def database(empty_database_url):
     engine = db.make_engine(empty_database_url)
@@ -60,29 +54,22 @@ def to(engine, revision: str) -> None:
 
 
 def add_matches(engine, count: int) -> list[int]:
-    """`count` matches on one need, with the model's columns that 0007 and 0008 have (not
-    reasons_en, which the caller writes with plain SQL, nor the columns of 0010 and 0011)."""
+    """`count` matches on one need, with the columns the database has at its revision (not
+    reasons_en, which the caller writes with plain SQL)."""
     with Session(engine) as session:
-        org = Organisation(name="Buurtkeuken De Pan", legal_form="informal")
-        session.add(org)
-        session.flush()
-        need = Need(organisation_id=org.id, kind="venue", title="Plek om te koken")
-        session.add(need)
-        session.flush()
+        org_id = insert_as_of_now(
+            session, Organisation(name="Buurtkeuken De Pan", legal_form="informal")
+        )
+        need_id = insert_as_of_now(
+            session, Need(organisation_id=org_id, kind="venue", title="Plek om te koken")
+        )
         ids = []
         for number in range(count):
-            offer = Offer(organisation_id=org.id, kind="venue", title=f"Zaal {number}")
-            session.add(offer)
-            session.flush()
-            match = Match(need_id=need.id, offer_id=offer.id, score=0.5, status="introduced")
-            old = [c for c in Match.__table__.columns if c.name not in AFTER_0008 | {"id"}]
-            inserted = session.execute(
-                sa.table("match", sa.column("id", sa.Integer()), *(sa.column(c.name, c.type) for c in old))
-                .insert()
-                .values({c.name: getattr(match, c.name) for c in old})
-                .returning(sa.column("id", sa.Integer()))
-            )  # fmt: skip
-            ids.append(inserted.scalar_one())
+            offer_id = insert_as_of_now(
+                session, Offer(organisation_id=org_id, kind="venue", title=f"Zaal {number}")
+            )
+            match = Match(need_id=need_id, offer_id=offer_id, score=0.5, status="introduced")
+            ids.append(insert_as_of_now(session, match))  # not reasons_en: the caller writes it
         session.commit()
     return ids
 
@@ -173,7 +160,8 @@ def test_a_suggestion_stored_once_is_read_in_the_readers_language(world, english
     assert "room for 40, you are 30" in row.reasons
     assert "available Tuesday evening" in row.reasons
     assert not any("jullie" in reason for reason in row.reasons)
-    assert "room for 40, you are 30" in " ".join(exported["reasons"])
+    # The export is for staff: the broker's words, which name the side.
+    assert "room for 40, the initiative is 30" in " ".join(exported["reasons"])
     (downloaded,) = [m for m in download["matches"] if m["id"] == match.id]
     assert "room for 40, you are 30" in downloaded["reasons"]
 

@@ -26,7 +26,7 @@ from samenspel.matching.fields import (
     VERSION_COLUMN,
     RecordKind,
 )
-from samenspel.matching.reasons import render_stored
+from samenspel.matching.reasons import BROKER, render_stored
 from samenspel.services import records
 from samenspel.services.audit import record
 from samenspel.services.exports import to_csv_bytes, to_excel_bytes
@@ -38,7 +38,7 @@ from samenspel.storage.models import Contact, Match, Need, Offer, Organisation
 
 EXPORTS = ("needs", "offers", "matches", "funds", "organisations", "hsds")
 MATCH_COLUMNS = ("need_id", "offer_id", "status", "score", "tie", "reasons", "value_eur",
-                 "follow_up_on")  # fmt: skip
+                 "follow_up_on", "initiative_brings", "partner_brings")  # fmt: skip
 
 
 def export_needs(
@@ -99,8 +99,10 @@ def export_matches(session: Session) -> pd.DataFrame:
         rows.append({
             "need_id": records.exchange_id(need), "offer_id": records.exchange_id(offer) if offer else "",
             "status": match.status, "score": match.score, "tie": match.tie,
-            "reasons": "; ".join(render_stored(match.reasons, language())), "value_eur": match.value_eur,
+            # For staff, who read about two other parties: the broker's words (reasons.READERS).
+            "reasons": "; ".join(render_stored(match.reasons, language(), BROKER)), "value_eur": match.value_eur,
             "follow_up_on": match.follow_up_on.isoformat() if match.follow_up_on else "",
+            "initiative_brings": match.initiative_brings, "partner_brings": match.partner_brings,
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(MATCH_COLUMNS))
 

@@ -18,7 +18,9 @@ from samenspel.storage.models import Offer, Organisation
 def export_hsds(session: Session) -> dict[str, pd.DataFrame]:
     organizations, services, locations = [], [], []
     partners = session.exec(
-        select(Organisation).where(Organisation.role == "partner").order_by(Organisation.id)
+        select(Organisation)
+        .where(Organisation.role == "partner", Organisation.approval == "approved")
+        .order_by(Organisation.id)
     )
     for org in partners:
         org_id = exchange_id(org)

@@ -9,7 +9,10 @@ from samenspel.storage.models import Organisation, User
 
 
 def organisations(session: Session, role: str | None = None) -> pd.DataFrame:
-    query = select(Organisation).order_by(Organisation.name)
+    """The approved organisations (a sign-up waiting for its broker is not one to post for or
+    give accounts to yet: services/signup.py)."""
+    query = select(Organisation).where(Organisation.approval == "approved")
+    query = query.order_by(Organisation.name)
     if role:
         query = query.where(Organisation.role == role)
     rows = [

@@ -12,7 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from samenspel.services.scope import AreaScope, in_scope
-from samenspel.storage.models import Match, Need, Offer, utcnow
+from samenspel.storage.models import Match, Need, Offer, Organisation, User, utcnow
 from samenspel.web.queries.match_rows import _match_query
 from samenspel.web.queries.own import matches_of_organisation
 
@@ -112,6 +112,9 @@ class BrokerNews:
     new_suggestions: int  # the engine's own, nobody asked yet
     auto_introduced: pd.DataFrame  # agreed lately by the area's setting: initiative, partner
     follow_ups: int  # partnerships under way whose follow-up date has come
+    # Organisations that signed up, confirmed their address and wait for approval
+    # (services/signup.py): not on the navigation's number, which is about "Te beoordelen".
+    signups_waiting: int = 0
 
     @property
     def count(self) -> int:
@@ -120,7 +123,7 @@ class BrokerNews:
     @property
     def empty(self) -> bool:
         return not (self.count or self.new_suggestions or len(self.auto_introduced)
-                    or self.follow_ups)  # fmt: skip
+                    or self.follow_ups or self.signups_waiting)  # fmt: skip
 
 
 def broker_news(session: Session, *, scope: AreaScope, today: date | None = None) -> BrokerNews:
@@ -150,4 +153,15 @@ def broker_news(session: Session, *, scope: AreaScope, today: date | None = None
             auto, columns=["match_id", "initiative", "partner", "need_title", "updated_at"]
         ),
         follow_ups=count(Match.status.in_(UNDER_WAY), Match.follow_up_on <= today),
+        signups_waiting=session.exec(
+            select(func.count())
+            .select_from(Organisation)
+            .where(
+                Organisation.approval == "pending",
+                in_scope(Organisation.neighbourhood, scope),
+                Organisation.id.in_(
+                    select(User.organisation_id).where(User.email_confirmed_at.is_not(None))
+                ),
+            )
+        ).one(),
     )

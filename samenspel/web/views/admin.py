@@ -1,14 +1,17 @@
-"""Administration, for administrators: users and roles, organisations, and the settings in
-force."""
+"""Administration, for administrators: users and roles, organisations, the settings in force,
+and mails that could not be sent."""
 
 import streamlit as st
 
 from samenspel import settings
 from samenspel.i18n import t
-from samenspel.services import accounts
+from samenspel.services import accounts, mail_worker
 from samenspel.services.errors import DomainError
 from samenspel.web import queries
 from samenspel.web.ui import (
+    ago,
+    ask,
+    messages_of,
     plain,
     read,
     require_page,
@@ -28,8 +31,8 @@ ROLES = accounts.ROLES
 ROLE_LABELS = {
     "initiative": t("initiatief"), "partner": t("partner"), "broker": t("buurtmakelaar"), "admin": t("beheerder"),
 }  # fmt: skip
-users_tab, organisations_tab, settings_tab = st.tabs(
-    [t("Gebruikers"), t("Organisaties"), t("Instellingen")]
+users_tab, organisations_tab, settings_tab, mail_tab = st.tabs(
+    [t("Gebruikers"), t("Organisaties"), t("Instellingen"), t("Mail")]
 )
 
 with users_tab:
@@ -224,11 +227,66 @@ with settings_tab:
     for name, setting in settings.SETTINGS.items():
         meaning = setting.doc
         value = settings.get(name)
-        if name == "SAMENSPEL_DATABASE_URL" and "@" in value:
+        if name in ("SAMENSPEL_DATABASE_URL", "SAMENSPEL_SMTP_URL") and "@" in value:
             value = (
                 value.split("://")[0] + "://…@" + value.split("@", 1)[1]
             )  # no password on screen
+        elif name == "SAMENSPEL_SECRET_KEY" and value:
+            value = "…"  # whoever sees it could sign links in anyone's name
         rows.append(
             {t("Instelling"): name, t("Waarde"): value or t("(leeg)"), t("Betekenis"): meaning}
         )
     st.dataframe(rows, hide_index=True, width="stretch")
+
+
+def _retry_mail(mail_id: int) -> None:
+    # A callback: it runs before the page is drawn again, also when the mail is no longer
+    # in the list by then (someone else retried it), so that click gets its answer too.
+    try:
+        write(mail_worker.retry, message_id=mail_id)
+        st.session_state[f"{P}_messages"] = [
+            t("De mail staat weer in de wachtrij. Samenspel probeert het zo opnieuw.")
+        ]
+    except DomainError as exc:
+        st.session_state[f"{P}_mail_errors"] = messages_of(exc)
+
+
+with mail_tab:
+    for message in st.session_state.pop(f"{P}_mail_errors", []):
+        st.error(message)
+    if not settings.smtp_url():
+        st.info(
+            t(
+                "Er is geen mailserver ingesteld (SAMENSPEL_SMTP_URL). Samenspel verstuurt geen"
+                " mails; meldingen staan alleen in Samenspel zelf."
+            )
+        )
+    st.subheader(t("Mails die niet verstuurd konden worden"))
+    st.caption(
+        t(
+            "Een mail die niet weg kon, probeert Samenspel nog {n} keer, steeds later. Lukt het"
+            " dan nog niet, dan staat de mail hier, met de fout van de mailserver.",
+            n=mail_worker.MAX_ATTEMPTS - 1,
+        )
+    )
+    failed_mails = ask(mail_worker.failed_messages)
+    if not failed_mails:
+        st.write(t("Geen. Alle mails zijn verstuurd of wachten nog op hun beurt."))
+    for mail in failed_mails:
+        with st.container(border=True):
+            st.markdown(
+                t(
+                    "**{kind}** aan {address}: {attempts} keer geprobeerd, gemaakt {when}",
+                    kind=plain(mail.kind),
+                    address=plain(mail.to_address),
+                    attempts=mail.attempts,
+                    when=ago(mail.created_at),
+                )
+            )
+            st.text(mail.last_error)  # the mail server's own answer, as it gave it
+            st.button(
+                t("Opnieuw proberen"),
+                key=f"{P}_mail_retry_{mail.id}",
+                on_click=_retry_mail,
+                args=(mail.id,),
+            )

@@ -37,7 +37,8 @@ if identity_login_configured():
     st.divider()
 
 with st.form(f"{P}_form"):
-    username = st.text_input(t("Gebruikersnaam"), key=f"{P}_username")
+    username = st.text_input(t("Gebruikersnaam"), key=f"{P}_username",
+                             help=t("Hebben jullie je zelf aangemeld? Dan is dit je e-mailadres."))  # fmt: skip
     password = st.text_input(t("Wachtwoord"), type="password", key=f"{P}_password")
     submitted = st.form_submit_button(t("Inloggen"))
 if submitted:
@@ -50,6 +51,10 @@ if submitted:
             st.session_state["after_login"] = True  # app.py then opens "Nieuw voor jullie"
             st.rerun()
         st.error(t("Gebruikersnaam of wachtwoord klopt niet."))
+st.page_link("samenspel/web/views/forgot.py", label=t("Wachtwoord vergeten?"),
+             icon=":material/key:")  # fmt: skip
+st.page_link("samenspel/web/views/signup.py", label=t("Nog geen account? Meld je organisatie aan"),
+             icon=":material/person_add:")  # fmt: skip
 if settings.demo_mode():
     st.info(
         t(

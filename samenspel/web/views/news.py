@@ -5,9 +5,11 @@ points to the next useful thing to do."""
 import streamlit as st
 
 from samenspel.i18n import t
+from samenspel.services import notify
 from samenspel.services.scope import area_scope
 from samenspel.web import queries
-from samenspel.web.ui import ago, current_user, plain, read, require_page
+from samenspel.web.navigation import may_open
+from samenspel.web.ui import ago, ask, current_user, plain, read, require_page, write
 
 require_page("samenspel/web/views/news.py")
 user = current_user()
@@ -17,6 +19,7 @@ MINE = "samenspel/web/views/mine.py"
 HELP = "samenspel/web/views/help.py"
 PARTNERSHIPS = "samenspel/web/views/partnerships.py"
 REVIEW = "samenspel/web/views/review.py"
+ORGANISATIONS = "samenspel/web/views/organisations.py"
 
 
 def section(count: int, sentence: str, page: str, label: str, icon: str) -> None:
@@ -91,6 +94,9 @@ def broker_page() -> None:
             REVIEW, t("Naar te beoordelen"), ":material/fact_check:")  # fmt: skip
     section(news.follow_ups, t("{n} samenwerkingen om op te volgen", n=news.follow_ups),
             PARTNERSHIPS, t("Naar samenwerkingen"), ":material/handshake:")  # fmt: skip
+    section(news.signups_waiting,
+            t("Nieuwe organisaties die op jouw goedkeuring wachten: {n}", n=news.signups_waiting),
+            ORGANISATIONS, t("Naar de aanmeldingen"), ":material/person_add:")  # fmt: skip
     if len(news.auto_introduced):
         st.subheader(t("Vanzelf aan elkaar voorgesteld"))
         st.caption(
@@ -102,7 +108,26 @@ def broker_page() -> None:
         st.page_link(PARTNERSHIPS, label=t("Naar samenwerkingen"), icon=":material/handshake:")
 
 
+def messages() -> None:
+    """Berichten: the person's latest notifications (also what was mailed); once shown here,
+    they count as read."""
+    lines = ask(notify.recent)
+    if not lines:  # nothing to show: the page keeps pointing at the one next step
+        return
+    st.subheader(t("Berichten"))
+    for line in lines:
+        new = "" if line.read else "**" + t("Nieuw") + "** · "
+        st.markdown("• " + new + plain(line.text) + f" · {ago(line.created_at)}")
+    unread = [line.id for line in lines if not line.read]
+    if unread:
+        write(notify.mark_read, ids=unread)
+    settings_page = "samenspel/web/views/notifications.py"
+    if may_open(user.role, settings_page):
+        st.page_link(settings_page, label=t("Meldingen per mail"), icon=":material/mail:")
+
+
 if user.role in ("broker", "admin"):
     broker_page()
 else:
     side_page()
+messages()

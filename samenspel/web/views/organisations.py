@@ -8,15 +8,17 @@ import streamlit as st
 
 from samenspel.i18n import t
 from samenspel.matching.types import LEGAL_FORMS, PARTNER_TYPES
-from samenspel.services import organisations
+from samenspel.services import organisations, signup
 from samenspel.services.errors import DomainError
 from samenspel.services.scope import area_scope
 from samenspel.web import queries
 from samenspel.web.ui import (
+    ago,
     ask,
     current_user,
     field_errors,
     legal_form_label,
+    messages_of,
     plain,
     read,
     require_page,
@@ -56,6 +58,76 @@ if not is_admin:
             areas=plain(", ".join(hoods)),
         )
     )
+
+# Organisations that signed up themselves (services/signup.py) are not in the list below
+# until they are approved: the waiting ones get their own section, to approve or reject.
+joined = ask(signup.signups)
+orgs = orgs[~orgs["id"].isin([s.organisation_id for s in joined])]
+waiting = [s for s in joined if s.approval == "pending" and s.confirmed]
+
+
+def approve_signup(organisation_id: int, name: str) -> None:
+    try:
+        write(signup.approve, organisation_id=organisation_id)
+    except DomainError as exc:
+        st.session_state[f"{P}_problems"] = messages_of(exc)
+        return
+    st.session_state[f"{P}_messages"] = [
+        t("{name} is goedgekeurd en kan nu inloggen. Ze krijgen een mail.", name=plain(name))
+    ]
+
+
+for problem in st.session_state.pop(f"{P}_problems", []):
+    st.error(problem)
+if waiting:
+    st.subheader(t("Aanmeldingen die op jou wachten ({n})", n=len(waiting)))
+    for item in waiting:
+        with st.container(border=True):
+            st.markdown(
+                f"**{plain(item.name)}** · {ROLE_LABELS.get(item.role, '')} · "
+                f"{PARTNER_TYPE_LABELS.get(item.partner_type, '')} · {plain(item.neighbourhood)}"
+            )
+            st.caption(
+                t("Aangemeld door {person} ({email}), {when}.", person=plain(item.contact_person),
+                  email=plain(item.email), when=ago(item.signed_up_at))
+            )  # fmt: skip
+            st.button(t("Goedkeuren"), key=f"{P}_approve_{item.organisation_id}", type="primary",
+                      on_click=approve_signup, args=(item.organisation_id, item.name))  # fmt: skip
+            reject_key = f"{P}_reject_{item.organisation_id}"
+            with st.expander(t("Afwijzen")), st.form(reject_key):
+                reason = st.text_input(
+                    t("Waarom niet? Dit lezen ze in de mail."), max_chars=signup.MAX_REASON,
+                    key=f"{reject_key}_reason",
+                )  # fmt: skip
+                show_field_error(reject_key, "reason")
+                rejected = st.form_submit_button(t("Afwijzen"))
+            if rejected:
+
+                def rejected_signup(org, name=item.name) -> None:
+                    st.session_state[f"{P}_messages"] = [
+                        t(
+                            "{name} is afgewezen. Ze krijgen een mail met de reden.",
+                            name=plain(name),
+                        )
+                    ]
+
+                submit_form(
+                    reject_key,
+                    lambda org_id=item.organisation_id, why=reason: write(
+                        signup.reject, organisation_id=org_id, reason=why
+                    ),
+                    then=rejected_signup,
+                )
+unconfirmed = sum(1 for s in joined if s.approval == "pending" and not s.confirmed)
+if unconfirmed:
+    st.caption(
+        t("{n} aanmeldingen hebben hun e-mailadres nog niet bevestigd. Die zie je hier zodra dat gebeurd is.", n=unconfirmed)
+    )  # fmt: skip
+turned_down = [s for s in joined if s.approval == "rejected"]
+if turned_down:
+    with st.expander(t("Afgewezen aanmeldingen ({n})", n=len(turned_down))):
+        for item in turned_down:
+            st.markdown(f"• {plain(item.name)} · {plain(item.neighbourhood)}")
 
 
 SHOWN_FIELDS = {

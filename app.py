@@ -177,7 +177,7 @@ def main() -> None:
         for path, (title, roles) in HIDDEN_PAGES.items()
         if role in roles
     ]
-    chosen = st.navigation(pages)
+    chosen = st.navigation(pages, expanded=True)  # every page listed: no English "View more"
     if st.session_state.pop("after_login", False):
         st.switch_page(start)  # a new login starts on what is new for them
     run_page(chosen, default=start.rsplit("/", 1)[-1].removesuffix(".py"))

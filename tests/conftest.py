@@ -44,6 +44,15 @@ def instance_outside_the_checkout(tmp_path_factory):
         yield
 
 
+@pytest.fixture(autouse=True)
+def calendar_feeds_outside_the_checkout(tmp_path, monkeypatch):
+    """Calendar feeds are files under ./static/calendar (services/calendar.py): a test that
+    writes or tidies feeds does so in its own folder, never in the checkout's."""
+    from samenspel.services import calendar
+
+    monkeypatch.setattr(calendar, "FEED_DIR", tmp_path / "static" / "calendar")
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite_template(tmp_path_factory) -> Path:
     """One SQLite file migrated to head; tests get a copy (migrating each costs ~0.3 s)."""

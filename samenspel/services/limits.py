@@ -51,6 +51,8 @@ class Backoff:
 QUOTAS = {
     "create": Quota(DAY, per_user=(30, 300), per_client=300),  # brokers enter paper intake
     "reveal_contact": Quota(DAY, per_user=(40, 400), per_client=400),
+    # Messages in the conversations of introductions: a busy day of talking, not a flood.
+    "message": Quota(DAY, per_user=(100, 300), per_client=600),
     # For the sign-up and password reset to come: one client, few new accounts and mails.
     "sign_up": Quota(DAY, per_client=5),
     "password_reset": Quota(HOUR, per_client=10, per_subject=3),

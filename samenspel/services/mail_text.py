@@ -96,6 +96,22 @@ TEMPLATES: dict[str, tuple[str, str]] = {
             "Te beoordelen:\n{url}"
         ),
     ),
+    # The conversation of an introduction (services/conversations.py).
+    "message": (
+        N_('Nieuw bericht van {other} over "{need}"'),
+        N_(
+            '{other} schreef in jullie gesprek over "{need}" en "{offer}":\n\n{preview}\n\n'
+            "Lees het hele gesprek en antwoord in Samenspel:\n{url}"
+        ),
+    ),
+    "message_reported": (
+        N_('{reporter} meldt een bericht over "{need}"'),
+        N_(
+            '{reporter} meldt een bericht in het gesprek over "{need}", tussen {initiative} en'
+            " {partner}. Wil je ernaar kijken?\n\nHet bericht:\n{preview}\n\nDe reden:\n{reason}"
+            "\n\nHet gesprek staat hier:\n{url}"
+        ),
+    ),
     # Getting in (services/signup.py).
     "confirm_email": (
         N_("Bevestig je e-mailadres voor Samenspel"),

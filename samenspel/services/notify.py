@@ -12,7 +12,9 @@ Who hears what:
   introduction, agreed, follow_up_due;
 - a partner's members: fitting_need (a new suggestion for their offer), other_side_asked,
   other_side_yes, introduction, agreed, follow_up_due;
-- brokers: broker_digest, a summary of their areas; signup_waiting (services/signup.py).
+- brokers: broker_digest, a summary of their areas; signup_waiting (services/signup.py);
+  message_reported, and message once they wrote in that conversation (conversations.py);
+- both sides: message, a message in the conversation of their introduction.
 The person whose action caused an event is not told about it.
 
 New suggestions are the engine's, stored in bulk (an import stores thousands): only a pair
@@ -45,7 +47,7 @@ from sqlmodel import Session, col, select
 
 from samenspel import logs, settings
 from samenspel.i18n import N_, language, set_language, t
-from samenspel.services import lifecycle, links, mail_text, outbox
+from samenspel.services import calendar, lifecycle, links, mail_text, outbox
 from samenspel.services.audit import record
 from samenspel.services.errors import InvalidInput, NotAllowed
 from samenspel.services.permissions import Actor, require_signed_in
@@ -75,13 +77,16 @@ DEFAULTS = {
     "follow_up_due": DIRECT,
     BROKER_DIGEST: WEEKLY,
     "signup_waiting": DIRECT,  # an organisation signed up in the broker's area (signup.py)
+    "message": DIRECT,  # a message in the conversation of an introduction (conversations.py)
+    "message_reported": DIRECT,  # a side reported a message to the area's broker
 }
-_SIDE_SHARED = ("other_side_asked", "other_side_yes", "introduction", "agreed", "follow_up_due")
+_SIDE_SHARED = ("other_side_asked", "other_side_yes", "introduction", "agreed", "follow_up_due",
+                "message")  # fmt: skip
 # The kinds a person chooses for on "Meldingen per mail", by role.
 KINDS_FOR = {
     "initiative": ("new_suggestion", *_SIDE_SHARED),
     "partner": ("fitting_need", *_SIDE_SHARED),
-    "broker": (BROKER_DIGEST, "signup_waiting"),
+    "broker": (BROKER_DIGEST, "signup_waiting", "message", "message_reported"),
 }
 KIND_LABELS = {
     "new_suggestion": N_("Nieuwe suggesties voor onze vragen"),
@@ -93,6 +98,8 @@ KIND_LABELS = {
     "follow_up_due": N_("Is het gelukt? (de vraag na een tijdje)"),
     BROKER_DIGEST: N_("Overzicht van mijn buurten"),
     "signup_waiting": N_("Een nieuwe organisatie meldt zich aan"),
+    "message": N_("Een nieuw bericht in een gesprek"),
+    "message_reported": N_("Iemand meldt een bericht bij mij"),
 }
 FREQUENCY_LABELS = {
     DIRECT: N_("direct"),
@@ -276,7 +283,8 @@ def _mail(
     queued = outbox.enqueue(
         session, key=key, to_address=user.email, kind=kind, subject=subject, text=text_part,
         html=html_part, language=user.language, user_id=user.id,
-        attachments=[unsubscribe_entry(stop)],
+        attachments=[unsubscribe_entry(stop),
+                     *calendar.attachments(session, user=user, kind=kind, params=params)],
     )  # fmt: skip
     return queued is not None
 
@@ -525,6 +533,7 @@ def periodic(session: Session, *, now: datetime, force: bool = False) -> dict[st
         "removed": session.execute(
             delete(Notification).where(Notification.created_at < now - timedelta(days=KEEP_DAYS))
         ).rowcount,
+        **calendar.refresh_feeds(session, now=now),  # the private calendar feeds
     }
     logs.event("notify_periodic", "notifications and digests", level=logging.DEBUG, **done)
     return done

@@ -251,6 +251,23 @@ class User(SQLModel, table=True):
     # confirmed by a link sent to it (migration 0012).
     email: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": text("''")})
     email_confirmed_at: datetime | None = None
+    # The private calendar feed: the hash of its secret (the URL holds the secret itself), so
+    # a copy of the database opens no feed; renewing it makes the old URL stop (migration 0013).
+    calendar_token_hash: str | None = Field(default=None, max_length=64, index=True, unique=True)
+
+
+class ConversationMessage(SQLModel, table=True):
+    """One message in the conversation of an introduction, between its two sides and their
+    broker (migration 0013). Text only, shown as text; no contact details needed to talk."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    match_id: int = Field(foreign_key="match.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="user.id")
+    body: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    # Either side may report a message to the broker, who sees it marked.
+    reported_at: datetime | None = None
+    reported_by_id: int | None = Field(default=None, foreign_key="user.id")
 
 
 class OutboxMessage(SQLModel, table=True):

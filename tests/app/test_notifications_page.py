@@ -62,8 +62,9 @@ def test_a_wrong_address_shows_its_message_and_stores_nothing(demo_users):
 
 def test_a_broker_chooses_for_the_summary_of_their_areas(demo_users):
     at = open_page(demo_users["makelaar"])
-    assert [r.label for r in at.radio] == ["Overzicht van mijn buurten",
-                                           "Een nieuwe organisatie meldt zich aan"]  # fmt: skip
+    assert [r.label for r in at.radio] == [
+        "Overzicht van mijn buurten", "Een nieuwe organisatie meldt zich aan",
+        "Een nieuw bericht in een gesprek", "Iemand meldt een bericht bij mij"]  # fmt: skip
     assert at.radio(key="notifications_broker_digest").options == [
         "elke dag", "elke week", "nooit"]  # fmt: skip
 
@@ -89,3 +90,34 @@ def test_berichten_on_nieuw_voor_jullie_shows_whats_new_once_as_new(demo_users):
     (line,) = [m.value for m in at.markdown if "Kennismaken met" in m.value]
     assert "Nieuw" not in line  # seen: no longer new
     assert at.title[0].value == "Nieuw voor jullie"
+
+
+def test_the_calendar_link_is_made_shown_and_renewed(demo_users, monkeypatch, tmp_path):
+    from datetime import date
+
+    from icalendar import Calendar
+
+    from samenspel.services import calendar
+
+    monkeypatch.setattr(calendar, "FEED_DIR", tmp_path / "static" / "calendar")
+    monkeypatch.setenv("SAMENSPEL_BASE_URL", "https://samenspel.example.nl")
+    at = open_page(demo_users["partner"])
+    assert not at.exception and not at.code
+    assert "Je hebt nog geen agenda-link." in [c.value for c in at.caption]
+    at.button(key="notifications_calendar_renew").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Nieuwe agenda-link gemaakt. De oude link werkt niet meer."]  # fmt: skip
+    (first,) = [c.value for c in at.code]
+    assert first.startswith("https://samenspel.example.nl/app/static/calendar/")
+    first_file = calendar.FEED_DIR / first.rsplit("/", 1)[1]
+    # What the feed holds: the demo partner's own calendar, as a calendar app reads it.
+    with Session(engine()) as session:
+        own = calendar.events_for(session, user_id=demo_users["partner"], today=date.today())
+    assert first_file.read_bytes() == calendar.ics(own).encode()
+    assert len(Calendar.from_ical(first_file.read_bytes()).walk("VEVENT")) == len(own)
+    at.button(key="notifications_calendar_renew").click().run()
+    (second,) = [c.value for c in at.code]
+    assert second != first and not first_file.exists()
+    assert [p.name for p in calendar.FEED_DIR.iterdir()] == [second.rsplit("/", 1)[1]]
+    # Shown again on a later visit (the same link, not a new one).
+    assert [c.value for c in open_page(demo_users["partner"]).code] == [second]

@@ -8,7 +8,7 @@ from samenspel.matching.types import Exclusion
 from samenspel.services import contacts, matches
 from samenspel.services.errors import DomainError
 from samenspel.services.suggestions import why_not
-from samenspel.web import queries, suggestion_card
+from samenspel.web import conversation, queries, suggestion_card
 from samenspel.web.post_manage import manage_need, manage_offer
 from samenspel.web.ui import (
     current_user,
@@ -114,6 +114,7 @@ if under_way.empty:
     st.write(
         t("Nog niets. Als de buurtmakelaar jullie voorstelt aan een partner, zie je dat hier.")
     )
+talks = conversation.summaries(under_way["match_id"])
 for m in under_way.itertuples(index=False):
     with st.container(border=True, key=f"{P}_card_{m.match_id}"):
         st.text(f"{m.initiative}  ↔  {m.partner}")
@@ -161,3 +162,4 @@ for m in under_way.itertuples(index=False):
             if shown_key in st.session_state:
                 card = st.session_state[shown_key]
                 st.text(f"{card.organisation}\n{card.person}\n{card.email}\n{card.phone}")
+        conversation.show(m.match_id, m.status, talks.get(m.match_id), page=P)

@@ -5,7 +5,7 @@ want mail about it (direct, elke dag, elke week, nooit). Everything shows in the
 import streamlit as st
 
 from samenspel.i18n import t
-from samenspel.services import notify
+from samenspel.services import calendar, notify
 from samenspel.web.ui import ask, require_page, show_field_error, submit_form, write
 
 require_page("samenspel/web/views/notifications.py")
@@ -13,6 +13,8 @@ P = "notifications"
 st.title(t("Meldingen per mail"))
 if st.session_state.pop(f"{P}_saved", False):
     st.success(t("Opgeslagen."))
+if st.session_state.pop(f"{P}_calendar_renewed", False):
+    st.success(t("Nieuwe agenda-link gemaakt. De oude link werkt niet meer."))
 
 mine = ask(notify.preferences)
 st.write(
@@ -55,3 +57,27 @@ st.caption(
         "Elke dag en elke week: dan krijg je één mail met alles op een rij, 's ochtends. Elke week is op maandag. In elke mail staat een link om te stoppen."
     )
 )
+
+# The private calendar feed (services/calendar.py): its URL is the only key, so it can be renewed.
+st.subheader(t("In je eigen agenda"))
+st.write(
+    t(
+        "Zet de datums van jullie samenwerkingen in je eigen agenda. Op die dag vraagt Samenspel: is het gelukt? Kopieer de link en voeg hem toe in je agenda-app, bij 'Agenda toevoegen via link' (of 'Abonneren')."
+    )
+)
+feed = ask(calendar.feed_url)
+if feed:
+    st.code(feed, language=None)
+    st.caption(
+        t(
+            "Deze link is geheim. Wie hem heeft, ziet de datums en de namen, geen contactgegevens. Deel hem niet. Is hij toch bij iemand anders terechtgekomen? Maak dan een nieuwe link: de oude werkt daarna niet meer."
+        )
+    )
+else:
+    st.caption(t("Je hebt nog geen agenda-link."))
+if st.button(t("Nieuwe link maken"), key=f"{P}_calendar_renew"):
+    submit_form(
+        f"{P}_calendar",
+        lambda: write(calendar.renew_feed),
+        then=lambda _: st.session_state.__setitem__(f"{P}_calendar_renewed", True),
+    )

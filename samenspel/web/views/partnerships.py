@@ -11,7 +11,7 @@ from samenspel.services import matches, partnerships
 from samenspel.services.errors import DomainError
 from samenspel.services.lifecycle import INITIATIVE
 from samenspel.services.scope import area_scope
-from samenspel.web import queries
+from samenspel.web import conversation, queries
 from samenspel.web.ui import (
     actor,
     current_user,
@@ -165,6 +165,7 @@ def what_each_side_brings(m, contribution) -> None:
 
 if rows.empty:
     st.write(t("Nog geen samenwerkingen."))
+talks = conversation.summaries(rows["match_id"])
 for m in rows.itertuples(index=False):
     with st.container(border=True, key=f"{P}_card_{m.match_id}"):
         st.markdown(
@@ -203,3 +204,4 @@ for m in rows.itertuples(index=False):
             follow_up_answers(m)
         if m.match_id in brought:
             what_each_side_brings(m, brought[m.match_id])
+        conversation.show(m.match_id, m.status, talks.get(m.match_id), page=P)

@@ -25,6 +25,7 @@ RETENTION_LABELS = {
     "match_reasons_removed": "redenen bij afgelopen samenwerkingen weggehaald",
     "match_notes_removed": "notities in het logboek bij afgelopen samenwerkingen weggehaald",
     "contact_reveals_unlinked": "keren dat iemand contactgegevens zag: losgemaakt van wie",
+    "conversation_messages_deleted": "berichten in gesprekken van afgelopen samenwerkingen verwijderd",
     "audit_details_removed": "oude regels in het logboek zonder details",
     "suggestions_deleted": "suggesties verwijderd",
     "needs_deleted": "vragen verwijderd",

@@ -17,20 +17,26 @@ from samenspel.services.permissions import Actor, require_org_editor, require_si
 from samenspel.storage.models import (
     AuditEvent,
     Contact,
+    ConversationMessage,
     Match,
     Need,
+    Notification,
+    NotificationSetting,
     Offer,
     Organisation,
+    OutboxMessage,
     User,
     utcnow,
 )
+
+SECRETS = ("password_hash", "calendar_token_hash")  # never in a download
 
 
 def _plain(row) -> dict:
     def value(v):
         return v.isoformat() if isinstance(v, date | datetime) else v
 
-    return {key: value(v) for key, v in row.model_dump().items() if key != "password_hash"}
+    return {key: value(v) for key, v in row.model_dump().items() if key not in SECRETS}
 
 
 def export_organisation(*, session: Session, actor: Actor, organisation_id: int) -> bytes:
@@ -59,6 +65,27 @@ def export_organisation(*, session: Session, actor: Actor, organisation_id: int)
         # Reasons as sentences in the reader's language, not as the codes stored.
         "matches": [
             {**_plain(m), "reasons": render_stored(m.reasons, language())} for m in matches
+        ],
+        # What its people wrote in conversations, and what Samenspel told them.
+        "conversation_messages": [
+            _plain(m)
+            for m in session.exec(
+                select(ConversationMessage).where(
+                    col(ConversationMessage.author_id).in_(
+                        select(User.id).where(User.organisation_id == org.id)
+                    )
+                )
+            )
+        ],
+        "notifications": [
+            _plain(n)
+            for n in session.exec(
+                select(Notification).where(
+                    col(Notification.user_id).in_(
+                        select(User.id).where(User.organisation_id == org.id)
+                    )
+                )
+            )
         ],
     }
     record(
@@ -132,9 +159,22 @@ def delete_organisation(*, session: Session, actor: Actor, organisation_id: int)
     if actor.organisation_id != org.id and actor.role != "admin":
         raise NotAllowed(t("Alleen de organisatie zelf of de beheerder kan dit."))
     session.exec(delete(Contact).where(Contact.organisation_id == org.id))
+    members = select(User.id).where(User.organisation_id == org.id)
+    # What its people wrote and were sent: messages, notifications, their mail choices, and
+    # mail not sent yet. (Mail sent is the mail server's record, not ours.)
+    for table, who in ((ConversationMessage, ConversationMessage.author_id),
+                       (Notification, Notification.user_id),
+                       (NotificationSetting, NotificationSetting.user_id)):  # fmt: skip
+        session.exec(delete(table).where(col(who).in_(members)))
+    session.exec(
+        delete(OutboxMessage).where(
+            col(OutboxMessage.user_id).in_(members), OutboxMessage.status == "pending"
+        )
+    )
     for user in session.exec(select(User).where(User.organisation_id == org.id)):
         user.username = f"deleted-{user.id}"
         user.display_name, user.password_hash, user.organisation_id = "", "", None
+        user.email, user.email_confirmed_at, user.calendar_token_hash = "", None, None
     anonymise_posts(
         session,
         need_ids=select(Need.id).where(Need.organisation_id == org.id),

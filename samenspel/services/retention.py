@@ -13,7 +13,8 @@ is more than N days before `now`:
     follow-up notes) is emptied;
   - the contact reveals for the match (action "reveal_contact", detail "match <id>") lose
     their detail and their `entity_id` (whose contact it was). The row keeps `user_id` and
-    `at`: someone saw a contact then, which the daily limits and the figures count.
+    `at`: someone saw a contact then, which the daily limits and the figures count;
+  - the conversation of the introduction (ConversationMessage rows) is deleted.
   The match row itself stays (status, kind, value, tie), for the neighbourhood's figures.
 
 SAMENSPEL_RETENTION_AUDIT_DAYS (N): audit events with `at` more than N days before `now`
@@ -49,7 +50,7 @@ from sqlmodel import Session, col, select
 from samenspel import settings
 from samenspel.services.audit import record
 from samenspel.services.privacy import anonymise_posts
-from samenspel.storage.models import AuditEvent, Match, Need, Offer, utcnow
+from samenspel.storage.models import AuditEvent, ConversationMessage, Match, Need, Offer, utcnow
 
 ENDED = ("done", "declined", "expired", "rejected")
 NEVER_DECIDED = ("suggested", "introduced", "expired")  # deleted with their need or offer
@@ -66,6 +67,7 @@ class RetentionReport:
     match_reasons_removed: int  # ended matches whose decision reason was emptied
     match_notes_removed: int  # audit events about ended matches whose detail was emptied
     contact_reveals_unlinked: int  # reveal events of ended matches: detail and whose, gone
+    conversation_messages_deleted: int  # the conversations of ended introductions
     audit_details_removed: int  # old audit events whose detail was emptied
     suggestions_deleted: int  # never-decided matches of gone needs and offers
     needs_deleted: int
@@ -147,10 +149,14 @@ def _contact(session: Session, cutoff: datetime) -> dict[str, int]:
         .where(AuditEvent.action == "reveal_contact", col(AuditEvent.detail).in_(reveal_details))
         .values(detail="", entity_id=None),
     )
+    messages = _run(
+        session, delete(ConversationMessage).where(col(ConversationMessage.match_id).in_(ended_ids))
+    )
     return {
         "match_reasons_removed": reasons,
         "match_notes_removed": notes,
         "contact_reveals_unlinked": reveals,
+        "conversation_messages_deleted": messages,
     }
 
 
@@ -189,6 +195,13 @@ def _expired_posts(session: Session, now: datetime, days: int) -> dict[str, int]
             )
             .values(detail=""),
         )
+    # An introduction that never became anything may have a conversation: it goes with it.
+    _run(
+        session,
+        delete(ConversationMessage).where(
+            col(ConversationMessage.match_id).in_(select(Match.id).where(undecided))
+        ),
+    )
     suggestions = _run(session, delete(Match).where(undecided))
     need_kept = exists().where(Match.need_id == Need.id)
     offer_kept = exists().where(Match.offer_id == Offer.id)

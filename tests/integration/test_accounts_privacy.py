@@ -15,8 +15,10 @@ from samenspel.storage import db
 from samenspel.storage.models import (
     AuditEvent,
     Contact,
+    ConversationMessage,
     Match,
     Need,
+    Notification,
     Offer,
     Organisation,
     User,
@@ -150,16 +152,28 @@ def test_deleting_an_organisation_removes_personal_data_and_keeps_anonymous_matc
         offer = Offer(organisation_id=sqlite_world["boog"], kind="venue", title="Zaal")
         session.add_all([need, offer])
         session.flush()
-        session.add(
-            Match(
-                need_id=need.id,
-                offer_id=offer.id,
-                status="done",
-                value_eur=900.0,
-                reasons=["jullie 'Plek bij Anja thuis'"],
-            )
+        match = Match(
+            need_id=need.id,
+            offer_id=offer.id,
+            status="done",
+            value_eur=900.0,
+            reasons=["jullie 'Plek bij Anja thuis'"],
         )
+        session.add(match)
+        session.flush()
+        # What Anja wrote and was sent, and how to reach her: all of it goes.
+        session.add(ConversationMessage(match_id=match.id, author_id=anja.user_id,
+                                        body="Mijn nummer is 06-12345678"))  # fmt: skip
+        session.add(Notification(user_id=anja.user_id, kind="agreed", params={"other": "x"}))
+        user = session.get(User, anja.user_id)
+        user.email, user.calendar_token_hash = "anja@depan.example", "ab" * 32
         session.commit()
+    with db.unit_of_work(sqlite_world["engine"]) as session:
+        exported = json.loads(privacy.export_organisation(
+            session=session, actor=anja, organisation_id=sqlite_world["pan"]))  # fmt: skip
+    assert [m["body"] for m in exported["conversation_messages"]] == ["Mijn nummer is 06-12345678"]
+    assert [n["kind"] for n in exported["notifications"]] == ["agreed"]
+    assert all("calendar_token_hash" not in u for u in exported["users"])
     with db.unit_of_work(sqlite_world["engine"]) as session:
         privacy.delete_organisation(
             session=session, actor=anja, organisation_id=sqlite_world["pan"]
@@ -172,6 +186,9 @@ def test_deleting_an_organisation_removes_personal_data_and_keeps_anonymous_matc
         )
         user = session.get(User, anja.user_id)
         assert user.username.startswith("deleted-") and user.password_hash == ""
+        assert (user.email, user.calendar_token_hash) == ("", None)
+        assert session.exec(select(ConversationMessage)).all() == []
+        assert session.exec(select(Notification)).all() == []
         (kept,) = session.exec(select(Match)).all()
         assert (kept.status, kept.value_eur, kept.reasons) == ("done", 900.0, [])
         assert session.get(Need, kept.need_id).title == "(verwijderd)"

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from samenspel import cli
 from samenspel.services.retention import apply_retention
 from samenspel.storage import db
-from samenspel.storage.models import AuditEvent, Match, Need, Offer
+from samenspel.storage.models import AuditEvent, ConversationMessage, Match, Need, Offer
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -128,6 +128,21 @@ def test_ended_partnerships_lose_their_personal_details_after_the_contact_period
         # The engine's reasons are about the posts, not people: the expired-post rule
         # handles them.
         assert s.get(Match, ids["old"]).reasons == ["ruimte voor 40, jullie zijn met 30"]
+
+
+def test_the_conversation_of_an_ended_partnership_goes_after_the_contact_period(world):
+    ids = build_contact_case(world)
+    with Session(world["engine"]) as s:
+        for key in ("old", "edge", "live"):
+            add(s, ConversationMessage(match_id=ids[key], author_id=world["actors"]["anja"].user_id,
+                                       body=f"Bel me op 06-12345678 ({key})"))  # fmt: skip
+        s.commit()
+    with db.unit_of_work(world["engine"]) as s:
+        report = apply_retention(session=s, now=NOW)
+    assert report.conversation_messages_deleted == 1
+    with Session(world["engine"]) as s:
+        left = s.exec(select(ConversationMessage.match_id)).all()
+    assert sorted(left) == sorted([ids["edge"], ids["live"]])  # inside the period, or running
 
 
 def test_audit_events_lose_their_detail_after_the_audit_period_and_the_row_stays(world):

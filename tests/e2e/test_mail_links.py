@@ -133,3 +133,64 @@ def test_the_forgotten_password_mail_sets_a_new_password(mailing_app, page):
     with rerun(page):
         page.get_by_role("button", name="Wachtwoord bewaren").click()
     expect(page.get_by_text("Je nieuwe wachtwoord is bewaard.")).to_be_visible()
+
+
+def test_is_het_gelukt_is_answered_from_the_mail_in_one_click_once(mailing_app, page, tmp_path):
+    """A partnership whose follow-up date has come: the worker mails "Is het gelukt?" with
+    one-click answers; "ja" works once without logging in, and the unsubscribe link of the
+    same mail stops that kind of mail."""
+    from datetime import date
+
+    from sqlmodel import Session, select
+
+    from samenspel.services import matches
+    from samenspel.services.permissions import Actor
+    from samenspel.storage import db
+    from samenspel.storage.models import Match, Need, Offer, User
+
+    app, inbox, run_worker = mailing_app
+    page.goto(app)  # the first page run makes the database and seeds the demo city
+    expect(page.get_by_role("heading", name="Samenspel in de buurt")).to_be_visible()
+    wait_until_idle(page)
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'samenspel.db'}")
+    try:
+        with db.unit_of_work(engine) as session:  # the demo's golden pair, agreed as on the pages
+            users = {u.username: u for u in session.exec(select(User))}
+            actor = {name: Actor(u.id, u.role, u.organisation_id,
+                                 tuple(a.strip() for a in u.areas.split(";") if a.strip()),
+                                 u.display_name) for name, u in users.items()}  # fmt: skip
+            match = session.exec(
+                select(Match).join(Need, Match.need_id == Need.id)
+                .join(Offer, Match.offer_id == Offer.id)
+                .where(Need.organisation_id == users["initiatief"].organisation_id,
+                       Offer.organisation_id == users["partner"].organisation_id,
+                       Match.status == "suggested")
+            ).first()  # fmt: skip
+            match = matches.introduce(session=session, actor=actor["makelaar"], match_id=match.id,
+                                      seen_version=match.version)  # fmt: skip
+            for side in ("initiatief", "partner"):
+                match = matches.respond(session=session, actor=actor[side], match_id=match.id,
+                                        seen_version=match.version, accept=True)  # fmt: skip
+            session.get(Match, match.id).follow_up_on = date.today()
+            users["initiatief"].email = "pan@example.org"
+    finally:
+        engine.dispose()
+
+    run_worker()
+    mails = inbox.wait_for(1)
+    (asked,) = [m for m in mails if m.message["Subject"].startswith("Is het gelukt")]
+    assert asked.rcpt_tos == ["pan@example.org"]
+    (yes,) = re.findall(r"Ja, het is gelukt: (\S+)", asked.text)
+    (unsubscribe,) = re.findall(r"https?://\S+/mail_link\?\S*do=unsubscribe\S*", asked.text)
+
+    page.goto(yes)
+    expect(page.get_by_text("Fijn dat het gelukt is!")).to_be_visible()
+    with Session(db.make_engine(f"sqlite:///{tmp_path / 'samenspel.db'}")) as session:
+        assert session.get(Match, match.id).status == "active"
+    other = page.context.browser.new_context()
+    again = other.new_page()
+    again.goto(yes)  # the same link again: refused, nothing changes
+    expect(again.get_by_text(re.compile("al gebruikt|al beantwoord"))).to_be_visible()
+    again.goto(unsubscribe)
+    expect(again.get_by_text("Gelukt. Hierover krijg je geen mail meer.")).to_be_visible()
+    other.close()

@@ -51,6 +51,7 @@ def export_organisation(*, session: Session, actor: Actor, organisation_id: int)
     matches = session.exec(
         select(Match).where(col(Match.need_id).in_(need_ids) | col(Match.offer_id).in_(offer_ids))
     ).all()
+    members = select(User.id).where(User.organisation_id == org.id)
     payload = {
         "organisation": _plain(org),
         "contact": [
@@ -70,21 +71,13 @@ def export_organisation(*, session: Session, actor: Actor, organisation_id: int)
         "conversation_messages": [
             _plain(m)
             for m in session.exec(
-                select(ConversationMessage).where(
-                    col(ConversationMessage.author_id).in_(
-                        select(User.id).where(User.organisation_id == org.id)
-                    )
-                )
+                select(ConversationMessage).where(col(ConversationMessage.author_id).in_(members))
             )
         ],
         "notifications": [
             _plain(n)
             for n in session.exec(
-                select(Notification).where(
-                    col(Notification.user_id).in_(
-                        select(User.id).where(User.organisation_id == org.id)
-                    )
-                )
+                select(Notification).where(col(Notification.user_id).in_(members))
             )
         ],
     }

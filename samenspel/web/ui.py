@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from samenspel import logs, settings
 from samenspel.i18n import t
-from samenspel.services.accounts import SessionUser
+from samenspel.services.accounts import MIN_PASSWORD_LENGTH, SessionUser
 from samenspel.services.errors import DomainError, InvalidInput
 from samenspel.services.scope import NO_AREAS, Areas, AreaScope, exact_place_scope
 from samenspel.storage import db
@@ -557,3 +557,29 @@ def log_in_from_identity() -> bool:
         return False
     log_in_as(user_id)
     return True
+
+
+def partner_type_labels() -> dict[str, str]:
+    """The kinds of organisation in plain words, in the reader's language (organisations page,
+    sign-up)."""
+    return {
+        "business": t("bedrijf"), "art_collective": t("kunstenaars of kunstcollectief"),
+        "venue": t("ruimte (buurthuis, zaal)"), "welfare": t("welzijnsorganisatie"),
+        "municipality": t("gemeente"), "fund": t("fonds"), "crowdfunding": t("crowdfunding"),
+        "education": t("school of opleiding"), "housing": t("woningcorporatie"),
+        "initiative": t("bewonersinitiatief"), "volunteers": t("vrijwilligersgroep"),
+    }  # fmt: skip
+
+
+def new_password_input(label: str, key: str) -> str:
+    """A field for a password someone chooses, with the rule it must meet (accounts.py checks
+    it)."""
+    return st.text_input(
+        label,
+        type="password",
+        key=key,
+        help=t(
+            "Minstens {n} tekens en niet makkelijk te raden, bijvoorbeeld drie of vier losse woorden.",
+            n=MIN_PASSWORD_LENGTH,
+        ),
+    )

@@ -7,10 +7,10 @@ import streamlit as st
 
 from samenspel.i18n import t
 from samenspel.services import signup
-from samenspel.services.accounts import MIN_PASSWORD_LENGTH
 from samenspel.services.errors import DomainError
 from samenspel.web.ui import (
     ask,
+    new_password_input,
     plain,
     require_page,
     show_domain_error,
@@ -71,15 +71,7 @@ if purpose == "confirm_email":
 
 st.write(t("Kies een nieuw wachtwoord. Daarna log je overal opnieuw in."))
 with st.form(f"{P}_form"):
-    password = st.text_input(
-        t("Nieuw wachtwoord"),
-        type="password",
-        key=f"{P}_password",
-        help=t(
-            "Minstens {n} tekens en niet makkelijk te raden, bijvoorbeeld drie of vier losse woorden.",
-            n=MIN_PASSWORD_LENGTH,
-        ),
-    )
+    password = new_password_input(t("Nieuw wachtwoord"), f"{P}_password")
     show_field_error(P, "password")
     repeat = st.text_input(t("Nog een keer hetzelfde wachtwoord"), type="password",
                            key=f"{P}_repeat")  # fmt: skip

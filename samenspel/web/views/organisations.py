@@ -19,6 +19,7 @@ from samenspel.web.ui import (
     field_errors,
     legal_form_label,
     messages_of,
+    partner_type_labels,
     plain,
     read,
     require_page,
@@ -37,13 +38,7 @@ for message in st.session_state.pop(f"{P}_messages", []):
     st.success(message)
 
 ROLE_LABELS = {"initiative": t("initiatief"), "partner": t("partner")}
-PARTNER_TYPE_LABELS = {
-    "business": t("bedrijf"), "art_collective": t("kunstenaars of kunstcollectief"),
-    "venue": t("ruimte (buurthuis, zaal)"), "welfare": t("welzijnsorganisatie"),
-    "municipality": t("gemeente"), "fund": t("fonds"), "crowdfunding": t("crowdfunding"),
-    "education": t("school of opleiding"), "housing": t("woningcorporatie"),
-    "initiative": t("bewonersinitiatief"), "volunteers": t("vrijwilligersgroep"),
-}  # fmt: skip
+PARTNER_TYPE_LABELS = partner_type_labels()
 
 hoods = ask(organisations.neighbourhood_choices)
 orgs = read(queries.organisations)

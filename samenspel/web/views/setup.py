@@ -5,8 +5,7 @@ finds a new installation cannot take it over."""
 import streamlit as st
 
 from samenspel.i18n import t
-from samenspel.services.accounts import MIN_PASSWORD_LENGTH
-from samenspel.web.ui import set_up_first_admin, show_field_error, submit_form
+from samenspel.web.ui import new_password_input, set_up_first_admin, show_field_error, submit_form
 
 P = "setup"
 st.title(t("Welkom bij Samenspel"))
@@ -26,15 +25,7 @@ with st.form(f"{P}_form"):
     username = st.text_input(t("Gebruikersnaam"), key=f"{P}_username")
     show_field_error(P, "username")
     name = st.text_input(t("Naam"), key=f"{P}_name")
-    password = st.text_input(
-        t("Wachtwoord"),
-        type="password",
-        key=f"{P}_password",
-        help=t(
-            "Minstens {n} tekens en niet makkelijk te raden, bijvoorbeeld drie of vier losse woorden.",
-            n=MIN_PASSWORD_LENGTH,
-        ),
-    )
+    password = new_password_input(t("Wachtwoord"), f"{P}_password")
     show_field_error(P, "password")
     submitted = st.form_submit_button(t("Beheerder aanmaken"), type="primary")
 if submitted:

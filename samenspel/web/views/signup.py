@@ -7,8 +7,16 @@ import streamlit as st
 from samenspel.i18n import t
 from samenspel.matching.types import PARTNER_TYPES
 from samenspel.services import signup
-from samenspel.services.accounts import MIN_PASSWORD_LENGTH
-from samenspel.web.ui import ask, client, require_page, show_field_error, submit_form, write
+from samenspel.web.ui import (
+    ask,
+    client,
+    new_password_input,
+    partner_type_labels,
+    require_page,
+    show_field_error,
+    submit_form,
+    write,
+)
 
 require_page("samenspel/web/views/signup.py")
 P = "signup"
@@ -39,13 +47,7 @@ ROLE_LABELS = {
     "partner": t("Een partner: wij kunnen helpen"),
 }
 # The same kinds, in the same words, as the organisations page offers staff.
-PARTNER_TYPE_LABELS = {
-    "business": t("bedrijf"), "art_collective": t("kunstenaars of kunstcollectief"),
-    "venue": t("ruimte (buurthuis, zaal)"), "welfare": t("welzijnsorganisatie"),
-    "municipality": t("gemeente"), "fund": t("fonds"), "crowdfunding": t("crowdfunding"),
-    "education": t("school of opleiding"), "housing": t("woningcorporatie"),
-    "initiative": t("bewonersinitiatief"), "volunteers": t("vrijwilligersgroep"),
-}  # fmt: skip
+PARTNER_TYPE_LABELS = partner_type_labels()
 hoods = ask(signup.neighbourhood_choices)
 
 with st.form(f"{P}_form"):
@@ -76,15 +78,7 @@ with st.form(f"{P}_form"):
         help=t("Hiermee log je straks in. Je contactgegevens ziet alleen de buurtmakelaar, en de andere kant pas als jullie allebei ja zeggen."),
     )  # fmt: skip
     show_field_error(P, "email")
-    password = st.text_input(
-        t("Kies een wachtwoord"),
-        type="password",
-        key=f"{P}_password",
-        help=t(
-            "Minstens {n} tekens en niet makkelijk te raden, bijvoorbeeld drie of vier losse woorden.",
-            n=MIN_PASSWORD_LENGTH,
-        ),
-    )
+    password = new_password_input(t("Kies een wachtwoord"), f"{P}_password")
     show_field_error(P, "password")
     submitted = st.form_submit_button(t("Aanmelden"), type="primary")
 if submitted:

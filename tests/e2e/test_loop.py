@@ -85,7 +85,7 @@ def test_the_loop_from_the_initiatives_side(app_url, page, tmp_path):
     expect(page.get_by_text("1 voorgesteld aan elkaar.")).to_be_visible()
 
     log_in(page, "partner")
-    expect(page.get_by_text("kennismakingen wachten op jullie ja")).to_be_visible()
+    expect(page.get_by_text("Kennismakingen die wachten op jullie ja: 1")).to_be_visible()
     shot(page, tmp_path, "4-partner-news")
     say_yes_to_the_introduction(page, VENUE_NEED)
     see_the_contact(page, VENUE_NEED, "Buurtkeuken De Pan")
@@ -136,7 +136,7 @@ def test_the_loop_from_the_partners_side(app_url, page, tmp_path):
     expect(page.get_by_text("1 voorgesteld aan elkaar.")).to_be_visible()
 
     log_in(page, "initiatief")
-    expect(page.get_by_text("kennismakingen wachten op jullie ja")).to_be_visible()
+    expect(page.get_by_text("Kennismakingen die wachten op jullie ja: 1")).to_be_visible()
     say_yes_to_the_introduction(page, HELPERS_NEED)
     see_the_contact(page, HELPERS_NEED, HALL)
     shot(page, tmp_path, "8-initiative-contact")

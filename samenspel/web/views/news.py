@@ -48,16 +48,16 @@ def side_page() -> None:
                          icon=":material/map:")  # fmt: skip
         return
     section(len(news.for_needs),
-            t("{n} nieuwe suggesties voor jullie vragen", n=len(news.for_needs)),
+            t("Nieuwe suggesties voor jullie vragen: {n}", n=len(news.for_needs)),
             MINE, t("Bekijk en antwoord"), ":material/list_alt:")  # fmt: skip
     section(len(news.for_offers),
-            t("{n} vragen waar jullie aanbod bij past", n=len(news.for_offers)),
+            t("Vragen waar jullie aanbod bij past: {n}", n=len(news.for_offers)),
             HELP, t("Bekijk en antwoord"), ":material/volunteer_activism:")  # fmt: skip
     section(len(news.waiting_for_yes),
-            t("{n} kennismakingen wachten op jullie ja", n=len(news.waiting_for_yes)),
+            t("Kennismakingen die wachten op jullie ja: {n}", n=len(news.waiting_for_yes)),
             MINE, t("Naar de kennismakingen"), ":material/handshake:")  # fmt: skip
     section(len(news.follow_ups),
-            t("{n} samenwerkingen: vertel hoe het gaat", n=len(news.follow_ups)),
+            t("Samenwerkingen waarvan we willen horen hoe het gaat: {n}", n=len(news.follow_ups)),
             PARTNERSHIPS, t("Is het gelukt?"), ":material/task_alt:")  # fmt: skip
     if len(news.answers):
         st.subheader(t("Antwoorden van de andere kant"))
@@ -84,15 +84,15 @@ def broker_page() -> None:
         st.page_link("samenspel/web/views/home.py", label=t("Naar de kaart"), icon=":material/map:")
         return
     section(news.asked_by_both,
-            t("{n} suggesties waar beide kanten om vroegen", n=news.asked_by_both),
+            t("Suggesties waar beide kanten om vroegen: {n}", n=news.asked_by_both),
             REVIEW, t("Naar te beoordelen"), ":material/fact_check:")  # fmt: skip
     section(news.asked_by_one,
-            t("{n} suggesties waar één kant om vroeg", n=news.asked_by_one),
+            t("Suggesties waar één kant om vroeg: {n}", n=news.asked_by_one),
             REVIEW, t("Naar te beoordelen"), ":material/fact_check:")  # fmt: skip
     section(news.new_suggestions,
-            t("{n} nieuwe suggesties van Samenspel", n=news.new_suggestions),
+            t("Nieuwe suggesties van Samenspel: {n}", n=news.new_suggestions),
             REVIEW, t("Naar te beoordelen"), ":material/fact_check:")  # fmt: skip
-    section(news.follow_ups, t("{n} samenwerkingen om op te volgen", n=news.follow_ups),
+    section(news.follow_ups, t("Samenwerkingen om op te volgen: {n}", n=news.follow_ups),
             PARTNERSHIPS, t("Naar samenwerkingen"), ":material/handshake:")  # fmt: skip
     section(news.signups_waiting,
             t("Nieuwe organisaties die op jouw goedkeuring wachten: {n}", n=news.signups_waiting),

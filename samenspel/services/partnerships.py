@@ -10,11 +10,9 @@ wins, and the other person is told what was answered, by whom, from their own si
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from samenspel.i18n import t
@@ -29,8 +27,8 @@ from samenspel.services.matches import (
     _side_or_broker_roles,
     side_of,
 )
-from samenspel.services.permissions import Actor, covers_area, require_signed_in
-from samenspel.storage.models import AuditEvent, Match, Need, Offer, Organisation, User, utcnow
+from samenspel.services.permissions import Actor, require_signed_in
+from samenspel.storage.models import AuditEvent, Match, Organisation, User, utcnow
 
 DONE = "done"  # it worked, and the partnership is finished
 CONTINUE = "continue"  # it worked, and it keeps running until the next check
@@ -221,41 +219,3 @@ def write_contribution(*, session: Session, actor: Actor, match_id: int, text: s
            entity_id=match.id, detail=f"{side}: {words}")  # fmt: skip
     session.flush()
     return session.get(Match, match.id, populate_existing=True)
-
-
-@dataclass(frozen=True)
-class Contribution:
-    """What both sides of one partnership bring in, and which of the two the reader may write
-    (None: the reader is the broker, who writes neither)."""
-
-    match_id: int
-    initiative_brings: str
-    partner_brings: str
-    own_side: str | None
-
-
-def contributions(
-    session: Session, *, actor: Actor, match_ids: list[int]
-) -> dict[int, Contribution]:
-    """The contributions of the partnerships among `match_ids` that the actor is a side of or
-    the broker for, once both said yes; the rest is left out."""
-    if not match_ids:
-        return {}
-    need_org, offer_org = aliased(Organisation), aliased(Organisation)
-    rows = session.exec(
-        select(Match, need_org, offer_org)
-        .join(Need, Match.need_id == Need.id)
-        .join(need_org, Need.organisation_id == need_org.id)
-        .join(Offer, Match.offer_id == Offer.id)
-        .join(offer_org, Offer.organisation_id == offer_org.id)
-        .where(Match.id.in_(match_ids), Match.status.in_(lifecycle.AGREED_ON))
-    )
-    found = {}
-    for match, initiative, partner in rows:
-        side = side_of(actor, initiative, partner)
-        if side is None and not covers_area(actor, initiative.neighbourhood):
-            continue
-        found[match.id] = Contribution(
-            match.id, match.initiative_brings, match.partner_brings, side
-        )
-    return found

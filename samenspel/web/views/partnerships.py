@@ -9,11 +9,10 @@ import streamlit as st
 from samenspel.i18n import t
 from samenspel.services import matches, partnerships
 from samenspel.services.errors import DomainError
-from samenspel.services.lifecycle import INITIATIVE
+from samenspel.services.lifecycle import AGREED_ON
 from samenspel.services.scope import area_scope
 from samenspel.web import conversation, queries
 from samenspel.web.ui import (
-    actor,
     current_user,
     messages_of,
     plain,
@@ -42,7 +41,6 @@ rows = (
     .sort_values(["_order", "follow_up_on"], na_position="last")
     .drop(columns="_order")
 )
-brought = read(partnerships.contributions, actor=actor(), match_ids=list(rows["match_id"]))
 
 
 def _act(service, message: str, **kwargs) -> None:
@@ -130,23 +128,19 @@ def follow_up_answers(m) -> None:
         )
 
 
-def what_each_side_brings(m, contribution) -> None:
-    """Wederkerigheid: both sides' words on the card; a side writes its own, the broker
-    neither."""
-    for name, words in (
-        (m.initiative, contribution.initiative_brings),
-        (m.partner, contribution.partner_brings),
-    ):
+def what_each_side_brings(m) -> None:
+    """Wederkerigheid: both sides' words on the card (a row of queries.partnerships); a side
+    writes its own, the broker neither."""
+    for name, words in ((m.initiative, m.initiative_brings), (m.partner, m.partner_brings)):
         bold = "**" + plain(name) + "**"
         what = plain(words) if words else t("nog niet ingevuld")
         st.markdown(t("{name} brengt in: {what}", name=bold, what=what))
-    if contribution.own_side is None:
-        return
-    own = (
-        contribution.initiative_brings
-        if contribution.own_side == INITIATIVE
-        else contribution.partner_brings
-    )
+    if user.organisation_id is not None and m.need_organisation_id == user.organisation_id:
+        own = m.initiative_brings
+    elif user.organisation_id is not None and m.offer_organisation_id == user.organisation_id:
+        own = m.partner_brings
+    else:
+        return  # the broker reads both, and writes neither
     with st.form(f"{P}_brings_form_{m.match_id}", border=False):
         st.text_area(
             t("Wat brengen jullie in?"),
@@ -202,6 +196,6 @@ for m in rows.itertuples(index=False):
             )
         if m.status in ("agreed", "active"):  # an introduction first needs both sides' yes
             follow_up_answers(m)
-        if m.match_id in brought:
-            what_each_side_brings(m, brought[m.match_id])
+        if m.status in AGREED_ON:  # once both said yes
+            what_each_side_brings(m)
         conversation.show(m.match_id, m.status, talks.get(m.match_id), page=P)

@@ -49,7 +49,7 @@ KIND_CONCEPTS = {
 SUGGEST_CHUNK = 2048  # needs whose text similarity is computed in one parallel call
 PARALLEL_PAIRS = 20_000  # below this many pairs, starting threads costs more than it saves
 BONDING_KM = 2.0  # another initiative this close is part of the own circle
-MAX_REASONS = 4
+MAX_REASONS = 3  # the few that explain this pair; more reads as boilerplate
 
 
 def legal_form_bits(forms: Iterable[str]) -> int:
@@ -516,8 +516,6 @@ def _time_and_size_reasons(need: NeedIn, offer: OfferIn) -> list[Reason]:
                     },
                 )
             )
-    elif offer.slots and not need.slots:
-        found.append(Reason("slot", {"slot": _slot_data(sorted(offer.slots)[0])}))
     if need.kind == "venue" and need.people and offer.capacity:
         found.append(Reason("venue_fit", {"capacity": offer.capacity, "people": need.people}))
     elif need.kind == "volunteers" and need.people and offer.capacity:

@@ -60,13 +60,15 @@ def _day_mask(mask: np.ndarray | int) -> np.ndarray:
 
 
 def slot_component(need_mask: int, offer_masks: np.ndarray) -> np.ndarray:
+    """Shared day parts as a share of the need's. Times that one side did not give are not a
+    perfect fit but unknown: they count as half, below a real shared evening."""
     if need_mask == 0:
-        return np.ones(len(offer_masks))
+        return np.full(len(offer_masks), UNKNOWN)
     wanted = int(need_mask).bit_count()
     shared = np.bitwise_count(offer_masks & need_mask).astype(float) / wanted
     same_day = (_day_mask(offer_masks) & int(_day_mask(need_mask))) != 0
     partial = np.where(same_day, SAME_DAY_OTHER_PART, 0.0)
-    return np.where(offer_masks == 0, 1.0, np.where(shared > 0, shared, partial))
+    return np.where(offer_masks == 0, UNKNOWN, np.where(shared > 0, shared, partial))
 
 
 def fit_component(

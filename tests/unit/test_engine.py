@@ -92,6 +92,33 @@ def test_the_right_partner_on_the_wrong_day_ranks_below_the_right_day(vocabulary
     assert any(r.startswith("let op: zij kunnen zaterdagochtend") for r in said(ranked[1]))
 
 
+def test_unknown_times_rank_below_a_shared_time_and_above_no_shared_day(vocabulary):
+    tuesday = need(slots=parse_slots("di avond"))
+    halls = [
+        offer(id="sat", slots=parse_slots("za ochtend")),
+        offer(id="unknown"),
+        offer(id="tue", slots=parse_slots("di avond")),
+    ]
+    ranked = engine(halls, vocabulary).suggest_for_need(tuesday)
+    assert [s.offer_id for s in ranked] == ["tue", "unknown", "sat"]
+    assert ranked[1].components["slots"] == 0.5
+
+
+def test_a_need_without_times_gets_no_time_reason(vocabulary):
+    anytime = need(people=20)
+    hall = offer(slots=parse_slots("za ochtend"), capacity=30)
+    (suggestion,) = engine([hall], vocabulary).suggest_for_need(anytime)
+    assert not any(r.code.startswith("slot") for r in suggestion.reasons)
+    assert not any("zaterdag" in line for line in said(suggestion))
+
+
+def test_a_suggestion_gives_at_most_three_reasons(vocabulary):
+    full = need(slots=parse_slots("di avond"), people=20)
+    hall = offer(slots=parse_slots("di avond"), capacity=30)
+    (suggestion,) = engine([hall], vocabulary).suggest_for_need(full)
+    assert 1 <= len(suggestion.reasons) <= 3
+
+
 def test_one_suggestion_is_written_in_the_language_of_each_reader(vocabulary):
     (suggestion,) = engine([offer(capacity=40)], vocabulary).suggest_for_need(need(people=30))
     nl, en = said(suggestion, "nl"), said(suggestion, "en")

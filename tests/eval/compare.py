@@ -25,13 +25,9 @@ from datetime import date
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz import fuzz, utils
 
-from samenspel.matching.engine import Engine
-from samenspel.matching.filters import exclusion
-from samenspel.matching.geo import haversine_km
 from samenspel.matching.types import NeedIn, OfferIn
-from tests.eval.evaluate import gain, load
+from tests.eval.evaluate import baseline_rankings, eligible_offers, engine_rankings, gain, load
 
 K = 5
 HERE = Path(__file__).parent
@@ -85,27 +81,11 @@ def filtered_rankings(
     """Top k per need by `similarity`, over the same-kind offers the hard filters keep."""
     rankings: Rankings = {}
     for need in needs:
-        kept = []
-        for offer in offers:
-            if offer.kind != need.kind:
-                continue
-            km = (
-                None
-                if need.lat is None or offer.lat is None
-                else haversine_km(need.lat, need.lon, offer.lat, offer.lon)
-            )
-            if exclusion(need, offer, km, today) is None:
-                kept.append(offer)
+        kept = eligible_offers(need, offers, today)
         scores = similarity(need, kept) if kept else np.empty(0)
         order = np.argsort(-scores, kind="stable")[:K]  # ties keep file order
         rankings[need.id] = [kept[i].id for i in order]
     return rankings
-
-
-def rapidfuzz_similarity(need: NeedIn, offers: list[OfferIn]) -> np.ndarray:
-    return np.array(
-        [fuzz.token_set_ratio(need.text, o.text, processor=utils.default_process) for o in offers]
-    )
 
 
 def encoder_similarity(needs: list[NeedIn], offers: list[OfferIn]):
@@ -121,17 +101,12 @@ def encoder_similarity(needs: list[NeedIn], offers: list[OfferIn]):
     return similarity
 
 
-def engine_rankings(needs: list[NeedIn], offers: list[OfferIn], today: date) -> Rankings:
-    engine = Engine(offers, today=today)
-    return {r.need_id: [s.offer_id for s in r.suggestions] for r in engine.suggest(needs, K)}
-
-
 def compare(directory: Path, today: date) -> dict[str, dict[str, Metrics]]:
     """{ranker: {kind or 'all': metrics}}."""
     needs, offers, grades = load(directory)
     rankings = {
         "engine": engine_rankings(needs, offers, today),
-        "rapidfuzz": filtered_rankings(needs, offers, today, rapidfuzz_similarity),
+        "rapidfuzz": baseline_rankings(needs, offers, today),
         "encoder": filtered_rankings(needs, offers, today, encoder_similarity(needs, offers)),
     }
     kinds = sorted({n.kind for n in needs})

@@ -105,24 +105,29 @@ def engine_rankings(needs, offers, today) -> dict[str, list[str]]:
     return {n.id: [s.offer_id for s in engine.suggest_for_need(n, K)] for n in needs}
 
 
+def eligible_offers(need: NeedIn, offers: list[OfferIn], today: date) -> list[OfferIn]:
+    """The same-kind offers the engine's hard filters keep for this need, in file order."""
+    kept = []
+    for offer in offers:
+        if offer.kind != need.kind:
+            continue
+        km = (
+            None
+            if need.lat is None or offer.lat is None
+            else haversine_km(need.lat, need.lon, offer.lat, offer.lon)
+        )
+        if exclusion(need, offer, km, today) is None:
+            kept.append(offer)
+    return kept
+
+
 def baseline_rankings(needs, offers, today) -> dict[str, list[str]]:
     rankings = {}
     for need in needs:
-        scored = []
-        for position, offer in enumerate(offers):
-            if offer.kind != need.kind:
-                continue
-            km = (
-                None
-                if need.lat is None or offer.lat is None
-                else haversine_km(need.lat, need.lon, offer.lat, offer.lon)
-            )
-            if exclusion(need, offer, km, today) is not None:
-                continue
-            similarity = fuzz.token_set_ratio(
-                need.text, offer.text, processor=utils.default_process
-            )
-            scored.append((-similarity, position, offer.id))
+        scored = [
+            (-fuzz.token_set_ratio(need.text, o.text, processor=utils.default_process), i, o.id)
+            for i, o in enumerate(eligible_offers(need, offers, today))
+        ]
         rankings[need.id] = [offer_id for *_, offer_id in sorted(scored)[:K]]
     return rankings
 

@@ -169,7 +169,20 @@ SETTINGS: dict[str, Setting] = {
         " makes every link sent before invalid.",
         Annotated[str, AfterValidator(str.strip)],
     ),
+    "SAMENSPEL_EMBEDDER": Setting(
+        "use-multilingual-v3",
+        "The sentence model behind the engine's meaning component: use-multilingual-v3 (ships"
+        " inside its package), none (words only), or package.module:factory for another local"
+        " model (a callable returning an object with `name` and `encode(texts)`).",
+        Annotated[str, AfterValidator(lambda v: _embedder(v.strip()))],
+    ),
 }
+
+
+def _embedder(spec: str) -> str:
+    if spec in ("use-multilingual-v3", "none") or re.fullmatch(r"[\w.]+:\w+", spec):
+        return spec
+    raise ValueError("use-multilingual-v3, none, or package.module:factory")
 
 
 def _smtp_url(url: str) -> str:
@@ -250,6 +263,10 @@ def rate(name: str) -> float:
 
 def top_k() -> int:
     return value("SAMENSPEL_TOP_K")
+
+
+def embedder() -> str:
+    return value("SAMENSPEL_EMBEDDER")
 
 
 def session_timeout_minutes() -> int:

@@ -16,12 +16,16 @@ def engine_args(p):
 
 
 def engine_from_files(args):
+    from samenspel import settings
     from samenspel.matching.csvformat import parse_needs, parse_offers
     from samenspel.matching.engine import Engine
+    from samenspel.matching.semantic import shared_semantic
 
     needs = load_rows(args.needs, parse_needs)
     offers = load_rows(args.offers, parse_offers)
-    return needs, Engine(offers, today=today(args.today))
+    return needs, Engine(
+        offers, today=today(args.today), semantic=shared_semantic(settings.embedder())
+    )
 
 
 def cmd_suggest(args) -> int:

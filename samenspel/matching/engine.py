@@ -25,6 +25,7 @@ from samenspel.matching import scoring
 from samenspel.matching.filters import exclusion
 from samenspel.matching.geo import chord_for_km, haversine_km, haversine_km_many, unit_vectors
 from samenspel.matching.reasons import Reason
+from samenspel.matching.semantic import Semantic
 from samenspel.matching.slots import Slot, slot_mask
 from samenspel.matching.types import (
     LEGAL_FORMS,
@@ -75,6 +76,7 @@ class _NeedFeatures:
     slot_mask: int
     text: str
     fairness: float
+    vector: np.ndarray | None  # the need's sentence vector; None without a semantic layer
 
 
 class _KindIndex:
@@ -86,8 +88,10 @@ class _KindIndex:
         positions: list[int],
         concepts: list[dict[str, str]],
         engine: Engine,
+        vectors: np.ndarray | None,
     ):
         self.offers = offers
+        self.vectors = vectors
         self.positions = np.array(positions, dtype=np.int64)
         n = len(offers)
         self.lat = np.array([o.lat if o.lat is not None else np.nan for o in offers], dtype=float)
@@ -177,8 +181,12 @@ class Engine:
         *,
         vocabulary: Vocabulary | None = None,
         today: date | None = None,
+        semantic: Semantic | None = None,
     ):
+        """`semantic` adds what texts mean (matching/semantic.py); without it that component
+        is unknown (a constant) and only words, place, time and size rank."""
         self.vocabulary = vocabulary or default_vocabulary()
+        self.semantic = semantic
         self.today = today or date.today()
         self.offers = list(offers)
         self.column = {key: i for i, key in enumerate(self.vocabulary.concepts)}
@@ -200,14 +208,23 @@ class Engine:
             group[0].append(offer)
             group[1].append(position)
             group[2].append(offer_concepts[position])
-        self.kinds = {kind: _KindIndex(o, p, c, self) for kind, (o, p, c) in grouped.items()}
+        vectors = semantic.vectors([o.text for o in self.offers]) if semantic and offers else None
+        self.kinds = {
+            kind: _KindIndex(o, p, c, self, None if vectors is None else vectors[p])
+            for kind, (o, p, c) in grouped.items()
+        }
+
+    def _need_vectors(self, needs: list[NeedIn]) -> list[np.ndarray | None]:
+        if self.semantic is None or not needs:
+            return [None] * len(needs)
+        return list(self.semantic.vectors([n.text for n in needs]))
 
     def concepts_of(self, text: str, kind: str) -> dict[str, str]:
         found = self.vocabulary.find(text)
         found.pop(KIND_CONCEPTS.get(kind, ""), None)
         return found
 
-    def _need_features(self, need: NeedIn) -> _NeedFeatures:
+    def _need_features(self, need: NeedIn, vector: np.ndarray | None) -> _NeedFeatures:
         concepts = self.concepts_of(need.text, need.kind)
         in_title = self.concepts_of(need.title, need.kind)
         present = np.zeros(len(self.column))
@@ -229,6 +246,7 @@ class Engine:
             slot_mask=slot_mask(need.slots),
             text=utils.default_process(need.text),
             fairness=scoring.fairness_component(need.legal_form, need.is_new),
+            vector=vector,
         )
 
     def _components(
@@ -257,8 +275,13 @@ class Engine:
         else:
             concept = np.zeros(n)
         concept = np.where(index.open[idx], np.maximum(concept, scoring.OPEN_OFFER_FLOOR), concept)
+        if features.vector is None or index.vectors is None:
+            semantic = np.full(n, scoring.UNKNOWN)
+        else:
+            semantic = scoring.semantic_component(index.vectors[idx] @ features.vector)
         return {
             "concept": np.clip(concept, 0.0, 1.0),
+            "semantic": semantic,
             "distance": scoring.distance_component(distances, need.kind),
             "slots": scoring.slot_component(features.slot_mask, index.slot_masks[idx]),
             "fit": scoring.fit_component(
@@ -307,7 +330,7 @@ class Engine:
         kth_floor = np.partition(floor, n - top_k)[n - top_k]
         return ceiling >= kth_floor - 1e-9
 
-    def _prepare(self, need: NeedIn, top_k: int, *, blocked: bool = True):
+    def _prepare(self, need: NeedIn, vector, top_k: int, *, blocked: bool = True):
         """Candidates of one need with all components but text, pruned for the top k."""
         index = self.kinds.get(need.kind)
         if index is None or top_k <= 0:
@@ -321,7 +344,7 @@ class Engine:
                 for o in index.offers
             ])  # fmt: skip
         idx, distances = self._eligible(need, index, idx, distances)
-        features = self._need_features(need)
+        features = self._need_features(need, vector)
         components = self._components(need, features, index, idx, distances)
         if blocked:
             keep = self._candidates_worth_text(components, top_k)
@@ -349,7 +372,10 @@ class Engine:
     ) -> list[NeedSuggestions]:
         """Top-k for many needs; the text similarity of all their remaining candidates is
         computed in one call, on every core when there is enough of it."""
-        prepared = [self._prepare(need, top_k, blocked=blocked) for need in needs]
+        prepared = [
+            self._prepare(need, vector, top_k, blocked=blocked)
+            for need, vector in zip(needs, self._need_vectors(needs), strict=True)
+        ]
         left, right = [], []
         for item in prepared:
             if item is not None:
@@ -401,7 +427,7 @@ class Engine:
         local = next(i for i, o in enumerate(index.offers) if o.id == offer_id)
         idx = np.array([local])
         distances = np.array([np.nan if distance is None else distance])
-        features = self._need_features(need)
+        features = self._need_features(need, self._need_vectors([need])[0])
         components = self._components(need, features, index, idx, distances)
         text = text_similarity([features.text], [index.texts[local]], workers=1)
         return self._finish((need, index, idx, distances, features, components), text, 1)[0]

@@ -10,13 +10,14 @@ from __future__ import annotations
 import numpy as np
 
 WEIGHTS: dict[str, float] = {
-    "concept": 0.34,  # the same thing, in either world's words (the vocabulary)
-    "text": 0.08,  # fuzzy text similarity, the fallback when no concept is known
-    "distance": 0.16,  # closer is better
+    "concept": 0.19,  # the same thing, in either world's words (the vocabulary)
+    "semantic": 0.30,  # the same meaning, in any words (a sentence model, matching/semantic.py)
+    "text": 0.05,  # fuzzy text similarity: names, typos, words no model knows
+    "distance": 0.17,  # closer is better
     "slots": 0.14,  # available when they need it
-    "fit": 0.10,  # capacity against people, money against the amount asked
-    "conditions": 0.08,  # shared social-quality conditions
-    "fairness": 0.05,  # small and new initiatives are not crowded out
+    "fit": 0.04,  # capacity against people, money against the amount asked
+    "conditions": 0.02,  # shared social-quality conditions
+    "fairness": 0.04,  # small and new initiatives are not crowded out
     "load": 0.05,  # an offer already committed elsewhere ranks lower
 }
 COMPONENTS = tuple(WEIGHTS)
@@ -42,6 +43,16 @@ NO_SHARED_DAY_FACTOR = 0.8
 UNKNOWN_FIT = 0.7  # not knowing a capacity is less worrying than not knowing a distance
 CONCEPT_RECALL_SHARE = 0.75  # how much of the need the offer covers weighs most
 SAME_DAY_OTHER_PART = 0.25
+
+
+# Cosines of unrelated sentences sit around 0.1, of texts about the same thing around 0.5 and
+# above; the component stretches that band to [0, 1].
+SEMANTIC_LOW = 0.1
+SEMANTIC_HIGH = 0.7
+
+
+def semantic_component(cosines: np.ndarray) -> np.ndarray:
+    return np.clip((cosines - SEMANTIC_LOW) / (SEMANTIC_HIGH - SEMANTIC_LOW), 0.0, 1.0)
 
 
 def distance_component(distances: np.ndarray, kind: str) -> np.ndarray:

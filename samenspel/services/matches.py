@@ -19,6 +19,7 @@ from samenspel import settings
 from samenspel.i18n import N_, t
 from samenspel.services import areas, lifecycle, notify
 from samenspel.services.audit import record
+from samenspel.services.embeddings import semantic_for
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from samenspel.services.permissions import Actor, covers_area, require_signed_in
 from samenspel.storage.models import Match, Need, Offer, Organisation, User, utcnow
@@ -581,7 +582,7 @@ def offer_help(
         return _ask(session, actor, existing, lifecycle.PARTNER, today)
     need_org = session.get(Organisation, need.organisation_id)
     offer_org = session.get(Organisation, offer.organisation_id)
-    engine = Engine([offer_in(offer, offer_org)], today=today)
+    engine = Engine([offer_in(offer, offer_org)], today=today, semantic=semantic_for(session))
     wanted = replace(need_in(need, need_org), max_distance_km=None)
     result = engine.explain(wanted, str(offer.id))
     if isinstance(result, Exclusion):

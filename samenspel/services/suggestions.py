@@ -18,6 +18,7 @@ from samenspel.matching.geo import haversine_km
 from samenspel.matching.reasons import to_data
 from samenspel.matching.types import NeedIn, OfferIn, Suggestion
 from samenspel.services import notify
+from samenspel.services.embeddings import semantic_for
 from samenspel.services.records import need_in, offer_in  # how a row becomes engine input
 from samenspel.services.scope import AreaScope
 from samenspel.storage.models import Match, Need, Offer, Organisation
@@ -88,7 +89,7 @@ def refresh_for_need(session: Session, need_id: int, *, today: date | None = Non
     ).one()
     if need.status != "open":
         return 0
-    engine = Engine(open_offers(session, need.kind), today=today)
+    engine = Engine(open_offers(session, need.kind), today=today, semantic=semantic_for(session))
     return _store(session, need_id, engine.suggest_for_need(need_in(need, org), settings.top_k()))
 
 
@@ -115,7 +116,7 @@ def refresh_for_offer(session: Session, offer_id: int, *, today: date | None = N
     affected = [
         n for n in open_needs(session, offer.kind) if int(n.id) in had_it or can_reach(n, target)
     ]
-    engine = Engine(open_offers(session, offer.kind), today=today)
+    engine = Engine(open_offers(session, offer.kind), today=today, semantic=semantic_for(session))
     for result in engine.suggest(affected, settings.top_k()):
         _store(session, int(result.need_id), result.suggestions)
     return len(affected)
@@ -123,7 +124,7 @@ def refresh_for_offer(session: Session, offer_id: int, *, today: date | None = N
 
 def refresh_all(session: Session, *, today: date | None = None) -> int:
     """Every open need; used by the seed and by maintenance, never by a page."""
-    engine = Engine(open_offers(session), today=today)
+    engine = Engine(open_offers(session), today=today, semantic=semantic_for(session))
     return sum(
         _store(session, int(result.need_id), result.suggestions)
         for result in engine.suggest(open_needs(session), settings.top_k())
@@ -136,7 +137,7 @@ def refresh_needs(session: Session, needs: list[NeedIn], *, today: date | None =
     session holds, so the session is emptied every few hundred needs (after a flush nothing
     is lost): that kept a 20,000-row import from growing quadratically (6 minutes instead of
     under one)."""
-    engine = Engine(open_offers(session), today=today)
+    engine = Engine(open_offers(session), today=today, semantic=semantic_for(session))
     session.flush()
     session.expunge_all()
     for count, result in enumerate(engine.suggest(needs, settings.top_k()), start=1):
@@ -156,7 +157,7 @@ def why_not(session: Session, *, need_id: int, offer_id: int, today: date | None
         offer = session.get(Offer, offer_id)
         offer_org = session.get(Organisation, offer.organisation_id)
         offers.append(offer_in(offer, offer_org))
-    engine = Engine(offers, today=today)
+    engine = Engine(offers, today=today, semantic=semantic_for(session))
     return engine.explain(need_in(need, org), str(offer_id))
 
 

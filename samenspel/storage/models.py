@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint, false, text, true
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, false, text, true
 from sqlmodel import Field, SQLModel
 
 # The domain's values come from the engine, so engine, models, services and pages agree.
@@ -408,6 +408,18 @@ class DataVersion(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)  # a table's name
     version: int = 0
+
+
+class TextEmbedding(SQLModel, table=True):
+    """The sentence vector of one exact text under one model (matching/semantic.py): computed
+    once when a need or offer is written, read on every suggestion run after that."""
+
+    __tablename__ = "text_embedding"
+
+    key: str = Field(primary_key=True, max_length=64)  # sha256 of model and text
+    model: str = Field(max_length=100, index=True)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # float32, little-endian
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 def split_multi(value: str | None) -> list[str]:

@@ -23,6 +23,7 @@ from samenspel.matching.csvformat import fatal, parse_needs, parse_offers
 from samenspel.matching.engine import Engine
 from samenspel.matching.filters import exclusion
 from samenspel.matching.geo import haversine_km
+from samenspel.matching.semantic import shared_semantic
 from samenspel.matching.types import NeedIn, OfferIn
 
 HERE = Path(__file__).parent
@@ -101,7 +102,7 @@ def score_rankings(rankings: dict[str, list[str]], needs, offers, grades, today)
 
 
 def engine_rankings(needs, offers, today) -> dict[str, list[str]]:
-    engine = Engine(offers, today=today)
+    engine = Engine(offers, today=today, semantic=shared_semantic())
     return {n.id: [s.offer_id for s in engine.suggest_for_need(n, K)] for n in needs}
 
 

@@ -1,0 +1,57 @@
+"""Sentence vectors kept in the database (the text_embedding table), so a need or offer text is
+embedded once, when it is written, and read back on every later suggestion run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from samenspel import settings
+from samenspel.matching.semantic import Semantic, shared_semantic
+from samenspel.storage.models import TextEmbedding
+
+CHUNK = 500  # keys per IN (...) query: well below every database's parameter limit
+
+
+class SessionVectorStore:
+    """Reads and writes vectors in one unit of work; the entry point commits."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def load(self, model: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        keys = list(keys)
+        for start in range(0, len(keys), CHUNK):
+            rows = self.session.exec(
+                select(TextEmbedding.key, TextEmbedding.vector).where(
+                    TextEmbedding.model == model,
+                    col(TextEmbedding.key).in_(keys[start : start + CHUNK]),
+                )
+            )
+            for key, blob in rows:
+                found[key] = np.frombuffer(blob, dtype="<f4")
+        return found
+
+    def save(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        if not vectors:
+            return
+        rows = [
+            {"key": key, "model": model, "vector": np.asarray(v, dtype="<f4").tobytes()}
+            for key, v in vectors.items()
+        ]
+        # Another app process may have stored the same text a moment ago: that row is as good.
+        dialect = self.session.get_bind().dialect.name
+        insert = (postgresql if dialect == "postgresql" else sqlite).insert
+        for start in range(0, len(rows), CHUNK):
+            statement = insert(TextEmbedding).values(rows[start : start + CHUNK])
+            self.session.exec(statement.on_conflict_do_nothing(index_elements=["key"]))
+
+
+def semantic_for(session: Session) -> Semantic | None:
+    """The configured sentence model, reading and writing this session's stored vectors."""
+    shared = shared_semantic(settings.embedder())
+    return None if shared is None else shared.with_store(SessionVectorStore(session))

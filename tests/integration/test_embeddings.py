@@ -1,0 +1,38 @@
+"""Sentence vectors live in the database: a text is embedded when it is written, once."""
+
+from __future__ import annotations
+
+import numpy as np
+from sqlmodel import Session, func, select
+
+from samenspel.matching.semantic import shared_semantic
+from samenspel.services import suggestions
+from samenspel.storage import db
+from samenspel.storage.models import Need, Offer, TextEmbedding
+from tests.integration.conftest import TODAY
+from tests.integration.test_flows import post_kitchen_need_and_hall
+
+PLUGGED = "tests.unit.test_semantic:CountingEmbedder"
+
+
+def test_posting_stores_each_text_vector_once_and_a_refresh_reuses_them(world, monkeypatch):
+    monkeypatch.setenv("SAMENSPEL_EMBEDDER", PLUGGED)
+    semantic = shared_semantic(PLUGGED)
+    semantic.clear_memory()  # a fresh process: nothing in memory yet
+    model = semantic.embedder
+    need_id, hall_id = post_kitchen_need_and_hall(world)
+    with Session(world["engine"]) as session:
+        texts = [session.get(Need, need_id).title, session.get(Offer, hall_id).title]
+        stored = session.exec(select(TextEmbedding)).all()
+    assert len(stored) == 2 and {row.model for row in stored} == {"counting"}
+    assert all(any(title in text for text in model.encoded) for title in texts)
+    vector = np.frombuffer(stored[0].vector, dtype="<f4")
+    assert vector.shape == (16,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
+
+    model.encoded.clear()
+    semantic.clear_memory()  # a restarted app process
+    with db.unit_of_work(world["engine"]) as session:
+        suggestions.refresh_for_need(session, need_id, today=TODAY)
+    assert model.encoded == []  # read back from the table, not computed again
+    with Session(world["engine"]) as session:
+        assert session.exec(select(func.count()).select_from(TextEmbedding)).one() == 2

@@ -199,11 +199,14 @@ def cmd_fund_plan(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    from samenspel import settings
     from samenspel.matching.bench import run
+    from samenspel.matching.semantic import shared_semantic
 
     if min(args.needs, args.offers, args.sample) < 1:
         raise BadInput("--needs, --offers en --sample moeten 1 of meer zijn")
     result = run(args.needs, args.offers, sample=args.sample, seed=args.seed,
+                 semantic=shared_semantic(settings.embedder()),
                  progress=lambda step: print(f"... {step}", file=sys.stderr, flush=True))  # fmt: skip
     print("\n".join(result.lines()))
     return 0

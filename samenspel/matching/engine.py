@@ -12,6 +12,7 @@ benchmarks.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,23 @@ SUGGEST_CHUNK = 2048  # needs whose text similarity is computed in one parallel 
 PARALLEL_PAIRS = 20_000  # below this many pairs, starting threads costs more than it saves
 BONDING_KM = 2.0  # another initiative this close is part of the own circle
 MAX_REASONS = 3  # the few that explain this pair; more reads as boilerplate
+# How a volunteer centre or platform describes itself when its partner type does not say so.
+INTERMEDIARY_WORDS = re.compile(
+    r"vrijwilligerscentrale|vrijwilligersvacature|vacaturebank|vrijwilligersplatform"
+    r"|matchingsplatform|volunteer cent(?:re|er)|matching platform"
+    r"|\b(?:vinden|werven|zoeken) (?:wij |we )?vrijwilligers voor (?:jullie|jouw|uw|je|alle|elk)"
+    r"|\bvrijwilligers (?:vinden|werven) (?:voor|in|via)\b",
+    re.IGNORECASE,
+)
+
+
+def is_local_intermediary(offer: OfferIn) -> bool:
+    """A volunteer centre or matching platform with an area of its own."""
+    if offer.kind != "volunteers" or offer.radius_km is None:
+        return False
+    if offer.radius_km > scoring.LOCAL_INTERMEDIARY_KM:
+        return False
+    return offer.partner_type == "intermediary" or bool(INTERMEDIARY_WORDS.search(offer.text))
 
 
 def legal_form_bits(forms: Iterable[str]) -> int:
@@ -129,6 +147,7 @@ class _KindIndex:
         self.open = np.array(
             [all(engine.vocabulary.concepts[key].open for key in found) for found in self.concepts]
         )
+        self.intermediary = np.array([is_local_intermediary(o) for o in offers], dtype=bool)
         idf_sums = self.matrix @ engine.idf
         self.idf_sums = np.where(idf_sums > 0, idf_sums, 1.0)
         self.texts = [utils.default_process(o.text) for o in offers]
@@ -279,6 +298,9 @@ class Engine:
             semantic = np.full(n, scoring.UNKNOWN)
         else:
             semantic = scoring.semantic_component(index.vectors[idx] @ features.vector)
+        intermediary = index.intermediary[idx]
+        concept = np.where(intermediary, np.maximum(concept, scoring.INTERMEDIARY_FLOOR), concept)
+        semantic = np.where(intermediary, np.maximum(semantic, scoring.INTERMEDIARY_FLOOR), semantic)
         return {
             "concept": np.clip(concept, 0.0, 1.0),
             "semantic": semantic,
@@ -454,6 +476,8 @@ class Engine:
         distance,
     ) -> list[Reason]:
         found: list[Reason] = []
+        if need.kind == "volunteers" and is_local_intermediary(offer):
+            found.append(Reason("intermediary"))
         shared = sorted(
             set(features.concepts) & set(offer_concepts),
             key=lambda key: (-self.idf[self.column[key]], key),

@@ -45,6 +45,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "their_words": "jullie '{need_word}' is hun '{offer_word}'",
         "related_words": "jullie '{need_word}' past bij hun '{offer_word}'",
         "around_corner": "om de hoek (minder dan 100 meter)",
+        "intermediary": "zij zoeken vrijwilligers voor elk initiatief in hun buurt",
         "distance": "{km} km verderop",
         "slot": "{slot} beschikbaar",
         "slot_more": "{slot} beschikbaar (en nog {more} dagdelen)",
@@ -119,6 +120,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "their_words": "your '{need_word}' is their '{offer_word}'",
         "related_words": "your '{need_word}' fits their '{offer_word}'",
         "around_corner": "around the corner (under 100 metres)",
+        "intermediary": "they find volunteers for every initiative in their area",
         "distance": "{km} km away",
         "slot": "available {slot}",
         "slot_more": "available {slot} (and {more} more parts of the week)",
@@ -200,6 +202,7 @@ READER_TEMPLATES: dict[str, dict[str, dict[str, str]]] = {
     PARTNER: {
         "nl": {
             "their_words": "hun '{need_word}' is jullie '{offer_word}'",
+            "intermediary": "jullie zoeken vrijwilligers voor elk initiatief in jullie buurt",
             "related_words": "hun '{need_word}' past bij jullie '{offer_word}'",
             "slot": "{slot}: dan kunnen jullie allebei",
             "slot_more": "{slot}: dan kunnen jullie allebei (en nog {more} dagdelen)",
@@ -223,6 +226,7 @@ READER_TEMPLATES: dict[str, dict[str, dict[str, str]]] = {
         },
         "en": {
             "their_words": "their '{need_word}' is your '{offer_word}'",
+            "intermediary": "you find volunteers for every initiative in your area",
             "related_words": "their '{need_word}' fits your '{offer_word}'",
             "slot": "{slot}: you can both make it",
             "slot_more": "{slot}: you can both make it (and {more} more parts of the week)",
@@ -249,6 +253,7 @@ READER_TEMPLATES: dict[str, dict[str, dict[str, str]]] = {
         "nl": {
             "same_words": "allebei noemen ze '{word}'",
             "their_words": "het initiatief zegt '{need_word}', de partner '{offer_word}'",
+            "intermediary": "de partner zoekt vrijwilligers voor elk initiatief in zijn buurt",
             "related_words": "'{need_word}' van het initiatief past bij '{offer_word}' van de partner",
             "slot_miss": "let op: de partner kan {theirs}, het initiatief vraagt {yours}",
             "venue_fit": "ruimte voor {capacity}, het initiatief is met {people}",
@@ -270,6 +275,7 @@ READER_TEMPLATES: dict[str, dict[str, dict[str, str]]] = {
         "en": {
             "same_words": "both mention '{word}'",
             "their_words": "the initiative says '{need_word}', the partner '{offer_word}'",
+            "intermediary": "the partner finds volunteers for every initiative in its area",
             "related_words": "the initiative's '{need_word}' fits the partner's '{offer_word}'",
             "slot_miss": "note: the partner can do {theirs}, the initiative asked for {yours}",
             "venue_fit": "room for {capacity}, the initiative is {people}",
@@ -302,6 +308,7 @@ PARAMS: dict[str, dict[str, str]] = {
     "their_words": {"need_word": "text", "offer_word": "text"},
     "related_words": {"need_word": "text", "offer_word": "text"},
     "around_corner": {},
+    "intermediary": {},
     "distance": {"km": "km"},
     "slot": {"slot": "slot"},
     "slot_more": {"slot": "slot", "more": "count"},

@@ -25,8 +25,8 @@ COMPONENTS = tuple(WEIGHTS)
 # Distance at which the distance component halves, per kind: people walk to a venue, but a
 # fund or an expert can be across town.
 HALF_DISTANCE_KM = {
-    "venue": 1.5,
-    "volunteers": 2.0,
+    "venue": 3.0,
+    "volunteers": 6.0,
     "goods": 3.0,
     "art": 3.0,
     "expertise": 6.0,
@@ -38,6 +38,10 @@ TITLE_WEIGHT = 2.0  # what a need says in its title is what it asks for most
 # An offer open to any topic (a neighbourhood budget, a crowdfunding platform) is not a
 # mismatch for a need it shares no topic with.
 OPEN_OFFER_FLOOR = 0.4
+# A local volunteer centre or matching platform fits every volunteer need in its area, whatever
+# the need is about; a volunteer group that does exactly this still ranks above it.
+INTERMEDIARY_FLOOR = 0.6
+LOCAL_INTERMEDIARY_KM = 30.0  # a national platform is not "in the area" of anyone
 # The right partner on the wrong day: no shared day at all lowers the whole score.
 NO_SHARED_DAY_FACTOR = 0.8
 UNKNOWN_FIT = 0.7  # not knowing a capacity is less worrying than not knowing a distance

@@ -22,6 +22,7 @@ PARTNER_TYPES = (
     "housing",
     "initiative",
     "volunteers",
+    "intermediary",  # a vrijwilligerscentrale or matching platform: it finds people for others
 )
 NEED_STATUSES = ("open", "paused", "matched", "closed", "expired")
 OFFER_STATUSES = ("open", "paused", "closed")

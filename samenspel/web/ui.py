@@ -568,6 +568,7 @@ def partner_type_labels() -> dict[str, str]:
         "municipality": t("gemeente"), "fund": t("fonds"), "crowdfunding": t("crowdfunding"),
         "education": t("school of opleiding"), "housing": t("woningcorporatie"),
         "initiative": t("bewonersinitiatief"), "volunteers": t("vrijwilligersgroep"),
+        "intermediary": t("vrijwilligerscentrale of matchingsplatform"),
     }  # fmt: skip
 
 

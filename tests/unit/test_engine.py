@@ -151,6 +151,43 @@ def test_a_committed_offer_ranks_below_a_free_one(vocabulary):
     assert [s.offer_id for s in ranked] == ["free", "busy"]
 
 
+def volunteer_need():
+    return need(
+        kind="volunteers",
+        title="Mensen die meehelpen bij de kledingbeurs",
+        description="Sorteren en ophangen op zaterdag.",
+    )
+
+
+def volunteer_offer(id, title, description="", **fields):
+    base = dict(kind="volunteers", partner_type="volunteers", radius_km=10)
+    return offer(id=id, title=title, description=description, **{**base, **fields})
+
+
+def test_a_local_volunteer_centre_fits_every_volunteer_need_with_its_reason(vocabulary):
+    centre = volunteer_offer("centre", "Steunpunt vrijwilligers", partner_type="intermediary")
+    gardeners = volunteer_offer("garden", "Wij snoeien bomen", "Een vaste ploeg tuinmannen.")
+    ranked = engine([gardeners, centre], vocabulary).suggest_for_need(volunteer_need())
+    assert [s.offer_id for s in ranked] == ["centre", "garden"]
+    assert render(ranked[0].reasons[0], "nl") == (
+        "zij zoeken vrijwilligers voor elk initiatief in hun buurt"
+    )
+
+
+def test_a_centre_is_known_by_its_words_when_its_type_does_not_say_so(vocabulary):
+    centre = volunteer_offer("centre", "Vrijwilligerscentrale Noord", "Wij helpen met werven.")
+    national = volunteer_offer(
+        "national", "Vrijwilligerscentrale Nederland", "Plaats je vacature.", radius_km=300
+    )
+    gardeners = volunteer_offer("garden", "Wij snoeien bomen", "Een vaste ploeg tuinmannen.")
+    ranked = engine([gardeners, national, centre], vocabulary).suggest_for_need(volunteer_need())
+    by_id = {s.offer_id: s for s in ranked}
+    assert ranked[0].offer_id == "centre"
+    # A national platform is nobody's neighbourhood: no floor, no reason.
+    assert by_id["national"].components["concept"] < by_id["centre"].components["concept"]
+    assert all(r.code != "intermediary" for r in by_id["national"].reasons)
+
+
 # --- properties --------------------------------------------------------------------------
 
 coordinates = st.tuples(st.floats(52.0, 52.2), st.floats(5.0, 5.2))

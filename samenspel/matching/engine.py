@@ -300,7 +300,9 @@ class Engine:
             semantic = scoring.semantic_component(index.vectors[idx] @ features.vector)
         intermediary = index.intermediary[idx]
         concept = np.where(intermediary, np.maximum(concept, scoring.INTERMEDIARY_FLOOR), concept)
-        semantic = np.where(intermediary, np.maximum(semantic, scoring.INTERMEDIARY_FLOOR), semantic)
+        semantic = np.where(
+            intermediary, np.maximum(semantic, scoring.INTERMEDIARY_FLOOR), semantic
+        )
         return {
             "concept": np.clip(concept, 0.0, 1.0),
             "semantic": semantic,

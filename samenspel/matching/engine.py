@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process, utils
 from scipy.spatial import cKDTree
 
 from samenspel.matching import scoring
+from samenspel.matching.clauses import asked_lemmas, clauses_of, first_clash
 from samenspel.matching.filters import exclusion
 from samenspel.matching.geo import chord_for_km, haversine_km, haversine_km_many, unit_vectors
 from samenspel.matching.reasons import Reason
@@ -52,6 +53,7 @@ SUGGEST_CHUNK = 2048  # needs whose text similarity is computed in one parallel 
 PARALLEL_PAIRS = 20_000  # below this many pairs, starting threads costs more than it saves
 BONDING_KM = 2.0  # another initiative this close is part of the own circle
 MAX_REASONS = 3  # the few that explain this pair; more reads as boilerplate
+CLAUSE_CHARS = 160  # an offer's own sentence in a reason, cut to what a line can show
 # How a volunteer centre or platform describes itself when its partner type does not say so.
 INTERMEDIARY_WORDS = re.compile(
     r"vrijwilligerscentrale|vrijwilligersvacature|vacaturebank|vrijwilligersplatform"
@@ -95,6 +97,7 @@ class _NeedFeatures:
     text: str
     fairness: float
     vector: np.ndarray | None  # the need's sentence vector; None without a semantic layer
+    lemmas: frozenset[str]  # its words as lemmas, to meet what an offer rules out
 
 
 class _KindIndex:
@@ -148,6 +151,9 @@ class _KindIndex:
             [all(engine.vocabulary.concepts[key].open for key in found) for found in self.concepts]
         )
         self.intermediary = np.array([is_local_intermediary(o) for o in offers], dtype=bool)
+        self.clauses = [clauses_of(o.title) + clauses_of(o.description) for o in offers]
+        self.clauses_by_id = {o.id: c for o, c in zip(offers, self.clauses, strict=True)}
+        self.has_clauses = np.array([bool(c) for c in self.clauses], dtype=bool)
         idf_sums = self.matrix @ engine.idf
         self.idf_sums = np.where(idf_sums > 0, idf_sums, 1.0)
         self.texts = [utils.default_process(o.text) for o in offers]
@@ -266,6 +272,7 @@ class Engine:
             text=utils.default_process(need.text),
             fairness=scoring.fairness_component(need.legal_form, need.is_new),
             vector=vector,
+            lemmas=asked_lemmas(f"{need.title}. {need.description}"),
         )
 
     def _components(
@@ -298,6 +305,10 @@ class Engine:
             semantic = np.full(n, scoring.UNKNOWN)
         else:
             semantic = scoring.semantic_component(index.vectors[idx] @ features.vector)
+        clash = np.zeros(n)
+        for k in np.flatnonzero(index.has_clauses[idx]):
+            if first_clash(index.clauses[idx[k]], features.lemmas, need.legal_form):
+                clash[k] = 1.0
         intermediary = index.intermediary[idx]
         concept = np.where(intermediary, np.maximum(concept, scoring.INTERMEDIARY_FLOOR), concept)
         semantic = np.where(
@@ -315,6 +326,7 @@ class Engine:
             "conditions": scoring.share_component(features.condition_bits, index.condition_bits[idx]),
             "fairness": np.full(n, features.fairness),
             "load": scoring.load_component(index.loads[idx]),
+            "clash": clash,  # not a weighted component: a factor (scoring.combine)
         }  # fmt: skip
 
     def _eligible(self, need: NeedIn, index: _KindIndex, idx: np.ndarray, distances: np.ndarray):
@@ -478,6 +490,11 @@ class Engine:
         distance,
     ) -> list[Reason]:
         found: list[Reason] = []
+        ruled_out = first_clash(
+            self.kinds[offer.kind].clauses_by_id[offer.id], features.lemmas, need.legal_form
+        )
+        if ruled_out:
+            found.append(Reason("offer_rules_out", {"clause": ruled_out.text[:CLAUSE_CHARS]}))
         if need.kind == "volunteers" and is_local_intermediary(offer):
             found.append(Reason("intermediary"))
         shared = sorted(

@@ -42,6 +42,9 @@ OPEN_OFFER_FLOOR = 0.4
 # the need is about; a volunteer group that does exactly this still ranks above it.
 INTERMEDIARY_FLOOR = 0.6
 LOCAL_INTERMEDIARY_KM = 30.0  # a national platform is not "in the area" of anyone
+# An offer that rules out what the need asks for ("personeelskosten komen niet in aanmerking")
+# drops well below a fitting one, but stays visible: a rule can misread a sentence.
+CLASH_FACTOR = 0.6
 # The right partner on the wrong day: no shared day at all lowers the whole score.
 NO_SHARED_DAY_FACTOR = 0.8
 UNKNOWN_FIT = 0.7  # not knowing a capacity is less worrying than not knowing a distance
@@ -136,4 +139,6 @@ def load_component(loads: np.ndarray) -> np.ndarray:
 def combine(components: dict[str, np.ndarray]) -> np.ndarray:
     total = sum(WEIGHTS[name] * components[name] for name in COMPONENTS)
     total = np.where(components["slots"] == 0.0, total * NO_SHARED_DAY_FACTOR, total)
+    if "clash" in components:  # 1 where the offer rules out what the need names
+        total = np.where(components["clash"] > 0, total * CLASH_FACTOR, total)
     return np.clip(total, 0.0, 1.0)

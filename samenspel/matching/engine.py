@@ -207,11 +207,13 @@ class Engine:
         vocabulary: Vocabulary | None = None,
         today: date | None = None,
         semantic: Semantic | None = None,
+        min_score: float = scoring.MIN_SCORE,
     ):
         """`semantic` adds what texts mean (matching/semantic.py); without it that component
         is unknown (a constant) and only words, place, time and size rank."""
         self.vocabulary = vocabulary or default_vocabulary()
         self.semantic = semantic
+        self.min_score = min_score
         self.today = today or date.today()
         self.offers = list(offers)
         self.column = {key: i for i, key in enumerate(self.vocabulary.concepts)}
@@ -388,12 +390,14 @@ class Engine:
             components = {name: values[keep] for name, values in components.items()}
         return need, index, idx, distances, features, components
 
-    def _finish(self, prepared, text: np.ndarray, top_k: int) -> list[Suggestion]:
+    def _finish(self, prepared, text: np.ndarray, top_k: int, min_score: float) -> list[Suggestion]:
         need, index, idx, distances, features, components = prepared
         components = {**components, "text": text}
         scores = scoring.combine(components)
-        # Best first; equal scores in input order, so the result is deterministic.
+        # Best first; equal scores in input order, so the result is deterministic. A score
+        # below the minimum is no suggestion: cutting the ranked list keeps the top k exact.
         order = np.lexsort((index.positions[idx], -np.round(scores, 12)))[:top_k]
+        order = order[scores[order] >= min_score]
         return [
             self._suggestion(
                 need, features, index.offers[idx[k]], index.concepts[idx[k]], float(scores[k]),
@@ -427,7 +431,8 @@ class Engine:
             count = len(item[2])
             results.append(
                 NeedSuggestions(
-                    need.id, self._finish(item, similarity[offset : offset + count], top_k)
+                    need.id,
+                    self._finish(item, similarity[offset : offset + count], top_k, self.min_score),
                 )
             )
             offset += count
@@ -466,7 +471,9 @@ class Engine:
         features = self._need_features(need, self._need_vectors([need])[0])
         components = self._components(need, features, index, idx, distances)
         text = text_similarity([features.text], [index.texts[local]], workers=1)
-        return self._finish((need, index, idx, distances, features, components), text, 1)[0]
+        # "Waarom niet?" shows the pair even when it scores below the minimum: that is the why.
+        prepared = (need, index, idx, distances, features, components)
+        return self._finish(prepared, text, 1, min_score=0.0)[0]
 
     def _suggestion(
         self, need, features, offer, offer_concepts, score, components, distance

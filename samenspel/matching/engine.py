@@ -208,12 +208,14 @@ class Engine:
         today: date | None = None,
         semantic: Semantic | None = None,
         min_score: float = scoring.MIN_SCORE,
+        min_relevance: float = scoring.MIN_RELEVANCE,
     ):
         """`semantic` adds what texts mean (matching/semantic.py); without it that component
         is unknown (a constant) and only words, place, time and size rank."""
         self.vocabulary = vocabulary or default_vocabulary()
         self.semantic = semantic
         self.min_score = min_score
+        self.min_relevance = min_relevance
         self.today = today or date.today()
         self.offers = list(offers)
         self.column = {key: i for i, key in enumerate(self.vocabulary.concepts)}
@@ -384,6 +386,12 @@ class Engine:
         idx, distances = self._eligible(need, index, idx, distances)
         features = self._need_features(need, vector)
         components = self._components(need, features, index, idx, distances)
+        # An offer about something else is no suggestion, however near: like a hard filter,
+        # this comes before pruning, so the top k stays exact.
+        if need.kind in scoring.RELEVANCE_KINDS:
+            relevant = scoring.relevance(components) >= self.min_relevance
+            idx, distances = idx[relevant], distances[relevant]
+            components = {name: values[relevant] for name, values in components.items()}
         if blocked:
             keep = self._candidates_worth_text(components, top_k)
             idx, distances = idx[keep], distances[keep]
@@ -469,7 +477,9 @@ class Engine:
         idx = np.array([local])
         distances = np.array([np.nan if distance is None else distance])
         features = self._need_features(need, self._need_vectors([need])[0])
-        components = self._components(need, features, index, idx, distances)
+        components = self._components(
+            need, features, index, idx, distances
+        )  # no relevance floor: "waarom niet?" explains any pair
         text = text_similarity([features.text], [index.texts[local]], workers=1)
         # "Waarom niet?" shows the pair even when it scores below the minimum: that is the why.
         prepared = (need, index, idx, distances, features, components)

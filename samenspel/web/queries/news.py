@@ -4,7 +4,7 @@ side said; for a broker, what people asked for and what the area introduced by i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import pandas as pd
@@ -115,6 +115,9 @@ class BrokerNews:
     # Organisations that signed up, confirmed their address and wait for approval
     # (services/signup.py): not on the navigation's number, which is about "Te beoordelen".
     signups_waiting: int = 0
+    # Open needs for which Samenspel found no offer good enough (matching/scoring.MIN_SCORE)
+    # and nobody is working on: need_id, title, kind, initiative, created_at.
+    gaps: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def count(self) -> int:
@@ -123,7 +126,7 @@ class BrokerNews:
     @property
     def empty(self) -> bool:
         return not (self.count or self.new_suggestions or len(self.auto_introduced)
-                    or self.follow_ups or self.signups_waiting)  # fmt: skip
+                    or self.follow_ups or self.signups_waiting or len(self.gaps))  # fmt: skip
 
 
 def broker_news(session: Session, *, scope: AreaScope, today: date | None = None) -> BrokerNews:
@@ -146,6 +149,7 @@ def broker_news(session: Session, *, scope: AreaScope, today: date | None = None
         )
     ]  # fmt: skip
     return BrokerNews(
+        gaps=gaps(session, scope=scope),
         asked_by_both=count(suggested, Match.asked_sides == 2),
         asked_by_one=count(suggested, Match.asked_sides == 1),
         new_suggestions=count(suggested, Match.asked_sides == 0),
@@ -165,3 +169,26 @@ def broker_news(session: Session, *, scope: AreaScope, today: date | None = None
             )
         ).one(),
     )
+
+
+GAP_ROWS = 20  # the oldest first: they have waited longest
+
+
+def gaps(session: Session, *, scope: AreaScope) -> pd.DataFrame:
+    """Open needs in the broker's areas with no suggestion or partnership under way: the
+    engine found nothing good enough, so a person has to look (or help sharpen the question)."""
+    in_play = select(Match.need_id).where(
+        Match.status.in_(("suggested", *UNDER_WAY)), Match.passed_at.is_(None)
+    )
+    rows = session.exec(
+        select(Need.id, Need.title, Need.kind, Organisation.name, Need.created_at)
+        .join(Organisation, Organisation.id == Need.organisation_id)
+        .where(
+            Need.status == "open",
+            in_scope(Organisation.neighbourhood, scope),
+            Need.id.not_in(in_play),
+        )
+        .order_by(Need.created_at, Need.id)
+        .limit(GAP_ROWS)
+    ).all()
+    return pd.DataFrame(rows, columns=["need_id", "title", "kind", "initiative", "created_at"])

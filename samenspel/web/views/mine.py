@@ -65,7 +65,7 @@ with tab_needs:
             key=f"{P}_need_{need.id}",  # stays open after an answer moves the page down
         ):
             if own.empty:
-                st.write(t("Nog geen suggesties. De buurtmakelaar kijkt mee."))
+                st.write(t("Nog geen goede match: Samenspel vond geen aanbod dat goed genoeg past. De buurtmakelaar zoekt met jullie mee."))  # fmt: skip
             for m in own.itertuples(index=False):
                 if m.status == "suggested":
                     suggestion_card.show(m, side="initiative", page=P)

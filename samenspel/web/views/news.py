@@ -9,7 +9,7 @@ from samenspel.services import notify
 from samenspel.services.scope import area_scope
 from samenspel.web import queries
 from samenspel.web.navigation import may_open
-from samenspel.web.ui import ago, ask, current_user, plain, read, require_page, write
+from samenspel.web.ui import ago, ask, current_user, kind_label, plain, read, require_page, write
 
 require_page("samenspel/web/views/news.py")
 user = current_user()
@@ -97,6 +97,14 @@ def broker_page() -> None:
     section(news.signups_waiting,
             t("Nieuwe organisaties die op jouw goedkeuring wachten: {n}", n=news.signups_waiting),
             ORGANISATIONS, t("Naar de aanmeldingen"), ":material/person_add:")  # fmt: skip
+    if len(news.gaps):
+        st.subheader(t("Vragen zonder goede match"))
+        st.caption(
+            t("Samenspel vond geen aanbod dat goed genoeg past. Ken jij een partner? Of help het initiatief de vraag scherper te maken.")
+        )  # fmt: skip
+        for g in news.gaps.itertuples(index=False):
+            st.markdown(f"• **{plain(g.initiative)}**: {plain(g.title)} · {kind_label(g.kind)}"
+                        f" · {ago(g.created_at)}")  # fmt: skip
     if len(news.auto_introduced):
         st.subheader(t("Vanzelf aan elkaar voorgesteld"))
         st.caption(

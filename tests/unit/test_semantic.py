@@ -127,9 +127,13 @@ def test_the_model_knows_a_paraphrase_that_shares_no_word(use):
         title="Hovenier geeft tuinadvies",
         description="Snoeien, planten kiezen en moestuinbakken aanleggen.",
     )
-    ranked = Engine([gardener, finance], today=TODAY, semantic=use).suggest_for_need(the_need)
+    every = Engine([gardener, finance], today=TODAY, semantic=use, min_score=0, min_relevance=0)
+    ranked = every.suggest_for_need(the_need)
     assert [s.offer_id for s in ranked] == ["finance", "garden"]
     assert ranked[0].components["semantic"] > ranked[1].components["semantic"]
+    # With the usual floors the gardener is no suggestion at all: it is about something else.
+    shown = Engine([gardener, finance], today=TODAY, semantic=use).suggest_for_need(the_need)
+    assert [s.offer_id for s in shown] == ["finance"]
 
 
 def test_without_a_model_the_component_is_unknown_for_every_offer():

@@ -207,14 +207,14 @@ class Engine:
         vocabulary: Vocabulary | None = None,
         today: date | None = None,
         semantic: Semantic | None = None,
-        min_score: float = scoring.MIN_SCORE,
+        min_score: float | None = None,
         min_relevance: float = scoring.MIN_RELEVANCE,
     ):
         """`semantic` adds what texts mean (matching/semantic.py); without it that component
         is unknown (a constant) and only words, place, time and size rank."""
         self.vocabulary = vocabulary or default_vocabulary()
         self.semantic = semantic
-        self.min_score = min_score
+        self.min_score = min_score  # None: each kind's own (scoring.min_score_for)
         self.min_relevance = min_relevance
         self.today = today or date.today()
         self.offers = list(offers)
@@ -358,15 +358,17 @@ class Engine:
                 keep &= index.step_free[idx] != 0
         return idx[keep], distances[keep]
 
-    def _candidates_worth_text(self, components: dict[str, np.ndarray], top_k: int) -> np.ndarray:
+    def _candidates_worth_text(
+        self, components: dict[str, np.ndarray], top_k: int, kind: str
+    ) -> np.ndarray:
         """Which candidates can still reach the top k. Text similarity is in [0, 1], so the
         score with text 0 is a floor and with text 1 a ceiling; a candidate whose ceiling is
         below the k-th best floor cannot make it, and its text is never computed. Exact."""
         n = len(components["concept"])
         if n <= top_k:
             return np.ones(n, dtype=bool)
-        floor = scoring.combine({**components, "text": np.zeros(n)})
-        ceiling = scoring.combine({**components, "text": np.ones(n)})
+        floor = scoring.combine({**components, "text": np.zeros(n)}, kind)
+        ceiling = scoring.combine({**components, "text": np.ones(n)}, kind)
         kth_floor = np.partition(floor, n - top_k)[n - top_k]
         return ceiling >= kth_floor - 1e-9
 
@@ -393,15 +395,18 @@ class Engine:
             idx, distances = idx[relevant], distances[relevant]
             components = {name: values[relevant] for name, values in components.items()}
         if blocked:
-            keep = self._candidates_worth_text(components, top_k)
+            keep = self._candidates_worth_text(components, top_k, need.kind)
             idx, distances = idx[keep], distances[keep]
             components = {name: values[keep] for name, values in components.items()}
         return need, index, idx, distances, features, components
 
+    def _min_score(self, need: NeedIn) -> float:
+        return scoring.min_score_for(need.kind) if self.min_score is None else self.min_score
+
     def _finish(self, prepared, text: np.ndarray, top_k: int, min_score: float) -> list[Suggestion]:
         need, index, idx, distances, features, components = prepared
         components = {**components, "text": text}
-        scores = scoring.combine(components)
+        scores = scoring.combine(components, need.kind)
         # Best first; equal scores in input order, so the result is deterministic. A score
         # below the minimum is no suggestion: cutting the ranked list keeps the top k exact.
         order = np.lexsort((index.positions[idx], -np.round(scores, 12)))[:top_k]
@@ -440,7 +445,9 @@ class Engine:
             results.append(
                 NeedSuggestions(
                     need.id,
-                    self._finish(item, similarity[offset : offset + count], top_k, self.min_score),
+                    self._finish(
+                        item, similarity[offset : offset + count], top_k, self._min_score(need)
+                    ),
                 )
             )
             offset += count

@@ -46,9 +46,13 @@ class NeedTable:
     ideal_dcg: float
 
 
-def tables(directory: Path, today: date) -> list[NeedTable]:
+def tables(directory: Path, today: date, kind: str | None = None) -> list[NeedTable]:
     needs, offers, grades = load(directory)
-    engine = Engine(offers, today=today, semantic=shared_semantic())
+    needs = [n for n in needs if kind is None or n.kind == kind]
+    # No floors here: the weights rank what the floors let through, and floors move with them.
+    engine = Engine(
+        offers, today=today, semantic=shared_semantic(), min_score=0.0, min_relevance=0.0
+    )
     found = []
     for need in needs:
         suggestions = engine.naive_top_k(need, len(offers))
@@ -101,8 +105,9 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=HERE / "train")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--today", type=date.fromisoformat, default=date(2026, 12, 1))
+    parser.add_argument("--kind", help="fit on the needs of one kind only")
     args = parser.parse_args()
-    needs = tables(args.dir, args.today)
+    needs = tables(args.dir, args.today, args.kind)
     mass = 1.0 - sum(scoring.WEIGHTS[c] for c in FIXED)
     current = np.array([scoring.WEIGHTS[c] for c in FITTED])
     order = list(range(len(needs)))

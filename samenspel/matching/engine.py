@@ -53,6 +53,9 @@ SUGGEST_CHUNK = 2048  # needs whose text similarity is computed in one parallel 
 PARALLEL_PAIRS = 20_000  # below this many pairs, starting threads costs more than it saves
 BONDING_KM = 2.0  # another initiative this close is part of the own circle
 MAX_REASONS = 3  # the few that explain this pair; more reads as boilerplate
+# The meaning component from which "in other words, the same" is a fair thing to say (a
+# cosine of 0.4: paraphrases, not just the same field).
+SAME_MEANING = 0.5
 CLAUSE_CHARS = 160  # an offer's own sentence in a reason, cut to what a line can show
 # How a volunteer centre or platform describes itself when its partner type does not say so.
 INTERMEDIARY_WORDS = re.compile(
@@ -500,7 +503,9 @@ class Engine:
             offer_id=offer.id,
             score=round(score, 4),
             components={k: round(v, 4) for k, v in components.items()},
-            reasons=self._reasons(need, features, offer, offer_concepts, distance),
+            reasons=self._reasons(
+                need, features, offer, offer_concepts, distance, components["semantic"]
+            ),
             tie=tie_of(offer, distance),
             distance_km=None if distance is None else round(distance, 2),
         )
@@ -512,6 +517,7 @@ class Engine:
         offer: OfferIn,
         offer_concepts: dict[str, str],
         distance,
+        meaning: float,
     ) -> list[Reason]:
         found: list[Reason] = []
         ruled_out = first_clash(
@@ -539,6 +545,9 @@ class Engine:
                 found.append(
                     Reason("related_words", {"need_word": related[0], "offer_word": related[1]})
                 )
+            elif features.vector is not None and meaning >= SAME_MEANING:
+                found.append(Reason("same_meaning"))
+        says_what = bool(found)  # a reason about what is asked and given, before place and time
         if distance is not None:
             found.append(
                 Reason("around_corner")
@@ -551,7 +560,9 @@ class Engine:
             self.vocabulary.conditions_of(offer_concepts)
         )
         shared_conditions = [c for i, c in enumerate(CONDITIONS) if shared_bits & (1 << i)]
-        if shared_conditions:
+        # "Beide werken aan basis op orde" fits half the city: said only when nothing about
+        # the need itself explains the pair, or it reads as boilerplate on every suggestion.
+        if shared_conditions and not says_what:
             found.append(Reason("condition", {"condition": shared_conditions[0]}))
         return found[:MAX_REASONS]
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samenspel.matching.engine import Engine
+from samenspel.matching.reasons import render
 from samenspel.matching.semantic import (
     Semantic,
     UniversalSentenceEncoder,
@@ -139,3 +140,21 @@ def test_the_model_knows_a_paraphrase_that_shares_no_word(use):
 def test_without_a_model_the_component_is_unknown_for_every_offer():
     the_engine = Engine([offer(id="a"), offer(id="b", title="iets anders")], today=TODAY)
     assert {s.components["semantic"] for s in the_engine.suggest_for_need(need())} == {0.5}
+
+
+def test_a_paraphrase_without_a_shared_word_says_so_in_its_reasons(use):
+    the_need = need(
+        kind="expertise",
+        title="Wie helpt ons met de boekhouding van de stichting?",
+        description="Jaarrekening en begroting maken, wij snappen er niets van.",
+    )
+    bookkeeper = offer(
+        id="books",
+        kind="expertise",
+        title="Boekhouder voor vrijwilligersorganisaties",
+        description="Wij helpen kleine stichtingen met hun jaarcijfers.",
+    )
+    (suggestion,) = Engine([bookkeeper], today=TODAY, semantic=use).suggest_for_need(the_need)
+    said = [render(r, "nl") for r in suggestion.reasons]
+    assert said[0] == "hun aanbod zegt in andere woorden wat jullie vragen"
+    assert not any("beide werken aan" in line for line in said)  # no boilerplate after it

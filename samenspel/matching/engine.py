@@ -101,6 +101,7 @@ class _NeedFeatures:
     fairness: float
     vector: np.ndarray | None  # the need's sentence vector; None without a semantic layer
     lemmas: frozenset[str]  # its words as lemmas, to meet what an offer rules out
+    folded: str  # its text in lower case without accents, to find a partner it names
 
 
 class _KindIndex:
@@ -155,6 +156,8 @@ class _KindIndex:
         )
         self.intermediary = np.array([is_local_intermediary(o) for o in offers], dtype=bool)
         self.clauses = [clauses_of(o.title) + clauses_of(o.description) for o in offers]
+        self.names = _NameIndex([o.partner for o in offers])
+        self.row_of = {o.id: row for row, o in enumerate(offers)}
         self.clauses_by_id = {o.id: c for o, c in zip(offers, self.clauses, strict=True)}
         self.has_clauses = np.array([bool(c) for c in self.clauses], dtype=bool)
         idf_sums = self.matrix @ engine.idf
@@ -280,6 +283,7 @@ class Engine:
             fairness=scoring.fairness_component(need.legal_form, need.is_new),
             vector=vector,
             lemmas=asked_lemmas(f"{need.title}. {need.description}"),
+            folded=_name_words(need.text),
         )
 
     def _components(
@@ -334,6 +338,7 @@ class Engine:
             "fairness": np.full(n, features.fairness),
             "load": scoring.load_component(index.loads[idx]),
             "clash": clash,  # not a weighted component: a factor (scoring.combine)
+            "named": index.names.named_in(features.folded)[idx],  # a bonus, likewise
         }  # fmt: skip
 
     def _eligible(self, need: NeedIn, index: _KindIndex, idx: np.ndarray, distances: np.ndarray):
@@ -525,6 +530,9 @@ class Engine:
         )
         if ruled_out:
             found.append(Reason("offer_rules_out", {"clause": ruled_out.text[:CLAUSE_CHARS]}))
+        index = self.kinds[offer.kind]
+        if index.names.named_in(features.folded)[index.row_of[offer.id]]:
+            found.append(Reason("named_partner", {"partner": offer.partner}))
         if need.kind == "volunteers" and is_local_intermediary(offer):
             found.append(Reason("intermediary"))
         shared = sorted(
@@ -575,6 +583,50 @@ class Engine:
                 if group and concepts[offer_key].group == group:
                     return need_concepts[need_key], offer_concepts[offer_key]
         return None
+
+
+# Words that do not make a name one's own: "Stichting De Schakel" is named by "De Schakel".
+_NAME_FILLER = frozenset(
+    "stichting vereniging de het een van en voor in op bv b.v. the of and foundation".split()
+)
+_WORDS = re.compile(r"\w+")
+
+
+def _name_words(text: str) -> str:
+    """ "Huis van de Wijk Noord" -> " huis wijk noord ": how names and needs are compared."""
+    words = [w for w in _WORDS.findall(_folded(text)) if w not in _NAME_FILLER]
+    return f" {' '.join(words)} "
+
+
+class _NameIndex:
+    """Which partners a need names. A partner is named when its whole name (without filler
+    such as "Stichting") stands in the need's text; to stay fast, only partners whose rarest
+    word is in the need are checked."""
+
+    def __init__(self, partners: list[str]):
+        self.size = len(partners)
+        self.phrases: list[str] = []
+        by_key: dict[str, list[int]] = {}
+        words_of = [_name_words(p).split() for p in partners]
+        frequency: dict[str, int] = {}
+        for words in words_of:
+            for word in set(words):
+                frequency[word] = frequency.get(word, 0) + 1
+        for row, words in enumerate(words_of):
+            phrase = " ".join(words)
+            self.phrases.append(f" {phrase} " if len(phrase) >= 4 else "")
+            if self.phrases[-1]:
+                rarest = min(words, key=lambda w: (frequency[w], w))
+                by_key.setdefault(rarest, []).append(row)
+        self.by_key = {key: np.array(rows) for key, rows in by_key.items()}
+
+    def named_in(self, folded_text: str) -> np.ndarray:
+        named = np.zeros(self.size)
+        for word in set(folded_text.split()):
+            for row in self.by_key.get(word, ()):
+                if self.phrases[row] in folded_text:
+                    named[row] = 1.0
+        return named
 
 
 def _same_word(a: str, b: str) -> bool:

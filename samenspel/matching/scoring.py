@@ -52,6 +52,8 @@ LOCAL_INTERMEDIARY_KM = 30.0  # a national platform is not "in the area" of anyo
 # An offer that rules out what the need asks for ("personeelskosten komen niet in aanmerking")
 # drops well below a fitting one, but stays visible: a rule can misread a sentence.
 CLASH_FACTOR = 0.6
+# A partner the need names by name is who they want: ahead of an equal one, not of everything.
+NAMED_BONUS = 0.1
 # The right partner on the wrong day: no shared day at all lowers the whole score.
 NO_SHARED_DAY_FACTOR = 0.8
 UNKNOWN_FIT = 0.7  # not knowing a capacity is less worrying than not knowing a distance
@@ -184,4 +186,6 @@ def combine(components: dict[str, np.ndarray], kind: str = "") -> np.ndarray:
     total = np.where(components["slots"] == 0.0, total * NO_SHARED_DAY_FACTOR, total)
     if "clash" in components:  # 1 where the offer rules out what the need names
         total = np.where(components["clash"] > 0, total * CLASH_FACTOR, total)
+    if "named" in components:  # 1 where the need names this partner ("we spraken De Schakel")
+        total = total + NAMED_BONUS * components["named"]
     return np.clip(total, 0.0, 1.0)

@@ -188,6 +188,28 @@ def test_a_centre_is_known_by_its_words_when_its_type_does_not_say_so(vocabulary
     assert all(r.code != "intermediary" for r in by_id["national"].reasons)
 
 
+def test_a_partner_the_need_names_comes_first_and_the_reason_says_so(vocabulary):
+    the_need = need(
+        title="Ruimte voor ons kookcafé",
+        description="We spraken al met Huis van de Wijk De Schakel, daar zou het kunnen.",
+    )
+    schakel = offer(id="schakel", partner="Stichting Huis van de Wijk De Schakel")
+    other = offer(id="other", partner="Buurthuis Het Anker")
+    ranked = engine([other, schakel], vocabulary).suggest_for_need(the_need)
+    assert [s.offer_id for s in ranked] == ["schakel", "other"]
+    assert render(ranked[0].reasons[0], "nl") == (
+        "jullie noemen Stichting Huis van de Wijk De Schakel zelf in je vraag"
+    )
+    assert all(r.code != "named_partner" for r in ranked[1].reasons)
+
+
+def test_a_place_in_a_partners_name_is_not_naming_that_partner(vocabulary):
+    the_need = need(description="Wij wonen in Osdorp en zoeken een keuken.")
+    library = offer(id="library", partner="Bibliotheek Osdorp")
+    (suggestion,) = engine([library], vocabulary).suggest_for_need(the_need)
+    assert all(r.code != "named_partner" for r in suggestion.reasons)
+
+
 # --- properties --------------------------------------------------------------------------
 
 coordinates = st.tuples(st.floats(52.0, 52.2), st.floats(5.0, 5.2))
@@ -209,8 +231,13 @@ def pairs(draw):
         slots=draw(st.sampled_from([frozenset(), parse_slots("di avond"), parse_slots("za")])),
         legal_form=draw(st.sampled_from(["informal", "foundation"])),
         title=draw(st.sampled_from(["plek om samen te koken", "hulp met brieven", "huiswerk"])),
+        description=draw(st.sampled_from(["", "We kennen De Schakel al.", "Geen kinderen."])),
     )
     the_offer = offer(
+        partner=draw(st.sampled_from(["", "Stichting De Schakel", "Buurthuis Het Anker"])),
+        description=draw(
+            st.sampled_from(["", "Geen kinderen of feesten.", "Alleen voor stichtingen."])
+        ),
         kind=kind,
         lat=olat,
         lon=olon,

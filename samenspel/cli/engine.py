@@ -175,7 +175,7 @@ def cmd_fund_plan(args) -> int:
                 {"source_id": line.source_id, "name": line.name, "kind": line.kind, "amount": line.amount,
                  "apply_by": line.apply_by.isoformat() if line.apply_by else None,
                  "reasons": render_all(line.reasons, lang),
-                 "url": line.url, "uncertain": line.uncertain}
+                 "url": line.url, "asks": line.asks, "uncertain": line.uncertain}
                 for line in plan.lines
             ],
             "excluded": [{"source_id": e.source_id, "name": e.name, "code": e.code,
@@ -193,6 +193,10 @@ def cmd_fund_plan(args) -> int:
             print(f"+ {line.name}: EUR {line.amount:,.2f}{when}")
             for reason in render_all(line.reasons, lang):
                 print(f"    - {reason}")
+            if line.asks:
+                print(f"    ? {line.asks}")
+            if line.url:
+                print(f"    > {line.url}")
         for item in plan.excluded:
             print(f"- {item.name}: {render(item.reason, lang)}")
     return 0

@@ -54,6 +54,16 @@ from samenspel.matching.types import Exclusion, NeedIn, OfferIn
 from samenspel.matching.vocabulary import Vocabulary, default_vocabulary
 
 DEFAULT_START_WEEKS = 8  # no deadline and no start date: assume the project starts in 8 weeks
+# Realistic, not maximal: most funds and businesses pay part of a project and want to see other
+# money next to theirs, so above a small request one of them is asked at most half. A
+# municipal neighbourhood budget is made to pay small resident initiatives in full.
+GRANT_SHARE = 0.5
+SHARE_KINDS = frozenset({"fund", "business"})
+SMALL_REQUEST_EUR = 2500.0  # up to this, one buurtfonds commonly pays it all
+# Without a known decision time, apply at least this long before the start: a typical board
+# decides within four to six weeks. A crowdfunding campaign runs about as long.
+DEFAULT_DECISION_WEEKS = 6
+CAMPAIGN_WEEKS = 6
 
 # The plan's preferences, in "applications": one more source to apply to costs 1.
 SOURCE_COST = 1.0
@@ -136,6 +146,7 @@ class PlanLine:
     apply_by: date | None = None  # next round, start minus lead time, or the offer's end
     url: str = ""
     uncertain: bool = False  # "controleer op hun site"
+    asks: str = ""  # what the source asks for and rules out, in its catalogue's words
 
 
 @dataclass
@@ -222,6 +233,8 @@ class _Candidate:
     url: str = ""
     uncertain: bool = False
     ratio: float = 0.0  # pots: euro added per crowd euro (their cap is max_eur)
+    asks: str = ""
+    share_cap: float | None = None  # the most this plan asks of it (GRANT_SHARE), if less
 
 
 def plan_funding(
@@ -347,10 +360,20 @@ def _fund_candidate(position: int, fund: FundIn, context: _Context) -> _Candidat
         else Reason(f"f_theme_{fit}", {"themes": theme_words}),
     ]
     after = list(timing_reasons)
+    if role == "campaign":  # no application: a campaign of its own, over before the start
+        apply_by = _default_apply_by(context, CAMPAIGN_WEEKS)
+        after = [
+            Reason("f_apply_campaign", {"date": apply_by.isoformat(), "weeks": CAMPAIGN_WEEKS})
+        ]
     if penvoerder:
         after.append(Reason("f_penvoerder"))
     if fund.uncertain:
         after.append(Reason("f_uncertain"))
+    share_cap = _share_cap(kind, context)
+    if share_cap is not None and (fund.amount_max_eur is None or fund.amount_max_eur > share_cap):
+        after.append(Reason("f_share"))
+    else:
+        share_cap = None
     if role == "pot":
         cost = POT_COST
         most = fund.matchfunding_cap_eur or fund.amount_max_eur
@@ -380,7 +403,15 @@ def _fund_candidate(position: int, fund: FundIn, context: _Context) -> _Candidat
         url=fund.url,
         uncertain=fund.uncertain,
         ratio=fund.matchfunding_ratio or 0.0,
+        asks=fund.notes,
+        share_cap=share_cap,
     )
+
+
+def _share_cap(kind: str, context: _Context) -> float | None:
+    if kind in SHARE_KINDS and context.amount > SMALL_REQUEST_EUR:
+        return round(GRANT_SHARE * context.amount, 2)
+    return None
 
 
 def _offer_candidate(position: int, offer: OfferIn, context: _Context) -> _Candidate | Excluded:
@@ -396,9 +427,18 @@ def _offer_candidate(position: int, offer: OfferIn, context: _Context) -> _Candi
     before = [Reason("f_business")]
     if distance is not None:
         before.append(Reason("distance", {"km": round(distance, 1)}))
-    after = []
+    # Ask in time for a decision before the start, and while the offer still runs.
+    apply_by = _default_apply_by(context)
+    if offer.deadline is not None and offer.deadline < apply_by:
+        apply_by = max(context.today, offer.deadline)
+    after = [Reason("f_apply_business", {"date": apply_by.isoformat()})]
     if offer.deadline is not None:
         after.append(Reason("f_apply_offer", {"date": offer.deadline.isoformat()}))
+    share_cap = _share_cap("business", context)
+    if share_cap is not None and (offer.amount_max_eur is None or offer.amount_max_eur > share_cap):
+        after.append(Reason("f_share"))
+    else:
+        share_cap = None
     return _Candidate(
         position=position,
         source_id=offer.id,
@@ -411,7 +451,9 @@ def _offer_candidate(position: int, offer: OfferIn, context: _Context) -> _Candi
         cost=SOURCE_COST + (UNKNOWN_MAX_COST if offer.amount_max_eur is None else 0.0),
         before=before,
         after=after,
-        apply_by=offer.deadline,
+        apply_by=apply_by,
+        asks=offer.description,
+        share_cap=share_cap,
     )
 
 
@@ -514,10 +556,16 @@ def _timing(fund: FundIn, context: _Context) -> tuple[Exclusion | None, date | N
         apply_by = context.start - timedelta(weeks=decision)
         sentence = Reason("f_apply_decision", {"date": apply_by.isoformat(), "weeks": decision})
         return None, apply_by, [sentence]
-    sentences = [Reason("f_apply_early")]
+    apply_by = _default_apply_by(context)
+    sentences = [Reason("f_apply_early_by", {"date": apply_by.isoformat()})]
     if fund.rounds:
         sentences.append(Reason("f_rounds_text", {"rounds": list(fund.rounds)}))
-    return None, None, sentences
+    return None, apply_by, sentences
+
+
+def _default_apply_by(context: _Context, weeks: int = DEFAULT_DECISION_WEEKS) -> date:
+    """Far enough before the start for a decision, and never before today."""
+    return max(context.today, context.start - timedelta(weeks=weeks))
 
 
 def _theme_fit(
@@ -584,9 +632,11 @@ def _solve(candidates: Sequence[_Candidate], amount_cents: int) -> list[int]:
     shortfall = 2 * n
     low = [math.ceil(round((c.min_eur or 0) * 100, 6)) for c in candidates]
     high = [
-        amount_cents
-        if c.max_eur is None
-        else min(amount_cents, math.floor(round(c.max_eur * 100, 6)))
+        min(
+            amount_cents,
+            amount_cents if c.max_eur is None else math.floor(round(c.max_eur * 100, 6)),
+            amount_cents if c.share_cap is None else math.floor(round(c.share_cap * 100, 6)),
+        )
         for c in candidates
     ]
     rows: list[np.ndarray] = []
@@ -670,6 +720,7 @@ def _line(candidate: _Candidate, cents: int, crowd_cents: int, context: _Context
         apply_by=candidate.apply_by,
         url=candidate.url,
         uncertain=candidate.uncertain,
+        asks=candidate.asks,
     )
 
 

@@ -247,7 +247,11 @@ def limits(source: FundIn, need_amount: float) -> tuple[float, float]:
         if source.is_matchfunding
         else source.amount_max_eur
     )
-    return source.amount_min_eur or 0.0, need_amount if most is None else most
+    most = need_amount if most is None else most
+    # Realistic, not maximal: above EUR 2,500 a fund or business is asked at most half.
+    if source.source_type in ("fund", "business") and need_amount > 2500:
+        most = min(most, need_amount / 2)
+    return source.amount_min_eur or 0.0, most
 
 
 def assert_plan_is_consistent(result: FundingPlan, funds: list[FundIn], need_amount: float):
@@ -260,6 +264,10 @@ def assert_plan_is_consistent(result: FundingPlan, funds: list[FundIn], need_amo
     assert round(sum(line.amount for line in result.lines), 2) == result.covered
     assert round(result.covered + result.missing, 2) == round(need_amount, 2)
     assert result.missing >= 0
+    for line in result.lines:  # actionable: a date by which it can be decided, and where
+        assert line.apply_by is not None and TODAY <= line.apply_by <= result.start, line
+        if funds is CATALOGUE and line.kind != "business":
+            assert line.url.startswith("https://"), line
     missing_sentence = f"Er ontbreekt nog EUR {euro(result.missing, 'nl')}."
     assert (missing_sentence in said(result.summary)) == (result.missing > 0)
     # Every catalogue entry is in exactly one place: a line, a referral, or excluded.
@@ -285,8 +293,8 @@ def best_coverage(funds: list[FundIn], amount: float) -> float:
     best = 0.0
     for size in range(len(funds) + 1):
         for subset in itertools.combinations(funds, size):
-            low = sum(f.amount_min_eur or 0 for f in subset)
-            high = sum(f.amount_max_eur for f in subset)
+            low = sum(limits(f, amount)[0] for f in subset)
+            high = sum(limits(f, amount)[1] for f in subset)
             if low <= amount:
                 best = max(best, min(amount, high))
     return round(best, 2)
@@ -596,3 +604,48 @@ def test_a_bad_catalogue_row_is_reported_with_row_column_and_reason(row, column,
     path.write_text(HEADER + GOOD_ROW + row, encoding="utf-8")
     with pytest.raises(CatalogueError, match=f"rij 3, kolom '{column}'"):
         load_catalogue(path)
+
+
+# --- realistic plans (issue 16, item 7) -----------------------------------------------------
+
+
+def test_a_3000_euro_need_is_not_paid_by_one_fund_or_business_alone():
+    """Tried as a new user would: one housing corporation covered 100%."""
+    corporation = business_offer(
+        id="corporatie",
+        partner="Woonstad Utrecht",
+        partner_type="housing",
+        title="Leefbaarheidsbudget",
+        amount_max_eur=10_000,
+    )
+    result = plan(
+        money_need(amount_eur=3000, legal_form="foundation"),
+        without("utrecht-initiatievenfonds"),
+        [corporation],
+    )
+    assert len(result.lines) >= 2
+    for line in result.lines:
+        if line.kind in ("fund", "business"):
+            assert line.amount <= 1500, line
+    capped = next(line for line in result.lines if line.source_id == "corporatie")
+    assert "vraag hier hoogstens de helft" in " ".join(said(capped.reasons))
+
+
+def test_every_application_can_be_decided_before_the_start():
+    start = TODAY + timedelta(weeks=10)
+    late_offer = business_offer(deadline=start + timedelta(days=60))  # runs on after the start
+    result = plan(
+        money_need(amount_eur=1200), without("utrecht-initiatievenfonds"), [late_offer], start=start
+    )
+    assert result.lines
+    for line in result.lines:
+        assert TODAY <= line.apply_by <= start - timedelta(weeks=4), line
+    bakker = next(line for line in result.lines if line.source_id == "bakker")
+    assert any("dan kan er voor de start een besluit zijn" in r for r in said(bakker.reasons))
+
+
+def test_each_line_says_what_the_fund_asks_for():
+    result = plan(money_need(amount_eur=1200), without("utrecht-initiatievenfonds"))
+    for line in result.lines:
+        if line.kind != "business":
+            assert line.asks == BY_ID[line.source_id].notes and line.asks

@@ -81,10 +81,12 @@ with tabs[0]:
             )
             for reason in render_all(line.reasons, lang):
                 st.text(f"• {reason}")
+            if line.asks:
+                st.caption(t("Wat zij vragen: {asks}", asks=plain(line.asks)))
             if line.uncertain:
                 st.caption(t("Niet alles is zeker: controleer op hun site."))
-            if line.url:
-                st.text(line.url)
+            if line.url.startswith("https://"):  # catalogue links only: never user text
+                st.link_button(t("Zo vraag je het aan"), line.url, icon=":material/open_in_new:")
 
     st.subheader(t("Kalender: wat vraag je wanneer aan?"))
     calendar = sorted(

@@ -158,7 +158,6 @@ class _KindIndex:
         self.clauses = [clauses_of(o.title) + clauses_of(o.description) for o in offers]
         self.names = _NameIndex([o.partner for o in offers])
         self.row_of = {o.id: row for row, o in enumerate(offers)}
-        self.clauses_by_id = {o.id: c for o, c in zip(offers, self.clauses, strict=True)}
         self.has_clauses = np.array([bool(c) for c in self.clauses], dtype=bool)
         idf_sums = self.matrix @ engine.idf
         self.idf_sums = np.where(idf_sums > 0, idf_sums, 1.0)
@@ -338,7 +337,7 @@ class Engine:
             "fairness": np.full(n, features.fairness),
             "load": scoring.load_component(index.loads[idx]),
             "clash": clash,  # not a weighted component: a factor (scoring.combine)
-            "named": index.names.named_in(features.folded)[idx],  # a bonus, likewise
+            "named": np.isin(idx, index.names.named_rows(features.folded)).astype(float),  # a bonus
         }  # fmt: skip
 
     def _eligible(self, need: NeedIn, index: _KindIndex, idx: np.ndarray, distances: np.ndarray):
@@ -492,11 +491,10 @@ class Engine:
         idx = np.array([local])
         distances = np.array([np.nan if distance is None else distance])
         features = self._need_features(need, self._need_vectors([need])[0])
-        components = self._components(
-            need, features, index, idx, distances
-        )  # no relevance floor: "waarom niet?" explains any pair
+        components = self._components(need, features, index, idx, distances)
         text = text_similarity([features.text], [index.texts[local]], workers=1)
-        # "Waarom niet?" shows the pair even when it scores below the minimum: that is the why.
+        # "Waarom niet?" shows the pair even when it is below the minimum score or relevance:
+        # that is the why.
         prepared = (need, index, idx, distances, features, components)
         return self._finish(prepared, text, 1, min_score=0.0)[0]
 
@@ -525,13 +523,12 @@ class Engine:
         meaning: float,
     ) -> list[Reason]:
         found: list[Reason] = []
-        ruled_out = first_clash(
-            self.kinds[offer.kind].clauses_by_id[offer.id], features.lemmas, need.legal_form
-        )
+        index = self.kinds[offer.kind]
+        row = index.row_of[offer.id]
+        ruled_out = first_clash(index.clauses[row], features.lemmas, need.legal_form)
         if ruled_out:
             found.append(Reason("offer_rules_out", {"clause": ruled_out.text[:CLAUSE_CHARS]}))
-        index = self.kinds[offer.kind]
-        if index.names.named_in(features.folded)[index.row_of[offer.id]]:
+        if index.names.is_named(features.folded, row):
             found.append(Reason("named_partner", {"partner": offer.partner}))
         if need.kind == "volunteers" and is_local_intermediary(offer):
             found.append(Reason("intermediary"))
@@ -604,7 +601,6 @@ class _NameIndex:
     word is in the need are checked."""
 
     def __init__(self, partners: list[str]):
-        self.size = len(partners)
         self.phrases: list[str] = []
         by_key: dict[str, list[int]] = {}
         words_of = [_name_words(p).split() for p in partners]
@@ -618,15 +614,20 @@ class _NameIndex:
             if self.phrases[-1]:
                 rarest = min(words, key=lambda w: (frequency[w], w))
                 by_key.setdefault(rarest, []).append(row)
-        self.by_key = {key: np.array(rows) for key, rows in by_key.items()}
+        self.by_key = by_key
 
-    def named_in(self, folded_text: str) -> np.ndarray:
-        named = np.zeros(self.size)
-        for word in set(folded_text.split()):
-            for row in self.by_key.get(word, ()):
-                if self.phrases[row] in folded_text:
-                    named[row] = 1.0
-        return named
+    def named_rows(self, folded_text: str) -> np.ndarray:
+        """The rows of the partners this text names (`_name_words` form)."""
+        rows = [
+            row
+            for word in set(folded_text.split())
+            for row in self.by_key.get(word, ())
+            if self.phrases[row] in folded_text
+        ]
+        return np.array(sorted(rows), dtype=np.int64)
+
+    def is_named(self, folded_text: str, row: int) -> bool:
+        return bool(self.phrases[row]) and self.phrases[row] in folded_text
 
 
 def _same_word(a: str, b: str) -> bool:

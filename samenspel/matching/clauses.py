@@ -25,6 +25,8 @@ _NOT = re.compile(
     r"|\bgeen\b|\bnot\s+(?:for|eligible)\b|\bexcluded\b|\bno\b",
     re.IGNORECASE,
 )
+# The negations that follow what they rule out: "personeelskosten komen niet in aanmerking".
+_NAMED_BEFORE = ("aanmerking", "uitgesloten", "uitgezonderd", "excluded")
 _ONLY = re.compile(r"\b(?:alleen|uitsluitend|enkel)\s+voor\b|\bonly\s+for\b", re.IGNORECASE)
 # "je hoeft geen stichting te zijn", "no need to": a negation that opens a door
 _PERMISSIVE = re.compile(
@@ -38,7 +40,7 @@ _SENTENCES = re.compile(r"[.;!?\n]+|\s[-–]\s")
 _ITEMS = re.compile(r",|\b(?:of|en|and|or|zoals|such\s+as|bijvoorbeeld|e\.g\.)\b", re.IGNORECASE)
 # Past a preposition a clause says where or when, not what: "geen eten | in de lokalen"
 _TAIL = re.compile(
-    r"\b(?:in|op|bij|tijdens|na|voor|aan|van|met|door|in|at|during|after|on|from|with)\b.*$",
+    r"\b(?:in|op|bij|tijdens|na|voor|aan|van|met|door|at|during|after|on|from|with)\b.*$",
     re.IGNORECASE,
 )
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
@@ -130,12 +132,8 @@ def clauses_of(text: str) -> tuple[Clause, ...]:
             # "Personeelskosten komen niet in aanmerking": the things stand before the words;
             # "geen feesten", "niet voor kinderen": after them.
             before, after = sentence[: negation.start()], sentence[negation.end() :]
-            items = (
-                _items(after)
-                if negation.group(0).lower().startswith(("geen", "niet voor", "no", "not"))
-                else ()
-            )
-            items = items or _items(before)
+            names_before = any(w in negation.group(0).lower() for w in _NAMED_BEFORE)
+            items = _items(before) if names_before else (_items(after) or _items(before))
             if items:
                 found.append(Clause(sentence, "not", items, frozenset()))
     return tuple(found)

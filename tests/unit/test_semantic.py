@@ -109,13 +109,17 @@ def use():
     return shared_semantic("use-multilingual-v3")
 
 
-def test_the_model_knows_a_paraphrase_that_shares_no_word(use):
-    """Words the vocabulary has no concept for: only meaning can tell these apart."""
-    the_need = need(
+def bookkeeping_need():
+    return need(
         kind="expertise",
         title="Wie helpt ons met de boekhouding van de stichting?",
         description="Jaarrekening en begroting maken, wij snappen er niets van.",
     )
+
+
+def test_the_model_knows_a_paraphrase_that_shares_no_word(use):
+    """Words the vocabulary has no concept for: only meaning can tell these apart."""
+    the_need = bookkeeping_need()
     finance = offer(
         id="finance",
         kind="expertise",
@@ -143,11 +147,7 @@ def test_without_a_model_the_component_is_unknown_for_every_offer():
 
 
 def test_a_paraphrase_without_a_shared_word_says_so_in_its_reasons(use):
-    the_need = need(
-        kind="expertise",
-        title="Wie helpt ons met de boekhouding van de stichting?",
-        description="Jaarrekening en begroting maken, wij snappen er niets van.",
-    )
+    the_need = bookkeeping_need()
     bookkeeper = offer(
         id="books",
         kind="expertise",

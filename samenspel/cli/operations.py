@@ -32,6 +32,7 @@ RETENTION_LABELS = {
     "offers_deleted": "aanbod verwijderd",
     "needs_anonymised": "vragen anoniem bewaard (voor samenwerkingen)",
     "offers_anonymised": "aanbod anoniem bewaard (voor samenwerkingen)",
+    "vectors_deleted": "rekenvectoren van teksten die niet meer bestaan verwijderd",
 }
 
 

@@ -35,7 +35,11 @@ SAMENSPEL_RETENTION_EXPIRED_POST_DAYS (N): a need or offer is gone when
   (`privacy.anonymise_posts`: a match needs its need row); a post without any is deleted.
   The audit trail about gone posts and deleted suggestions loses its detail.
 
-The steps run in this order: contact, posts, audit. Each count is the rows that step changed,
+Sentence vectors (text_embedding, matching/semantic.py) are derived from need and offer
+texts: a vector whose text no longer belongs to any need or offer (changed, anonymised or
+deleted) is deleted, whatever its age.
+
+The steps run in this order: contact, posts, audit, vectors. Each count is the rows that step changed,
 so a second run right after the first counts zero everywhere.
 """
 
@@ -48,9 +52,20 @@ from sqlalchemy import String, and_, cast, delete, exists, literal, or_, update
 from sqlmodel import Session, col, select
 
 from samenspel import settings
+from samenspel.matching.semantic import text_key
 from samenspel.services.audit import record
 from samenspel.services.privacy import anonymise_posts
-from samenspel.storage.models import AuditEvent, ConversationMessage, Match, Need, Offer, utcnow
+from samenspel.services.records import need_in, offer_in
+from samenspel.storage.models import (
+    AuditEvent,
+    ConversationMessage,
+    Match,
+    Need,
+    Offer,
+    Organisation,
+    TextEmbedding,
+    utcnow,
+)
 
 ENDED = ("done", "declined", "expired", "rejected")
 NEVER_DECIDED = ("suggested", "introduced", "expired")  # deleted with their need or offer
@@ -74,6 +89,7 @@ class RetentionReport:
     offers_deleted: int
     needs_anonymised: int  # gone needs kept as a stub for their decided matches
     offers_anonymised: int
+    vectors_deleted: int = 0  # sentence vectors of texts no need or offer has any more
 
     def counts(self) -> dict[str, int]:
         return {k: v for k, v in asdict(self).items() if k != "dry_run" and not k.endswith("_days")}
@@ -98,6 +114,8 @@ def apply_retention(
     contact = _contact(session, now - timedelta(days=days["contact"]))
     posts = _expired_posts(session, now, days["expired_post"])
     audit = _audit(session, now - timedelta(days=days["audit"]))
+    session.flush()
+    vectors = _orphan_vectors(session)
     report = RetentionReport(
         dry_run=dry_run,
         contact_days=days["contact"],
@@ -106,6 +124,7 @@ def apply_retention(
         **contact,
         **posts,
         audit_details_removed=audit,
+        vectors_deleted=vectors,
     )
     if trial is not None:
         trial.rollback()
@@ -228,3 +247,26 @@ def _audit(session: Session, cutoff: datetime) -> int:
         session,
         update(AuditEvent).where(AuditEvent.at < cutoff, AuditEvent.detail != "").values(detail=""),
     )
+
+
+VECTOR_CHUNK = 500  # keys per DELETE ... IN (...)
+
+
+def _orphan_vectors(session: Session) -> int:
+    """Delete the sentence vectors whose text is no need's or offer's text any more. The key
+    is a hash of model and text, so the live keys are computed for every model stored."""
+    texts = {
+        need_in(n, org).text
+        for n, org in session.exec(select(Need, Organisation).join(Organisation))
+    }
+    texts |= {
+        offer_in(o, org).text
+        for o, org in session.exec(select(Offer, Organisation).join(Organisation))
+    }
+    stored = session.exec(select(TextEmbedding.key, TextEmbedding.model)).all()
+    live = {text_key(model, text) for model in {m for _, m in stored} for text in texts}
+    orphans = [key for key, _ in stored if key not in live]
+    for start in range(0, len(orphans), VECTOR_CHUNK):
+        chunk = orphans[start : start + VECTOR_CHUNK]
+        _run(session, delete(TextEmbedding).where(col(TextEmbedding.key).in_(chunk)))
+    return len(orphans)

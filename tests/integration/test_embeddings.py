@@ -7,6 +7,7 @@ from sqlmodel import Session, func, select
 
 from samenspel.matching.semantic import shared_semantic
 from samenspel.services import suggestions
+from samenspel.services.retention import apply_retention
 from samenspel.storage import db
 from samenspel.storage.models import Need, Offer, TextEmbedding
 from tests.integration.conftest import TODAY
@@ -36,3 +37,18 @@ def test_posting_stores_each_text_vector_once_and_a_refresh_reuses_them(world, m
     assert model.encoded == []  # read back from the table, not computed again
     with Session(world["engine"]) as session:
         assert session.exec(select(func.count()).select_from(TextEmbedding)).one() == 2
+
+
+def test_retention_deletes_the_vectors_of_texts_that_are_gone(world, monkeypatch):
+    monkeypatch.setenv("SAMENSPEL_EMBEDDER", PLUGGED)
+    shared_semantic(PLUGGED).clear_memory()
+    need_id, _hall = post_kitchen_need_and_hall(world)
+    with db.unit_of_work(world["engine"]) as session:
+        session.get(Need, need_id).title = "Een andere vraag"  # its old vector is derived data
+    with db.unit_of_work(world["engine"]) as session:
+        first = apply_retention(session=session)
+    with db.unit_of_work(world["engine"]) as session:
+        second = apply_retention(session=session)
+    assert (first.vectors_deleted, second.vectors_deleted) == (1, 0)
+    with Session(world["engine"]) as session:
+        assert session.exec(select(func.count()).select_from(TextEmbedding)).one() == 1

@@ -83,6 +83,9 @@ bullets(
         days=settings.retention_days("audit"),
     ),
     t(
+        "Om de betekenis van vragen en aanbod te vergelijken, maakt Samenspel van elke tekst een rij getallen. Verandert of verdwijnt de tekst, dan gaat die rij bij de volgende opruimronde weg."
+    ),
+    t(
         "Een mislukte inlogpoging telt een uur mee. Dat een apparaat eerder goed inlogde, onthouden we 30 dagen."
     ),
     t(

@@ -80,6 +80,7 @@ with tab_needs:
                 t("Aanbod"),
                 candidates["id"].tolist(),
                 index=None,
+                placeholder=t("Kies..."),
                 key=f"{P}_whynot_{need.id}",
                 format_func=dict(zip(candidates["id"], candidates["label"], strict=True)).get,
             )

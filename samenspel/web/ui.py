@@ -44,7 +44,22 @@ def get_engine() -> Engine:
             token = new_setup_token(session=session)
     if token:  # announced once it is stored: a code the database lost would not work
         announce_setup_token(token)
+    warm_up_sentence_model()
     return engine
+
+
+def warm_up_sentence_model() -> None:
+    """Load the sentence model in the background at start (1-2 s), so the first post does not
+    wait for it inside its transaction."""
+    import threading
+
+    from samenspel.matching.semantic import shared_semantic
+
+    semantic = shared_semantic(settings.embedder())
+    if semantic is not None:
+        threading.Thread(
+            target=semantic.embedder.encode, args=(["Samenspel"],), daemon=True
+        ).start()
 
 
 def announce_setup_token(token: str) -> None:

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from samenspel import settings
 from samenspel.matching.semantic import Semantic, shared_semantic
+from samenspel.storage.db import is_read_only
 from samenspel.storage.models import TextEmbedding
 
 CHUNK = 500  # keys per IN (...) query: well below every database's parameter limit
@@ -37,7 +38,9 @@ class SessionVectorStore:
         return found
 
     def save(self, model: str, vectors: dict[str, np.ndarray]) -> None:
-        if not vectors:
+        # A page that only looks ("Waarom niet?") may meet a text stored before vectors were:
+        # it uses the vector and leaves storing it to the next write.
+        if not vectors or is_read_only(self.session):
             return
         rows = [
             {"key": key, "model": model, "vector": np.asarray(v, dtype="<f4").tobytes()}

@@ -100,6 +100,12 @@ def unit_of_work(engine: Engine | None = None, *, read_only: bool = False) -> It
             yield session
 
 
+def is_read_only(session: Session) -> bool:
+    """Whether this session was opened by `unit_of_work(read_only=True)`."""
+    options = session.get_bind().get_execution_options()
+    return bool(options.get(READ_ONLY_OPTION) or options.get("postgresql_readonly"))
+
+
 def _read_only_options(engine: Engine) -> dict[str, bool]:
     if engine.dialect.name == "sqlite":
         return {READ_ONLY_OPTION: True}

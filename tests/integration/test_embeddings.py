@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from sqlmodel import Session, func, select
+from sqlmodel import Session, delete, func, select
 
 from samenspel.matching.semantic import shared_semantic
 from samenspel.services import suggestions
@@ -52,3 +52,19 @@ def test_retention_deletes_the_vectors_of_texts_that_are_gone(world, monkeypatch
     assert (first.vectors_deleted, second.vectors_deleted) == (1, 0)
     with Session(world["engine"]) as session:
         assert session.exec(select(func.count()).select_from(TextEmbedding)).one() == 1
+
+
+def test_a_page_that_only_looks_can_explain_a_pair_whose_vectors_were_never_stored(
+    world, monkeypatch
+):
+    """A database from before vectors existed: "Waarom niet?" runs in a read-only unit of work."""
+    monkeypatch.setenv("SAMENSPEL_EMBEDDER", PLUGGED)
+    need_id, hall_id = post_kitchen_need_and_hall(world)
+    with db.unit_of_work(world["engine"]) as session:
+        session.exec(delete(TextEmbedding))
+    shared_semantic(PLUGGED).clear_memory()
+    with db.unit_of_work(world["engine"], read_only=True) as session:
+        result = suggestions.why_not(session, need_id=need_id, offer_id=hall_id, today=TODAY)
+    assert 0 <= result.components["semantic"] <= 1
+    with Session(world["engine"]) as session:
+        assert session.exec(select(func.count()).select_from(TextEmbedding)).one() == 0

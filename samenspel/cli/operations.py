@@ -58,6 +58,20 @@ def cmd_retention(args) -> int:
     return 0
 
 
+def cmd_embed(args) -> int:
+    """Sentence vectors for every need and offer that has none (after an upgrade)."""
+    from samenspel.services.embeddings import backfill
+    from samenspel.storage import db
+
+    def progress(done: int, total: int) -> None:
+        print(f"... {done:,} van {total:,} teksten", file=sys.stderr, flush=True)
+
+    with db.unit_of_work() as session:
+        texts, new = backfill(session, progress)
+    print(f"{texts:,} teksten van vragen en aanbod; {new:,} nieuw uitgerekend")
+    return 0
+
+
 def cmd_setup_token(args) -> int:
     """A new one-time code for the web page 'Eerste beheerder' (only on the server)."""
     from samenspel.services.accounts import SETUP_TOKEN_VALID, needs_first_admin, new_setup_token
@@ -159,6 +173,11 @@ def register(sub) -> None:
     )
     retention.add_argument("--format", choices=["text", "json"], default="text")
     retention.set_defaults(func=cmd_retention)
+    embed = sub.add_parser(
+        "embed",
+        help="compute the sentence vectors of every need and offer that has none (after an upgrade)",
+    )
+    embed.set_defaults(func=cmd_embed)
     setup_token = sub.add_parser(
         "setup-token", help="a one-time code for creating the first administrator in the app"
     )

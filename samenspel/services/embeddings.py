@@ -7,12 +7,13 @@ from collections.abc import Sequence
 
 import numpy as np
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from samenspel import settings
 from samenspel.matching.semantic import Semantic, shared_semantic
+from samenspel.services.records import need_in, offer_in
 from samenspel.storage.db import is_read_only
-from samenspel.storage.models import TextEmbedding
+from samenspel.storage.models import Need, Offer, Organisation, TextEmbedding
 
 CHUNK = 500  # keys per IN (...) query: well below every database's parameter limit
 
@@ -58,3 +59,37 @@ def semantic_for(session: Session) -> Semantic | None:
     """The configured sentence model, reading and writing this session's stored vectors."""
     shared = shared_semantic(settings.embedder())
     return None if shared is None else shared.with_store(SessionVectorStore(session))
+
+
+def current_texts(session: Session) -> set[str]:
+    """The text of every need and offer as the engine reads it: what vectors are kept for."""
+    needs = session.exec(select(Need, Organisation).join(Organisation))
+    offers = session.exec(select(Offer, Organisation).join(Organisation))
+    return {need_in(n, org).text for n, org in needs} | {offer_in(o, org).text for o, org in offers}
+
+
+BACKFILL_CHUNK = 1000  # texts per batch: the store is read and written once per batch
+
+
+def backfill(session: Session, progress=lambda done, total: None) -> tuple[int, int]:
+    """Vectors for every need and offer text that has none yet (a database from before
+    migration 0014, or a new model): (texts, of which newly embedded). One text at a time
+    would make the first post after an upgrade embed a whole city inside its transaction."""
+    semantic = semantic_for(session)
+    if semantic is None:
+        return 0, 0
+    texts = sorted(current_texts(session))
+    before = session.exec(
+        select(func.count())
+        .select_from(TextEmbedding)
+        .where(TextEmbedding.model == semantic.embedder.name)
+    ).one()
+    for start in range(0, len(texts), BACKFILL_CHUNK):
+        semantic.vectors(texts[start : start + BACKFILL_CHUNK])
+        progress(min(start + BACKFILL_CHUNK, len(texts)), len(texts))
+    after = session.exec(
+        select(func.count())
+        .select_from(TextEmbedding)
+        .where(TextEmbedding.model == semantic.embedder.name)
+    ).one()
+    return len(texts), after - before

@@ -54,15 +54,14 @@ from sqlmodel import Session, col, select
 from samenspel import settings
 from samenspel.matching.semantic import text_key
 from samenspel.services.audit import record
+from samenspel.services.embeddings import current_texts
 from samenspel.services.privacy import anonymise_posts
-from samenspel.services.records import need_in, offer_in
 from samenspel.storage.models import (
     AuditEvent,
     ConversationMessage,
     Match,
     Need,
     Offer,
-    Organisation,
     TextEmbedding,
     utcnow,
 )
@@ -255,14 +254,7 @@ VECTOR_CHUNK = 500  # keys per DELETE ... IN (...)
 def _orphan_vectors(session: Session) -> int:
     """Delete the sentence vectors whose text is no need's or offer's text any more. The key
     is a hash of model and text, so the live keys are computed for every model stored."""
-    texts = {
-        need_in(n, org).text
-        for n, org in session.exec(select(Need, Organisation).join(Organisation))
-    }
-    texts |= {
-        offer_in(o, org).text
-        for o, org in session.exec(select(Offer, Organisation).join(Organisation))
-    }
+    texts = current_texts(session)
     stored = session.exec(select(TextEmbedding.key, TextEmbedding.model)).all()
     live = {text_key(model, text) for model in {m for _, m in stored} for text in texts}
     orphans = [key for key, _ in stored if key not in live]

@@ -7,6 +7,7 @@ from sqlmodel import Session, delete, func, select
 
 from samenspel.matching.semantic import shared_semantic
 from samenspel.services import suggestions
+from samenspel.services.embeddings import backfill
 from samenspel.services.retention import apply_retention
 from samenspel.storage import db
 from samenspel.storage.models import Need, Offer, TextEmbedding
@@ -68,3 +69,16 @@ def test_a_page_that_only_looks_can_explain_a_pair_whose_vectors_were_never_stor
     assert 0 <= result.components["semantic"] <= 1
     with Session(world["engine"]) as session:
         assert session.exec(select(func.count()).select_from(TextEmbedding)).one() == 0
+
+
+def test_after_an_upgrade_one_command_embeds_every_text_once(world, monkeypatch):
+    monkeypatch.setenv("SAMENSPEL_EMBEDDER", PLUGGED)
+    post_kitchen_need_and_hall(world)
+    with db.unit_of_work(world["engine"]) as session:
+        session.exec(delete(TextEmbedding))  # as a database from before migration 0014
+    shared_semantic(PLUGGED).clear_memory()  # `samenspel embed` is a process of its own
+    with db.unit_of_work(world["engine"]) as session:
+        first = backfill(session)
+    with db.unit_of_work(world["engine"]) as session:
+        second = backfill(session)
+    assert first == (2, 2) and second == (2, 0)

@@ -73,8 +73,8 @@ def semantic_component(cosines: np.ndarray) -> np.ndarray:
 
 # Below this score a suggestion is more likely noise than help: the need gets "nog geen goede
 # match" (and its broker sees a gap) rather than a poor partner. Chosen on the two tuning sets
-# (tests/eval/train and the Rotterdam set): it hides 5-10% of the suggestions, the share of
-# irrelevant ones falls (0.588 -> 0.564 and 0.559 -> 0.487) and nDCG@5 stays within 0.002.
+# (tests/eval/train and the Rotterdam set): it hid 6% of the suggestions on the first, the share
+# of irrelevant ones fell (0.588 -> 0.564 and 0.559 -> 0.487) and nDCG@5 stayed within 0.002.
 # At 0.4 money needs lost their national funds, whose distance component is low.
 MIN_SCORE = 0.35
 # Without distance in its weights, expertise scores run about 0.08 lower for the same fit; 0.25
@@ -92,7 +92,7 @@ def min_score_for(kind: str) -> float:
 # is a cosine of 0.16, about what unrelated sentences reach. A room or money serves many
 # purposes in few words, so there capacity, kitchen, amount and a fund's own rules decide: on
 # the tuning sets a floor there cost venue and money 0.04-0.05 nDCG@5 and removed no
-# irrelevant suggestion; on the other kinds it cut them by 2-7 points at the same nDCG@5.
+# irrelevant suggestion; on the other kinds it cut them by 1-7 points at the same nDCG@5.
 MIN_RELEVANCE = 0.1
 RELEVANCE_KINDS = frozenset({"volunteers", "goods", "art", "expertise"})
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from samenspel.matching import scoring
 from samenspel.matching.allocation import allocate
 from samenspel.matching.engine import Engine
 from samenspel.matching.reasons import render, render_all
@@ -208,6 +209,13 @@ def test_a_place_in_a_partners_name_is_not_naming_that_partner(vocabulary):
     library = offer(id="library", partner="Bibliotheek Osdorp")
     (suggestion,) = engine([library], vocabulary).suggest_for_need(the_need)
     assert all(r.code != "named_partner" for r in suggestion.reasons)
+
+
+@pytest.mark.parametrize("kind", ["", *scoring.KIND_WEIGHTS])
+def test_every_set_of_weights_is_non_negative_and_sums_to_one(kind):
+    weights = scoring.weights_for(kind)
+    assert set(weights) == set(scoring.COMPONENTS)
+    assert min(weights.values()) >= 0 and abs(sum(weights.values()) - 1) < 1e-9
 
 
 # --- properties --------------------------------------------------------------------------

@@ -111,8 +111,10 @@ def _items(rest: str) -> tuple[frozenset[str], ...]:
     return tuple(found)
 
 
+@lru_cache(maxsize=100_000)
 def clauses_of(text: str) -> tuple[Clause, ...]:
-    """The sentences of an offer that rule something out or limit who it is for."""
+    """The sentences of an offer that rule something out or limit who it is for. Cached: the
+    app builds an engine per post, and an offer's text rarely changes between two of them."""
     found = []
     for sentence in _SENTENCES.split(text):
         sentence = sentence.strip()

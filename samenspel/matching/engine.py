@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process, utils
@@ -530,7 +531,7 @@ class Engine:
             found.append(Reason("offer_rules_out", {"clause": ruled_out.text[:CLAUSE_CHARS]}))
         if index.names.is_named(features.folded, row):
             found.append(Reason("named_partner", {"partner": offer.partner}))
-        if need.kind == "volunteers" and is_local_intermediary(offer):
+        if need.kind == "volunteers" and index.intermediary[row]:
             found.append(Reason("intermediary"))
         shared = sorted(
             set(features.concepts) & set(offer_concepts),
@@ -589,6 +590,7 @@ _NAME_FILLER = frozenset(
 _WORDS = re.compile(r"\w+")
 
 
+@lru_cache(maxsize=100_000)  # partner names and texts recur across every engine the app builds
 def _name_words(text: str) -> str:
     """ "Huis van de Wijk Noord" -> " huis wijk noord ": how names and needs are compared."""
     words = [w for w in _WORDS.findall(_folded(text)) if w not in _NAME_FILLER]

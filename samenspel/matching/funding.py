@@ -369,11 +369,9 @@ def _fund_candidate(position: int, fund: FundIn, context: _Context) -> _Candidat
         after.append(Reason("f_penvoerder"))
     if fund.uncertain:
         after.append(Reason("f_uncertain"))
-    share_cap = _share_cap(kind, context)
-    if share_cap is not None and (fund.amount_max_eur is None or fund.amount_max_eur > share_cap):
+    share_cap = _share_cap(kind, fund.amount_max_eur, context)
+    if share_cap is not None:
         after.append(Reason("f_share"))
-    else:
-        share_cap = None
     if role == "pot":
         cost = POT_COST
         most = fund.matchfunding_cap_eur or fund.amount_max_eur
@@ -408,10 +406,12 @@ def _fund_candidate(position: int, fund: FundIn, context: _Context) -> _Candidat
     )
 
 
-def _share_cap(kind: str, context: _Context) -> float | None:
-    if kind in SHARE_KINDS and context.amount > SMALL_REQUEST_EUR:
-        return round(GRANT_SHARE * context.amount, 2)
-    return None
+def _share_cap(kind: str, max_eur: float | None, context: _Context) -> float | None:
+    """The most this plan asks of one source when that is below what it gives (GRANT_SHARE)."""
+    if kind not in SHARE_KINDS or context.amount <= SMALL_REQUEST_EUR:
+        return None
+    cap = round(GRANT_SHARE * context.amount, 2)
+    return cap if max_eur is None or max_eur > cap else None
 
 
 def _offer_candidate(position: int, offer: OfferIn, context: _Context) -> _Candidate | Excluded:
@@ -434,11 +434,9 @@ def _offer_candidate(position: int, offer: OfferIn, context: _Context) -> _Candi
     after = [Reason("f_apply_business", {"date": apply_by.isoformat()})]
     if offer.deadline is not None:
         after.append(Reason("f_apply_offer", {"date": offer.deadline.isoformat()}))
-    share_cap = _share_cap("business", context)
-    if share_cap is not None and (offer.amount_max_eur is None or offer.amount_max_eur > share_cap):
+    share_cap = _share_cap("business", offer.amount_max_eur, context)
+    if share_cap is not None:
         after.append(Reason("f_share"))
-    else:
-        share_cap = None
     return _Candidate(
         position=position,
         source_id=offer.id,

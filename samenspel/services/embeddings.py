@@ -79,17 +79,13 @@ def backfill(session: Session, progress=lambda done, total: None) -> tuple[int, 
     if semantic is None:
         return 0, 0
     texts = sorted(current_texts(session))
-    before = session.exec(
-        select(func.count())
-        .select_from(TextEmbedding)
-        .where(TextEmbedding.model == semantic.embedder.name)
-    ).one()
+
+    def stored() -> int:
+        of_model = TextEmbedding.model == semantic.embedder.name
+        return session.exec(select(func.count()).select_from(TextEmbedding).where(of_model)).one()
+
+    before = stored()
     for start in range(0, len(texts), BACKFILL_CHUNK):
         semantic.vectors(texts[start : start + BACKFILL_CHUNK])
         progress(min(start + BACKFILL_CHUNK, len(texts)), len(texts))
-    after = session.exec(
-        select(func.count())
-        .select_from(TextEmbedding)
-        .where(TextEmbedding.model == semantic.embedder.name)
-    ).one()
-    return len(texts), after - before
+    return len(texts), stored() - before

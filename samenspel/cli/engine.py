@@ -216,6 +216,63 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_matchmarkt(args) -> int:
+    from samenspel.matching.matchmarkt import (
+        Event,
+        candidates_from,
+        candidates_per_need,
+        greedy_plan,
+        party_of_need,
+        party_of_offer,
+        plan_talks,
+    )
+    from samenspel.matching.reasons import render_all
+
+    if args.rounds < 1 or args.tables < 1:
+        raise BadInput("--rounds en --tables moeten 1 of meer zijn")
+    needs, engine = engine_from_files(args)
+    parties = {party_of_need(n) for n in needs} | {party_of_offer(o) for o in engine.offers}
+    event = Event(rounds=args.rounds, tables=args.tables, parties=tuple(sorted(parties)))
+    candidates = candidates_from(needs, engine, candidates_per_need(args.rounds))
+    plan = plan_talks(candidates, event)
+    greedy = greedy_plan(candidates, event)
+    if args.format == "json":
+        payload = {
+            "meetings": [
+                {"round": m.round, "table": m.table, "need_id": m.candidate.need_id,
+                 "offer_id": m.candidate.offer_id, "score": m.candidate.score,
+                 "reasons": render_all(list(m.candidate.reasons), args.lang)}
+                for m in plan.meetings
+            ],
+            "unplanned": plan.unplanned,
+            "plan": plan.summary(),
+            "greedy": greedy.summary(),
+        }  # fmt: skip
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    else:
+        for m in plan.meetings:
+            c = m.candidate
+            print(f"ronde {m.round} tafel {m.table}: {c.seeker} - {c.giver} "
+                  f"({c.need_id} / {c.offer_id}, {c.score:.3f})")  # fmt: skip
+        if plan.unplanned:
+            print("zonder gesprek: " + ", ".join(plan.unplanned))
+        for label, result in (("plan", plan), ("greedy", greedy)):
+            s = result.summary()
+            print(f"{label}: {s['meetings']} gesprekken, {s['parties_reached']} van "
+                  f"{s['parties']} partijen, waarde {s['total_value']:.3f}")  # fmt: skip
+    return 0
+
+
+def cmd_matchmarkt_bench(args) -> int:
+    from samenspel.matching.matchmarkt_bench import run
+
+    if min(args.parties, args.rounds, args.tables) < 2:
+        raise BadInput("--parties, --rounds en --tables moeten 2 of meer zijn")
+    print("\n".join(run(args.parties, args.rounds, args.tables, seed=args.seed)))
+    return 0
+
+
 def register(sub) -> None:
     suggest = sub.add_parser("suggest", help="best offers per need, with reasons")
     engine_args(suggest)
@@ -263,3 +320,17 @@ def register(sub) -> None:
     )
     bench.add_argument("--seed", type=int, default=2026)
     bench.set_defaults(func=cmd_bench)
+    matchmarkt = sub.add_parser("matchmarkt", help="the plan of 1:1 talks for a matchmarkt")
+    engine_args(matchmarkt)
+    matchmarkt.add_argument("--rounds", type=int, required=True, metavar="R")
+    matchmarkt.add_argument("--tables", type=int, required=True, metavar="T")
+    matchmarkt.add_argument("--format", choices=["json", "text"], default="json")
+    matchmarkt.set_defaults(func=cmd_matchmarkt)
+    mm_bench = sub.add_parser(
+        "matchmarkt-bench", help="benchmark the matchmarkt plan against the greedy plan"
+    )
+    mm_bench.add_argument("--parties", type=int, default=200)
+    mm_bench.add_argument("--rounds", type=int, default=8)
+    mm_bench.add_argument("--tables", type=int, default=60)
+    mm_bench.add_argument("--seed", type=int, default=2026)
+    mm_bench.set_defaults(func=cmd_matchmarkt_bench)

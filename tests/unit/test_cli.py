@@ -221,3 +221,26 @@ def test_suggest_reports_an_unquoted_carriage_return_by_row_and_column(tmp_path)
     assert result.returncode == 2
     assert "rij 2, kolom 'title'" in result.stderr and "regeleinde" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_matchmarkt_plans_talks_in_rounds_and_tables_and_compares_with_greedy():
+    result = samenspel("matchmarkt", str(EVAL / "needs.csv"), str(EVAL / "offers.csv"),
+                       "--rounds", "3", "--tables", "5", "--today", "2026-11-25")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert set(payload) == {"meetings", "unplanned", "plan", "greedy"}
+    seats = [(m["round"], m["table"]) for m in payload["meetings"]]
+    assert len(seats) == len(set(seats)) and 0 < len(seats) <= 15
+    for m in payload["meetings"]:
+        assert set(m) == {"round", "table", "need_id", "offer_id", "score", "reasons"}
+        assert 1 <= m["round"] <= 3 and 1 <= m["table"] <= 5 and m["reasons"]
+    plan, greedy = payload["plan"], payload["greedy"]
+    assert plan["parties_reached"] >= greedy["parties_reached"]
+    assert plan["parties"] == plan["parties_reached"] + len(payload["unplanned"])
+
+
+def test_matchmarkt_refuses_zero_rounds_with_exit_2():
+    result = samenspel("matchmarkt", str(EVAL / "needs.csv"), str(EVAL / "offers.csv"),
+                       "--rounds", "0", "--tables", "5")  # fmt: skip
+    assert result.returncode == 2 and "--rounds" in result.stderr
+    assert "Traceback" not in result.stderr

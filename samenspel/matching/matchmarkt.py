@@ -156,7 +156,7 @@ def plan_talks(candidates: Iterable[Candidate], event: Event) -> Plan:
     pool = best_per_pair(candidates, event)
     fixed_pairs = {f.candidate.parties for f in event.fixed}
     free = [c for c in pool if c.parties not in fixed_pairs]
-    greedy = greedy_plan(pool, event)
+    greedy = _greedy(pool, event)
     if not free or event.rounds < 1 or event.tables < 1:
         return greedy
     solved = _solve(free, event)
@@ -179,7 +179,10 @@ def greedy_plan(candidates: Iterable[Candidate], event: Event) -> Plan:
     both parties and a table are free; at most three talks a party until every party that can
     be reached has a talk."""
     _check_fixed(event)
-    pool = best_per_pair(candidates, event)
+    return _greedy(best_per_pair(candidates, event), event)
+
+
+def _greedy(pool: list[Candidate], event: Event) -> Plan:
     fixed_pairs = {f.candidate.parties for f in event.fixed}
     order = sorted(
         (c for c in pool if c.parties not in fixed_pairs),

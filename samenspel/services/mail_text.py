@@ -164,6 +164,30 @@ TEMPLATES: dict[str, tuple[str, str]] = {
             " buurt."
         ),
     ),
+    "matchmarkt_invite": (
+        N_("Uitnodiging: {event}"),
+        N_(
+            "Jullie zijn uitgenodigd voor de matchmarkt {event} op {on} ({place}). Daar"
+            " spreken jullie in korte gesprekken aan tafel met organisaties die iets zoeken of"
+            " iets te bieden hebben.\n\nMelden jullie je aan? Kies wat jullie zoeken en wat"
+            " jullie meebrengen:\n{url}"
+        ),
+    ),
+    "matchmarkt_contact": (
+        N_('Neem contact op met {other} over "{need}"'),
+        N_(
+            'Op de matchmarkt hebben jullie een deal gesloten met {other}: "{offer}" voor'
+            ' "{need}". Jullie nemen contact op, uiterlijk op {by}. De contactgegevens en het'
+            " gesprek staan bij Samenwerkingen:\n{url}"
+        ),
+    ),
+    "matchmarkt_reminder": (
+        N_("Herinnering: neem contact op met {other}"),
+        N_(
+            'Jullie deal van de matchmarkt met {other} ("{offer}" voor "{need}") wacht nog op'
+            " jullie eerste bericht. Neem contact op, uiterlijk op {by}:\n{url}"
+        ),
+    ),
     "reset_password": (
         N_("Een nieuw wachtwoord voor Samenspel"),
         N_(

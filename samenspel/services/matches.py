@@ -638,3 +638,41 @@ def expire_stale(*, session: Session, today: date | None = None) -> int:
             detail=f"{result.rowcount}",
         )
     return result.rowcount
+
+
+def agree_at_matchmarkt(
+    session: Session,
+    *,
+    actor: Actor,
+    need: Need,
+    offer: Offer,
+    partner_brings: str,
+    initiative_brings: str,
+    follow_up_on: date,
+    value_eur: float | None,
+) -> Match:
+    """A deal confirmed by the notaris of a matchmarkt (services/matchmarkt_deals.py): both
+    sides signed it in person, so the pair is agreed at once, whatever an earlier suggestion
+    said; both sides are told and see each other's contact. The caller checks who may."""
+    match = session.exec(
+        select(Match).where(Match.need_id == need.id, Match.offer_id == offer.id)
+    ).first()
+    if match is None:
+        match = Match(need_id=need.id, offer_id=offer.id, origin="matchmarkt", version=0)
+    if match.status not in lifecycle.AGREED_ON or match.status == lifecycle.DONE:
+        match.status = lifecycle.AGREED
+    match.initiative_agreed = match.partner_agreed = True
+    match.partner_brings = partner_brings[:500]
+    match.initiative_brings = initiative_brings[:500]
+    match.follow_up_on = follow_up_on
+    match.value_eur = value_eur if value_eur is not None else estimate_value(need, offer)
+    match.decided_by_id = actor.user_id
+    match.version += 1
+    match.updated_at = utcnow()
+    session.add(match)
+    session.flush()
+    _update_need(session, need.id, match.status)
+    record(session, user_id=actor.user_id, action="matchmarkt_deal", entity="match",
+           entity_id=match.id)  # fmt: skip
+    notify.match_event(session, match_id=match.id, event=notify.AGREED, actor=None)
+    return match

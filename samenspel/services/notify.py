@@ -79,9 +79,12 @@ DEFAULTS = {
     "signup_waiting": DIRECT,  # an organisation signed up in the broker's area (signup.py)
     "message": DIRECT,  # a message in the conversation of an introduction (conversations.py)
     "message_reported": DIRECT,  # a side reported a message to the area's broker
+    "matchmarkt_invite": DIRECT,  # invited to a matchmarkt (services/matchmarkt.py)
+    "matchmarkt_contact": DIRECT,  # partij B of a matchmarkt deal: make contact in two weeks
+    "matchmarkt_reminder": DIRECT,  # ... and has not yet, ten days on
 }
 _SIDE_SHARED = ("other_side_asked", "other_side_yes", "introduction", "agreed", "follow_up_due",
-                "message")  # fmt: skip
+                "message", "matchmarkt_invite", "matchmarkt_contact", "matchmarkt_reminder")  # fmt: skip
 # The kinds a person chooses for on "Meldingen per mail", by role.
 KINDS_FOR = {
     "initiative": ("new_suggestion", *_SIDE_SHARED),
@@ -100,6 +103,9 @@ KIND_LABELS = {
     "signup_waiting": N_("Een nieuwe organisatie meldt zich aan"),
     "message": N_("Een nieuw bericht in een gesprek"),
     "message_reported": N_("Iemand meldt een bericht bij mij"),
+    "matchmarkt_invite": N_("Een uitnodiging voor een matchmarkt"),
+    "matchmarkt_contact": N_("Contact opnemen na een deal op de matchmarkt"),
+    "matchmarkt_reminder": N_("Herinnering: contact opnemen na een deal"),
 }
 FREQUENCY_LABELS = {
     DIRECT: N_("direct"),
@@ -522,6 +528,8 @@ def periodic(session: Session, *, now: datetime, force: bool = False) -> dict[st
     Idempotent: a second run in the same day (or week) adds nothing. `force`: the digests go
     out now, whatever the day and hour (`samenspel digest --now`). On PostgreSQL one worker at
     a time runs it (others skip the round); on SQLite the unit of work holds the write lock."""
+    from samenspel.services import matchmarkt_deals  # it tells people through this module
+
     if session.get_bind().dialect.name == "postgresql":
         locked = session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
                                  {"key": PERIODIC_LOCK}).scalar()  # fmt: skip
@@ -529,6 +537,7 @@ def periodic(session: Session, *, now: datetime, force: bool = False) -> dict[st
             return {"skipped": 1}
     done = {
         "follow_ups": follow_ups_due(session, today=now.date()),
+        "matchmarkt_reminders": matchmarkt_deals.contact_reminders(session, today=now.date()),
         **digests(session, now=now, force=force),
         "removed": session.execute(
             delete(Notification).where(Notification.created_at < now - timedelta(days=KEEP_DAYS))

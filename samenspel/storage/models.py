@@ -422,6 +422,108 @@ class TextEmbedding(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class Matchmarkt(SQLModel, table=True):
+    """A matchmarkt (beursvloer): an evening of 1:1 talks at tables in rounds, where
+    organisations close deals in kind (docs/matchmarkt.md; migration 0015)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    held_on: date
+    starts_at: str = Field(default="19:00", max_length=5)  # HH:MM, local time
+    place: str = Field(default="", max_length=200)
+    rounds: int = 4
+    round_minutes: int = 15
+    tables: int = 10
+    # The neighbourhoods whose organisations are invited (`;`-separated, as everywhere).
+    areas: str = Field(default="", max_length=1000)
+    # The last plan's figures, and the greedy plan's next to them (matchmarkt.Plan.summary).
+    plan_summary: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    planned_at: datetime | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MatchmarktCrew(SQLModel, table=True):
+    """Who runs the day besides the area's brokers: matchmakers record deals, a notaris
+    confirms them. Any signed-in person can be asked (a volunteer, a partner's employee)."""
+
+    __tablename__ = "matchmarkt_crew"
+
+    matchmarkt_id: int = Field(foreign_key="matchmarkt.id", primary_key=True)
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    role: str = Field(primary_key=True, max_length=20)  # matchmaker | notaris
+
+
+class MatchmarktParty(SQLModel, table=True):
+    """An organisation at a matchmarkt: invited, then registered with the needs it seeks and
+    the offers it brings (its own open posts), or declined."""
+
+    __tablename__ = "matchmarkt_party"
+    __table_args__ = (UniqueConstraint("matchmarkt_id", "organisation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    matchmarkt_id: int = Field(foreign_key="matchmarkt.id", index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default="invited", max_length=20)  # invited | registered | declined
+    need_ids: str = Field(default="", max_length=1000)  # `;`-separated ids of its own needs
+    offer_ids: str = Field(default="", max_length=1000)
+    note: str = Field(default="", max_length=500)  # what they seek and bring, in their words
+    registered_at: datetime | None = None
+    registered_by_id: int | None = Field(default=None, foreign_key="user.id")
+
+
+class MatchmarktWish(SQLModel, table=True):
+    """A party asks for a talk with another party, or declines one, before the day."""
+
+    __tablename__ = "matchmarkt_wish"
+
+    matchmarkt_id: int = Field(foreign_key="matchmarkt.id", primary_key=True)
+    organisation_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    other_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    wish: str = Field(max_length=10)  # ask | decline
+
+
+class MatchmarktTalk(SQLModel, table=True):
+    """One planned talk: a need and an offer at one table in one round. A locked talk stays
+    where the broker put it when the plan is made again."""
+
+    __tablename__ = "matchmarkt_talk"
+    __table_args__ = (UniqueConstraint("matchmarkt_id", "round", "table_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    matchmarkt_id: int = Field(foreign_key="matchmarkt.id", index=True)
+    round: int
+    table_no: int
+    need_id: int = Field(foreign_key="need.id")
+    offer_id: int = Field(foreign_key="offer.id")
+    score: float = 0.0
+    reasons: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    locked: bool = False
+
+
+class MatchmarktDeal(SQLModel, table=True):
+    """A deal made on the day: who (a need and an offer), what, the tegenprestatie and by
+    when. A matchmaker records it; the notaris confirms it, which makes it an agreed
+    partnership (match_id) with both sides' contacts shared."""
+
+    __tablename__ = "matchmarkt_deal"
+
+    id: int | None = Field(default=None, primary_key=True)
+    matchmarkt_id: int = Field(foreign_key="matchmarkt.id", index=True)
+    need_id: int = Field(foreign_key="need.id")
+    offer_id: int = Field(foreign_key="offer.id")
+    what: str = Field(max_length=500)
+    in_return: str = Field(default="", max_length=500)  # the tegenprestatie
+    due_on: date
+    corner: str = Field(max_length=20)  # hands | knowledge | means
+    value_eur: float | None = None
+    recorded_by_id: int | None = Field(default=None, foreign_key="user.id")
+    recorded_at: datetime = Field(default_factory=utcnow)
+    confirmed_by_id: int | None = Field(default=None, foreign_key="user.id")
+    confirmed_at: datetime | None = None
+    match_id: int | None = Field(default=None, foreign_key="match.id")
+
+
 def split_multi(value: str | None) -> list[str]:
     """`"a; b;;c"` -> `["a", "b", "c"]`: the exchange format's multi-valued cell."""
     return [part.strip() for part in (value or "").split(";") if part.strip()]

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from samenspel.i18n import language, t
 from samenspel.matching.reasons import INITIATIVE, PARTNER, render_stored
+from samenspel.services.errors import NotAllowed
 from samenspel.services.matchmarkt import (
     REGISTERED,
     get_event,
@@ -23,7 +24,6 @@ from samenspel.services.matchmarkt import (
     require_event_broker,
     talks,
 )
-from samenspel.services.errors import NotAllowed
 from samenspel.services.permissions import Actor, require_signed_in
 from samenspel.storage.models import Matchmarkt
 
@@ -53,7 +53,9 @@ def _heading(pdf: FPDF, event: Matchmarkt) -> None:
     pdf.set_font(FONT, "B", 16)
     pdf.multi_cell(0, 8, event.title, **NEXT)
     pdf.set_font(FONT, "", 11)
-    where = ", ".join(x for x in (event.held_on.strftime("%d-%m-%Y"), event.starts_at, event.place) if x)
+    where = ", ".join(
+        x for x in (event.held_on.strftime("%d-%m-%Y"), event.starts_at, event.place) if x
+    )
     pdf.multi_cell(0, 6, where, **NEXT)
     pdf.ln(3)
 

@@ -600,3 +600,72 @@ def own_open_posts(session: Session, organisation_id: int) -> dict[str, list[tup
     offers = session.exec(select(Offer.id, Offer.title).where(
         Offer.organisation_id == organisation_id, Offer.status == "open").order_by(Offer.title)).all()  # fmt: skip
     return {"needs": list(needs), "offers": list(offers)}
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One event as a page shows it to one person: what they may see of it, and what they are
+    there (roles: broker, matchmaker, notaris; party: their organisation's registration)."""
+
+    id: int
+    title: str
+    held_on: date
+    starts_at: str
+    place: str
+    rounds: int
+    round_minutes: int
+    tables: int
+    areas: tuple[str, ...]
+    plan_summary: dict
+    roles: frozenset[str]
+    party: PartyRow | None
+    parties: list[PartyRow]  # the event's broker: all; a registered party: the registered ones
+    talks: list[TalkRow]  # the broker: all; a party: its own
+    crew: list[CrewMember]
+
+
+def overview(*, session: Session, actor: Actor, matchmarkt_id: int) -> EventView:
+    require_signed_in(actor)
+    event = get_event(session, matchmarkt_id)
+    roles = crew_roles(session, actor, event)
+    everyone = parties(session, event.id)
+    own = next((p for p in everyone if p.organisation_id == actor.organisation_id), None)
+    if not roles and own is None:
+        raise NotAllowed(t("Jullie zijn niet uitgenodigd voor deze matchmarkt."))
+    if BROKER in roles:
+        shown, planned = everyone, talks(session, event.id)
+    else:
+        shown = [p for p in everyone if p.status == REGISTERED] if own or roles else []
+        planned = talks(session, event.id, own.organisation_id) if own else []
+    return EventView(
+        event.id, event.title, event.held_on, event.starts_at, event.place, event.rounds,
+        event.round_minutes, event.tables, tuple(split_multi(event.areas)), dict(event.plan_summary),
+        roles, own, shown, planned, crew(session, event.id) if BROKER in roles else [],
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EventLine:
+    id: int
+    title: str
+    held_on: date
+    place: str
+
+
+def event_lines(*, session: Session, actor: Actor) -> list[EventLine]:
+    return [EventLine(e.id, e.title, e.held_on, e.place) for e in events_for(session, actor)]
+
+
+def own_posts(
+    *, session: Session, actor: Actor, matchmarkt_id: int
+) -> dict[str, list[tuple[int, str]]]:
+    """What the actor's organisation can register with at this event."""
+    event = get_event(session, matchmarkt_id)
+    party = _party(session, event, actor.organisation_id)
+    return own_open_posts(session, party.organisation_id)
+
+
+def own_wishes(*, session: Session, actor: Actor, matchmarkt_id: int) -> dict[str, list[int]]:
+    event = get_event(session, matchmarkt_id)
+    party = _party(session, event, actor.organisation_id)
+    return wishes_of(session, event.id, party.organisation_id)

@@ -281,3 +281,14 @@ def report(*, session: Session, actor: Actor, matchmarkt_id: int) -> Report:
         + sum(m.status in (lifecycle.DECLINED, lifecycle.EXPIRED) for _, m, _ in rows),
         national=NATIONAL,
     )
+
+
+def day_deals(*, session: Session, actor: Actor, matchmarkt_id: int) -> list[DealRow]:
+    """The deals of the day, for the event's brokers, matchmakers and notaris."""
+    event = get_event(session, matchmarkt_id)
+    require_signed_in(actor)
+    if not crew_roles(session, actor, event):
+        raise NotAllowed(
+            t("Alleen de makelaars en matchmakers van deze matchmarkt schrijven deals op.")
+        )
+    return deals(session, event.id)

@@ -30,6 +30,12 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
         ":material/euro:",
         frozenset({"initiative"}) | STAFF,
     ),
+    # Matchmarkt events (services/matchmarkt.py): brokers run them, organisations take part.
+    "samenspel/web/views/matchmarkt.py": (
+        N_("Matchmarkt"),
+        ":material/storefront:",
+        SIDES | STAFF,
+    ),
     "samenspel/web/views/review.py": (N_("Te beoordelen"), ":material/fact_check:", STAFF),
     "samenspel/web/views/dashboard.py": (N_("Dashboard"), ":material/monitoring:", STAFF),
     "samenspel/web/views/partnerships.py": (
@@ -69,6 +75,10 @@ HIDDEN_PAGES: dict[str, tuple[str, frozenset[str]]] = {
     "samenspel/web/views/account_link.py": (N_("Je account"), EVERYONE),
     # The links in notification mails: unsubscribe, and the one-click "Is het gelukt?".
     "samenspel/web/views/mail_link.py": (N_("Link uit een mail"), EVERYONE),
+    # A matchmarkt's day: deals recorded and confirmed (the event's crew), and the counter for
+    # the wall (only numbers: open by its link, on a screen nobody logs in on).
+    "samenspel/web/views/matchmarkt_day.py": (N_("Matchmarkt: de dag"), SIDES | STAFF),
+    "samenspel/web/views/matchmarkt_counter.py": (N_("Teller van de matchmarkt"), EVERYONE),
 }
 
 

@@ -19,7 +19,7 @@ compared with: best score first, earliest free round.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -368,7 +368,11 @@ def _milp(objective, constraints, integrality, bounds):
 
 
 def _with_tables(chosen: list[tuple[Candidate, int]], event: Event, method: str, optimal: bool):
-    """Locked talks keep their table; the others take the lowest free table of their round."""
+    """Locked talks keep their table; the others take the lowest free table of their round.
+    Rounds without a locked talk are renumbered fullest first, so a light evening fills its
+    first rounds and people can leave early, not sit out the start (moving whole rounds keeps
+    every rule)."""
+    chosen = _fullest_rounds_first(chosen, event)
     meetings = [
         Meeting(f.round, f.table, f.candidate, f.candidate.parties in event.requested, True)
         for f in event.fixed
@@ -380,6 +384,17 @@ def _with_tables(chosen: list[tuple[Candidate, int]], event: Event, method: str,
         meetings.append(Meeting(r, table, c, c.parties in event.requested))
     meetings.sort(key=lambda m: (m.round, m.table))
     return Plan(meetings, sorted(set(event.parties)), method, optimal)
+
+
+def _fullest_rounds_first(
+    chosen: list[tuple[Candidate, int]], event: Event
+) -> list[tuple[Candidate, int]]:
+    pinned = {f.round for f in event.fixed}
+    size = Counter(r for _, r in chosen if r not in pinned)
+    free_numbers = [r for r in range(1, event.rounds + 1) if r not in pinned]
+    order = sorted(free_numbers, key=lambda r: (-size[r], r))
+    renumber = dict(zip(order, free_numbers, strict=True))
+    return [(c, renumber.get(r, r)) for c, r in chosen]
 
 
 def check_plan(plan: Plan, event: Event, candidates: Iterable[Candidate]) -> list[str]:

@@ -669,3 +669,13 @@ def own_wishes(*, session: Session, actor: Actor, matchmarkt_id: int) -> dict[st
     event = get_event(session, matchmarkt_id)
     party = _party(session, event, actor.organisation_id)
     return wishes_of(session, event.id, party.organisation_id)
+
+
+def party_posts(*, session: Session, actor: Actor, matchmarkt_id: int,
+                organisation_id: int) -> dict[str, list[tuple[int, str]]]:  # fmt: skip
+    """An invited organisation's open posts, for the event's broker registering it (many
+    organisations have no account of their own)."""
+    event = get_event(session, matchmarkt_id)
+    require_event_broker(actor, event)
+    party = _party(session, event, organisation_id)
+    return own_open_posts(session, party.organisation_id)

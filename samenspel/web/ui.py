@@ -545,6 +545,22 @@ def ask(fn, **kwargs):
         return fn(session=session, actor=who, **kwargs)
 
 
+def deferred(fn, **kwargs):
+    """A read-only service made into a function without arguments, for a download button that
+    makes its file only when clicked: Streamlit runs it on a thread of its own, without this
+    session, so who is asking and their language are taken along now."""
+    from samenspel.i18n import language, set_language
+
+    who, lang, engine = actor(), language(), get_engine()
+
+    def run():
+        set_language(lang)
+        with db.unit_of_work(engine, read_only=True) as session:
+            return fn(session=session, actor=who, **kwargs)
+
+    return run
+
+
 def identity_login_configured() -> bool:
     """st.login (OIDC) is on when the secrets have an [auth] section."""
     try:

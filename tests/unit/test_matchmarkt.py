@@ -134,3 +134,19 @@ def test_the_plan_beats_greedy_on_a_generated_matchmarkt():
     assert plan.method == "milp"
     assert plan.reached >= greedy.reached and plan.value > greedy.value
     assert check_plan(plan, event, candidates) == []
+
+
+def test_a_light_evening_fills_its_first_rounds_and_locked_rounds_stay():
+    one = [cand("A", "X", 0.8)]
+    plan = plan_talks(one, Event(rounds=6, tables=3, parties=("A", "X")))
+    assert [(m.round, m.table) for m in plan.meetings] == [(1, 1)]
+    # A talk locked in round 1 keeps it; the planner's own rounds follow from round 2 on, with no
+    # empty round between (whole rounds move: every rule still holds).
+    locked = Fixed(cand("B", "Y", 0.5), round=1, table=2)
+    pool = [cand("A", "X", 0.8), cand("A", "Y", 0.7), cand("B", "X", 0.6)]
+    event = Event(rounds=6, tables=3, parties=("A", "B", "X", "Y"), fixed=(locked,))
+    plan = plan_talks([*pool, locked.candidate], event)
+    assert check_plan(plan, event, [*pool, locked.candidate]) == []
+    used = sorted({m.round for m in plan.meetings})
+    assert used == list(range(1, len(used) + 1)) and len(used) < 6
+    assert (1, 2) in {(m.round, m.table) for m in plan.meetings if m.locked}

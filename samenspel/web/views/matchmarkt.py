@@ -7,15 +7,13 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from samenspel.i18n import language, set_language, t
-from samenspel.matching.reasons import INITIATIVE, PARTNER, render_stored
+from samenspel.i18n import language, t
+from samenspel.matching.reasons import INITIATIVE, PARTNER, euro, render_stored
 from samenspel.services import matchmarkt, matchmarkt_deals, matchmarkt_print
-from samenspel.storage import db
 from samenspel.web.ui import (
-    actor,
     ask,
     current_user,
-    get_engine,
+    deferred,
     plain,
     require_page,
     show_field_error,
@@ -50,19 +48,6 @@ def said(message):
     return note
 
 
-def pdf_maker(service, **kwargs):
-    """A PDF made when its download button is clicked. Streamlit runs it on a thread of its
-    own, without the session: who is asking and their language are taken along now."""
-    who, lang, engine = actor(), language(), get_engine()
-
-    def make() -> bytes:
-        set_language(lang)
-        with db.unit_of_work(engine, read_only=True) as session:
-            return service(session=session, actor=who, **kwargs)
-
-    return make
-
-
 def new_event_form() -> None:
     from samenspel.services import organisations
 
@@ -81,7 +66,8 @@ def new_event_form() -> None:
         rounds = one.number_input(t("Rondes"), min_value=1, max_value=12, value=6)
         minutes = two.number_input(t("Minuten per ronde"), min_value=5, max_value=60, value=15)
         tables = three.number_input(t("Tafels"), min_value=1, max_value=200, value=10)
-        areas = st.multiselect(t("Welke buurten nodig je uit?"), hoods, default=hoods[:1],
+        # A broker invites their own neighbourhoods unless they choose fewer; an administrator chooses.
+        areas = st.multiselect(t("Welke buurten nodig je uit?"), hoods, default=hoods if user.role == "broker" else [],
                                placeholder=t("Kies een of meer buurten"))  # fmt: skip
         show_field_error(P, "areas")
         if st.form_submit_button(t("Matchmarkt maken"), type="primary"):
@@ -154,7 +140,7 @@ def talks_table(rows, reader_org: int | None = None) -> pd.DataFrame:
                         r.reasons, lang, PARTNER if reader_org == r.giver_id else INITIATIVE
                     )[:3]
                 ),  # fmt: skip
-                t("Vast"): "🔒" if r.locked else "",
+                t("Vastgezet"): t("ja") if r.locked else "",
             }
             for r in rows
         ]
@@ -169,7 +155,7 @@ def parties_tab() -> None:
                areas=", ".join(view.areas)))  # fmt: skip
     if st.button(t("Organisaties uitnodigen"), type="primary"):
         submit_form(P, lambda: write(matchmarkt.invite, matchmarkt_id=view.id),
-                    said(lambda n: t("{n} organisaties uitgenodigd.", n=n)))  # fmt: skip
+                    said(lambda n: t("Uitgenodigd: {n} organisaties.", n=n)))  # fmt: skip
     if not view.parties:
         st.info(t("Nog niemand uitgenodigd."))
         return
@@ -193,13 +179,29 @@ def parties_tab() -> None:
         hide_index=True,
         width="stretch",
     )
+    register_for_someone()
+
+
+def register_for_someone() -> None:
+    """Many organisations have no account: their broker registers them with their posts."""
+    waiting = {p.organisation_id: p.name for p in view.parties if p.status != matchmarkt.DECLINED}
+    if not waiting:
+        return
+    with st.expander(t("Een organisatie aanmelden (voor wie zelf geen account heeft)")):
+        org_id = st.selectbox(
+            t("Organisatie"), list(waiting), format_func=waiting.get, key=f"{P}_for_org"
+        )
+        party = next(p for p in view.parties if p.organisation_id == org_id)
+        posts = ask(matchmarkt.party_posts, matchmarkt_id=view.id, organisation_id=org_id)
+        register_form(party, posts, key=f"{P}_for_{org_id}",
+                      done=t("{name} is aangemeld.", name=plain(party.name)))  # fmt: skip
 
 
 def plan_tab() -> None:
     st.write(t("Samenspel zoekt per ronde en tafel de gesprekken met de meeste kans op een deal. Gevraagde gesprekken gaan voor, dan iedereen minstens één gesprek. Vastgezette gesprekken blijven staan."))  # fmt: skip
     if st.button(t("Gesprekken plannen"), type="primary"):
         submit_form(P, lambda: write(matchmarkt.make_plan, matchmarkt_id=view.id),
-                    said(lambda plan: t("{n} gesprekken gepland.", n=len(plan.meetings))))  # fmt: skip
+                    said(lambda plan: t("Gesprekken gepland: {n}.", n=len(plan.meetings))))  # fmt: skip
     show_field_error(P, "plan")
     summary = view.plan_summary
     if summary:
@@ -240,9 +242,9 @@ def print_tab() -> None:
         (t("Tafelkaarten (PDF)"), matchmarkt_print.table_cards, "tafels"),
         (t("Badges (PDF)"), matchmarkt_print.badges, "badges"),
     ):
-        st.download_button(label, pdf_maker(service, matchmarkt_id=view.id),
+        st.download_button(label, deferred(service, matchmarkt_id=view.id),
                            file_name=f"matchmarkt-{view.id}-{name}.pdf", mime="application/pdf",
-                           key=f"{P}_pdf_{name}")  # fmt: skip
+                           key=f"{P}_pdf_{name}", on_click="ignore")  # fmt: skip
 
 
 def team_tab() -> None:
@@ -257,7 +259,8 @@ def team_tab() -> None:
             submit_form(P, lambda: write(matchmarkt.add_crew, matchmarkt_id=view.id, username=username, role=role),
                         said(t("Toegevoegd.")))  # fmt: skip
     for member in view.crew:
-        st.write(f"- {plain(member.name)}: {t(matchmarkt.CREW_ROLES[member.role])}")
+        role_label = t(matchmarkt.CREW_ROLES[member.role])
+        st.write(f"- {plain(member.name)}: {role_label}")
 
 
 def report_tab() -> None:
@@ -265,13 +268,14 @@ def report_tab() -> None:
     national = report.national
     left, mid, right = st.columns(3)
     left.metric(t("Deals"), report.deals)
-    mid.metric(t("Geschatte waarde"), f"€ {report.value_eur:,.0f}".replace(",", "."))
+    mid.metric(t("Geschatte waarde"), f"€ {euro(report.value_eur, language())}")
     share = f"{report.carried_out / report.deals:.0%}" if report.deals else "-"
     right.metric(t("Uitgevoerd"), share)
+    national_share = f"{national['carried_out']:.0%}"
     st.caption(t(
         "Landelijk sluit een beursvloer gemiddeld {avg} deals (de beste {low} tot {high}); ongeveer {share} wordt binnen een jaar uitgevoerd.",
         avg=national["deals_per_event"], low=national["best_deals"][0], high=national["best_deals"][1],
-        share=f"{national['carried_out']:.0%}"))  # fmt: skip
+        share=national_share))  # fmt: skip
     left, right = st.columns(2)
     left.dataframe(pd.DataFrame({t("Hoek"): [t(matchmarkt.CORNERS[c]) for c in report.per_corner],
                                  t("Deals"): list(report.per_corner.values())}), hide_index=True)  # fmt: skip
@@ -282,6 +286,28 @@ def report_tab() -> None:
 
 
 # --- an organisation's part ------------------------------------------------------------------
+
+
+def register_form(party, posts: dict, key: str, done: str) -> None:
+    """Register `party` (or change its registration) with its open needs and offers."""
+    titles = dict(posts["needs"] + posts["offers"])
+    with st.form(key):
+        need_ids = st.multiselect(t("Wat zoeken jullie? (jullie vragen)"), [i for i, _ in posts["needs"]],
+                                  default=[i for i, *_ in party.needs if i in titles],
+                                  format_func=titles.get, placeholder=t("Kies jullie vragen"))  # fmt: skip
+        offer_ids = st.multiselect(t("Wat brengen jullie mee? (jullie aanbod)"), [i for i, _ in posts["offers"]],
+                                   default=[i for i, *_ in party.offers if i in titles],
+                                   format_func=titles.get, placeholder=t("Kies jullie aanbod"))  # fmt: skip
+        show_field_error(P, "posts")
+        note = st.text_area(
+            t("Nog iets voor de makelaar? (niet verplicht)"), value=party.note, max_chars=500
+        )
+        if st.form_submit_button(t("Aanmelden") if party.status != matchmarkt.REGISTERED else t("Aanmelding bijwerken"),
+                                 type="primary"):  # fmt: skip
+            submit_form(P, lambda: write(matchmarkt.register, matchmarkt_id=view.id,
+                                         organisation_id=party.organisation_id, need_ids=need_ids,
+                                         offer_ids=offer_ids, note=note),
+                        said(done))  # fmt: skip
 
 
 def party_part() -> None:
@@ -298,24 +324,7 @@ def party_part() -> None:
         st.page_link(
             "samenspel/web/views/post.py", label=t("Naar Plaatsen"), icon=":material/edit_note:"
         )
-    titles = dict(posts["needs"] + posts["offers"])
-    with st.form(f"{P}_register"):
-        need_ids = st.multiselect(t("Wat zoeken jullie? (jullie vragen)"), [i for i, _ in posts["needs"]],
-                                  default=[i for i, *_ in party.needs if i in titles],
-                                  format_func=titles.get, placeholder=t("Kies jullie vragen"))  # fmt: skip
-        offer_ids = st.multiselect(t("Wat brengen jullie mee? (jullie aanbod)"), [i for i, _ in posts["offers"]],
-                                   default=[i for i, *_ in party.offers if i in titles],
-                                   format_func=titles.get, placeholder=t("Kies jullie aanbod"))  # fmt: skip
-        show_field_error(P, "posts")
-        note = st.text_area(
-            t("Nog iets voor de makelaar? (niet verplicht)"), value=party.note, max_chars=500
-        )
-        if st.form_submit_button(t("Aanmelden") if party.status != matchmarkt.REGISTERED else t("Aanmelding bijwerken"),
-                                 type="primary"):  # fmt: skip
-            submit_form(P, lambda: write(matchmarkt.register, matchmarkt_id=view.id,
-                                         organisation_id=party.organisation_id, need_ids=need_ids,
-                                         offer_ids=offer_ids, note=note),
-                        said(t("Jullie zijn aangemeld.")))  # fmt: skip
+    register_form(party, posts, key=f"{P}_register", done=t("Jullie zijn aangemeld."))
     if party.status != matchmarkt.DECLINED and st.button(t("Wij komen niet")):
         submit_form(P, lambda: write(matchmarkt.decline_invitation, matchmarkt_id=view.id,
                                      organisation_id=party.organisation_id),
@@ -346,9 +355,10 @@ def party_part() -> None:
         st.info(t("Er zijn nog geen gesprekken gepland. Kijk later nog eens."))
         return
     st.dataframe(talks_table(view.talks, party.organisation_id), hide_index=True, width="stretch")
-    st.download_button(t("Onze agenda (PDF)"), pdf_maker(matchmarkt_print.agendas, matchmarkt_id=view.id,
+    st.download_button(t("Onze agenda (PDF)"), deferred(matchmarkt_print.agendas, matchmarkt_id=view.id,
                                                          organisation_id=party.organisation_id),
-                       file_name=f"matchmarkt-{view.id}-agenda.pdf", mime="application/pdf")  # fmt: skip
+                       file_name=f"matchmarkt-{view.id}-agenda.pdf", mime="application/pdf",
+                       on_click="ignore")  # fmt: skip
 
 
 if matchmarkt.BROKER in view.roles:

@@ -106,10 +106,12 @@ for deal in deals:
                      need=plain(deal.need), back=plain(deal.in_return or "-"),
                      due=deal.due_on.strftime("%d-%m-%Y"), corner=t(matchmarkt.CORNERS[deal.corner])))  # fmt: skip
         if deal.confirmed:
-            st.write("✅ " + t("Bevestigd door de notaris: nu een samenwerking."))
+            st.markdown(
+                ":material/check_circle: " + t("Bevestigd door de notaris: nu een samenwerking.")
+            )
         elif matchmarkt.NOTARIS in view.roles:
             if st.button(t("Bevestigen als notaris"), key=f"{P}_confirm_{deal.id}", type="primary"):
                 submit_form(P, lambda d=deal: write(matchmarkt_deals.confirm_deal, deal_id=d.id),
                             noted(t("Bevestigd. Beide kanten zien nu elkaars contactgegevens; partij B neemt binnen twee weken contact op.")))  # fmt: skip
         else:
-            st.write("⏳ " + t("Wacht op de notaris."))
+            st.markdown(":material/hourglass_top: " + t("Wacht op de notaris."))

@@ -221,8 +221,8 @@ def invite(*, session: Session, actor: Actor, matchmarkt_id: int) -> int:
         ).order_by(Organisation.name)
     ).all()  # fmt: skip
     new = [o for o in orgs if o.id not in already]
-    params = {"event": event.title, "on": event.held_on.isoformat(), "place": event.place,
-              "page": "matchmarkt"}  # fmt: skip
+    params = {"event": event.title, "on": event.held_on.strftime("%d-%m-%Y"),
+              "place": event.place or t("plek volgt"), "page": "matchmarkt"}  # fmt: skip
     for org in new:
         session.add(MatchmarktParty(matchmarkt_id=event.id, organisation_id=org.id))
         for user_id in session.exec(select(User.id).where(User.organisation_id == org.id)):

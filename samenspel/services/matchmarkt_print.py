@@ -8,7 +8,6 @@ User text is only ever passed to fpdf2 as text to print (no markdown, no markup)
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -16,6 +15,7 @@ from sqlmodel import Session
 
 from samenspel.i18n import language, t
 from samenspel.matching.reasons import INITIATIVE, PARTNER, render_stored
+from samenspel.paths import FONTS_DIR
 from samenspel.services.errors import NotAllowed
 from samenspel.services.matchmarkt import (
     REGISTERED,
@@ -27,7 +27,6 @@ from samenspel.services.matchmarkt import (
 from samenspel.services.permissions import Actor, require_signed_in
 from samenspel.storage.models import Matchmarkt
 
-FONTS = Path(__file__).resolve().parent.parent / "data" / "fonts"
 FONT = "DejaVu"
 # Badge colours (RGB): the two kinds of party tell each other apart across the room.
 SOCIAL = (0, 110, 90)  # initiatives: green
@@ -37,8 +36,8 @@ NEXT = {"new_x": XPos.LMARGIN, "new_y": YPos.NEXT}
 
 def _pdf(orientation: str = "P") -> FPDF:
     pdf = FPDF(orientation=orientation, format="A4")
-    pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+    pdf.add_font(FONT, "", str(FONTS_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONTS_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_creator("Samenspel")
     return pdf

@@ -255,3 +255,20 @@ def test_the_report_counts_deals_per_corner_and_neighbourhood_and_what_was_carri
     assert report.deals == 1 and report.per_corner["hands"] == 1
     assert report.per_neighbourhood == {"Lombok": 1}
     assert report.value_eur == 250.0 and (report.carried_out, report.answered) == (1, 1)
+
+
+def test_after_the_agreed_date_both_sides_are_asked_whether_it_happened(world, market):
+    deal = record(world, "sanne", market)
+    act(
+        world,
+        matchmarkt_deals.confirm_deal,
+        actor=world["actors"]["sanne"],
+        deal_id=deal.id,
+        today=DAY,
+    )
+    with db.unit_of_work(world["engine"]) as session:
+        assert notify.follow_ups_due(session, today=deal.due_on - timedelta(days=1)) == 0
+        assert notify.follow_ups_due(session, today=deal.due_on) == 2
+        asked = session.exec(select(User.username).join(Notification)
+                             .where(Notification.kind == "follow_up_due")).all()  # fmt: skip
+    assert sorted(asked) == ["anja", "karim"]

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from samenspel.i18n import language, t
+from samenspel.matching.reasons import BROKER as BROKER_READER
 from samenspel.matching.reasons import INITIATIVE, PARTNER, euro, render_stored
 from samenspel.services import matchmarkt, matchmarkt_deals, matchmarkt_print
 from samenspel.web.ui import (
@@ -125,7 +126,8 @@ STATUS_LABELS = {
 }
 
 
-def talks_table(rows, reader_org: int | None = None) -> pd.DataFrame:
+def talks_table(rows) -> pd.DataFrame:
+    """Every talk, for the broker (reasons written for a broker)."""
     lang = language()
     return pd.DataFrame(
         [
@@ -135,11 +137,7 @@ def talks_table(rows, reader_org: int | None = None) -> pd.DataFrame:
                 t("Tafel"): r.table,
                 t("Zoekt"): f"{r.seeker}: {r.need}",
                 t("Geeft"): f"{r.giver}: {r.offer}",
-                t("Waarom"): "; ".join(
-                    render_stored(
-                        r.reasons, lang, PARTNER if reader_org == r.giver_id else INITIATIVE
-                    )[:3]
-                ),  # fmt: skip
+                t("Waarom"): "; ".join(render_stored(r.reasons, lang, BROKER_READER)[:3]),
                 t("Vastgezet"): t("ja") if r.locked else "",
             }
             for r in rows
@@ -310,35 +308,43 @@ def register_form(party, posts: dict, key: str, done: str) -> None:
                         said(done))  # fmt: skip
 
 
-def party_part() -> None:
-    party = view.party
-    st.subheader(t("Jullie aanmelding"))
-    st.write(t("Status: {status}", status=STATUS_LABELS.get(party.status, party.status)))
-    posts = ask(matchmarkt.own_posts, matchmarkt_id=view.id)
-    if not posts["needs"] and not posts["offers"]:
-        st.info(
-            t(
-                "Jullie hebben nog geen open vraag of aanbod. Plaats eerst wat jullie zoeken of bieden."
-            )
-        )
-        st.page_link(
-            "samenspel/web/views/post.py", label=t("Naar Plaatsen"), icon=":material/edit_note:"
-        )
-    register_form(party, posts, key=f"{P}_register", done=t("Jullie zijn aangemeld."))
-    if party.status != matchmarkt.DECLINED and st.button(t("Wij komen niet")):
-        submit_form(P, lambda: write(matchmarkt.decline_invitation, matchmarkt_id=view.id,
-                                     organisation_id=party.organisation_id),
-                    said(t("Jammer! De makelaar weet dat jullie niet komen.")))  # fmt: skip
-    if party.status != matchmarkt.REGISTERED:
+def agenda_part(party) -> None:
+    """The party's own talks as cards (readable on a phone), with its agenda as a PDF."""
+    st.subheader(t("Jullie agenda"))
+    if not view.talks:
+        st.info(t("Er zijn nog geen gesprekken gepland. Kijk later nog eens."))
         return
+    lang = language()
+    for talk in view.talks:
+        seeker = talk.seeker_id == party.organisation_id
+        with st.container(border=True):
+            st.markdown(t("**Ronde {round}, {time}, tafel {table}**: met {other}",
+                          round=talk.round, time=matchmarkt_print.round_start(view, talk.round),
+                          table=talk.table, other=plain(talk.giver if seeker else talk.seeker)))  # fmt: skip
+            st.caption(
+                t("Vraag: {need}", need=plain(talk.need))
+                + " · "
+                + t("Aanbod: {offer}", offer=plain(talk.offer))
+            )
+            why = render_stored(talk.reasons, lang, INITIATIVE if seeker else PARTNER)[:3]
+            if why:
+                st.caption(t("Waarom: {reasons}", reasons=plain("; ".join(why))))
+    st.download_button(t("Onze agenda (PDF)"), deferred(matchmarkt_print.agendas, matchmarkt_id=view.id,
+                                                         organisation_id=party.organisation_id),
+                       file_name=f"matchmarkt-{view.id}-agenda.pdf", mime="application/pdf",
+                       on_click="ignore")  # fmt: skip
+
+
+def wishes_part(party) -> None:
     others = {
         p.organisation_id: p.name
         for p in view.parties
         if p.organisation_id != party.organisation_id
     }
-    if others:
-        st.subheader(t("Met wie willen jullie praten?"))
-        wishes = ask(matchmarkt.own_wishes, matchmarkt_id=view.id)
+    if not others:
+        return
+    wishes = ask(matchmarkt.own_wishes, matchmarkt_id=view.id)
+    with st.expander(t("Met wie willen jullie praten?"), expanded=not view.talks):
         with st.form(f"{P}_wishes"):
             asked = st.multiselect(t("Graag een gesprek met"), list(others), default=wishes["ask"],
                                    format_func=others.get, placeholder=t("Kies organisaties"))  # fmt: skip
@@ -350,15 +356,35 @@ def party_part() -> None:
                                              organisation_id=party.organisation_id, ask=asked,
                                              decline=declined),
                             said(t("Jullie wensen zijn opgeslagen. De makelaar plant de gesprekken.")))  # fmt: skip
-    st.subheader(t("Jullie agenda"))
-    if not view.talks:
-        st.info(t("Er zijn nog geen gesprekken gepland. Kijk later nog eens."))
-        return
-    st.dataframe(talks_table(view.talks, party.organisation_id), hide_index=True, width="stretch")
-    st.download_button(t("Onze agenda (PDF)"), deferred(matchmarkt_print.agendas, matchmarkt_id=view.id,
-                                                         organisation_id=party.organisation_id),
-                       file_name=f"matchmarkt-{view.id}-agenda.pdf", mime="application/pdf",
-                       on_click="ignore")  # fmt: skip
+
+
+def party_part() -> None:
+    """What waits for the organisation first: its agenda once there is one, else its answer."""
+    party = view.party
+    registered = party.status == matchmarkt.REGISTERED
+    if registered:
+        agenda_part(party)
+    st.write(t("Jullie aanmelding: {status}", status=STATUS_LABELS.get(party.status, party.status)))
+    with st.expander(
+        t("Aanmelding bijwerken") if registered else t("Aanmelden"), expanded=not registered
+    ):
+        posts = ask(matchmarkt.own_posts, matchmarkt_id=view.id)
+        if not posts["needs"] and not posts["offers"]:
+            st.info(
+                t(
+                    "Jullie hebben nog geen open vraag of aanbod. Plaats eerst wat jullie zoeken of bieden."
+                )
+            )
+            st.page_link(
+                "samenspel/web/views/post.py", label=t("Naar Plaatsen"), icon=":material/edit_note:"
+            )
+        register_form(party, posts, key=f"{P}_register", done=t("Jullie zijn aangemeld."))
+        if party.status != matchmarkt.DECLINED and st.button(t("Wij komen niet")):
+            submit_form(P, lambda: write(matchmarkt.decline_invitation, matchmarkt_id=view.id,
+                                         organisation_id=party.organisation_id),
+                        said(t("Jammer! De makelaar weet dat jullie niet komen.")))  # fmt: skip
+    if registered:
+        wishes_part(party)
 
 
 if matchmarkt.BROKER in view.roles:

@@ -171,7 +171,7 @@ def parties_tab() -> None:
                     t("Brengt"): "; ".join(title for _, title, _ in p.offers),
                     t("Toelichting"): p.note,
                 }
-                for p in view.parties
+                for p in sorted(view.parties, key=lambda p: p.status != matchmarkt.REGISTERED)
             ]  # fmt: skip
         ),
         hide_index=True,

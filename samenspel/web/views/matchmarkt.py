@@ -85,11 +85,14 @@ if staff:
 else:
     lines = ask(matchmarkt.event_lines)
 if not lines:
-    st.info(
-        t(
-            "Er is nog geen matchmarkt voor jullie. De buurtmakelaar nodigt jullie uit als er een is."
+    if staff:
+        st.info(t("Er is nog geen matchmarkt in jouw buurten. Maak er hierboven een."))
+    else:
+        st.info(
+            t(
+                "Er is nog geen matchmarkt voor jullie. De buurtmakelaar nodigt jullie uit als er een is."
+            )
         )
-    )
     st.stop()
 
 by_id = {line.id: line for line in lines}

@@ -153,7 +153,7 @@ def talks_table(rows) -> pd.DataFrame:
 
 def parties_tab() -> None:
     st.write(t("Uitnodigen gaat naar alle goedgekeurde organisaties in: {areas}. Ze krijgen een bericht.",
-               areas=", ".join(view.areas)))  # fmt: skip
+               areas=plain(", ".join(view.areas))))  # fmt: skip
     if st.button(t("Organisaties uitnodigen"), type="primary"):
         submit_form(P, lambda: write(matchmarkt.invite, matchmarkt_id=view.id),
                     said(lambda n: t("Uitgenodigd: {n} organisaties.", n=n)))  # fmt: skip

@@ -225,7 +225,7 @@ def invite(*, session: Session, actor: Actor, matchmarkt_id: int) -> int:
               "place": event.place or t("plek volgt"), "page": "matchmarkt"}  # fmt: skip
     for org in new:
         session.add(MatchmarktParty(matchmarkt_id=event.id, organisation_id=org.id))
-        for user_id in session.exec(select(User.id).where(User.organisation_id == org.id)):
+        for user_id in notify.members(session, org.id):
             notify.notify(session, user_id=user_id, kind="matchmarkt_invite", params=params,
                           key=f"matchmarkt_invite:{event.id}:{user_id}")  # fmt: skip
     record(session, user_id=actor.user_id, action="matchmarkt_invite", entity="matchmarkt",

@@ -150,9 +150,7 @@ def _ask_partij_b(session: Session, deal: MatchmarktDeal, need: Need, offer: Off
               "by": by.isoformat(), "deal_id": deal.id, "page": "partnerships"}  # fmt: skip
     kind = "matchmarkt_reminder" if reminder else "matchmarkt_contact"
     told = 0
-    for user_id in session.exec(
-        select(User.id).where(User.organisation_id == offer.organisation_id)
-    ):
+    for user_id in notify.members(session, offer.organisation_id):
         told += notify.notify(session, user_id=user_id, kind=kind, params=params,
                               match_id=deal.match_id, key=f"{kind}:{deal.id}:{user_id}") is not None  # fmt: skip
     return told

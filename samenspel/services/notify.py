@@ -318,7 +318,8 @@ def _mail_params(user: User, note: Notification) -> dict:
     return params
 
 
-def _members(session: Session, organisation_id: int, except_user: int | None) -> list[int]:
+def members(session: Session, organisation_id: int, except_user: int | None = None) -> list[int]:
+    """The active people of an organisation (but `except_user`): whom to tell about it."""
     query = select(User.id).where(User.organisation_id == organisation_id, User.is_active.is_(True))
     if except_user is not None:
         query = query.where(User.id != except_user)
@@ -356,7 +357,7 @@ def match_event(session: Session, *, match_id: int, event: str, actor: Actor | N
     for side, own, other in sides:
         page = PAGE.get(kind) or ("mine" if side == lifecycle.INITIATIVE else "help")
         params = {"need": need.title, "offer": offer.title, "other": other.name, "page": page}
-        for user_id in _members(session, own.id, actor_user):
+        for user_id in members(session, own.id, actor_user):
             told += notify(session, user_id=user_id, kind=kind, params=params,
                            match_id=match.id) is not None  # fmt: skip
     return told
@@ -584,7 +585,7 @@ def follow_ups_due(session: Session, *, today: date) -> int:
         for own, other in ((initiative, partner), (partner, initiative)):
             params = {"need": need.title, "offer": offer.title, "other": other.name,
                       "on": on, "page": PAGE["follow_up_due"]}  # fmt: skip
-            for user_id in _members(session, own.id, None):
+            for user_id in members(session, own.id):
                 told += notify(session, user_id=user_id, kind="follow_up_due", params=params,
                                match_id=match.id,
                                key=f"follow_up_due:{match.id}:{on}:{user_id}") is not None  # fmt: skip

@@ -78,12 +78,10 @@ def new_event_form() -> None:
                         said(t("De matchmarkt is gemaakt. Nodig nu de organisaties uit.")))  # fmt: skip
 
 
+lines = ask(matchmarkt.event_lines)
 if staff:
-    lines = ask(matchmarkt.event_lines)
     with st.expander(t("Nieuwe matchmarkt maken"), expanded=not lines):
         new_event_form()
-else:
-    lines = ask(matchmarkt.event_lines)
 if not lines:
     if staff:
         st.info(t("Er is nog geen matchmarkt in jouw buurten. Maak er hierboven een."))

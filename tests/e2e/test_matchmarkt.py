@@ -78,7 +78,7 @@ def register(page, label: str, titles) -> None:
     go(page, "Matchmarkt", "Matchmarkt")
     pick(page, label, titles)
     click(page, "Aanmelden")
-    expect(page.get_by_text("Jullie zijn aangemeld.")).to_be_visible()
+    expect(page.get_by_text("Jullie zijn aangemeld.").first).to_be_visible()
 
 
 def record_deal(page, need: str, offer: str, what: str) -> None:

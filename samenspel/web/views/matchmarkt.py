@@ -365,7 +365,15 @@ def party_part() -> None:
     registered = party.status == matchmarkt.REGISTERED
     if registered:
         agenda_part(party)
-    st.write(t("Jullie aanmelding: {status}", status=STATUS_LABELS.get(party.status, party.status)))
+    st.write(
+        {
+            matchmarkt.INVITED: t("Jullie zijn uitgenodigd. Melden jullie je aan?"),
+            matchmarkt.REGISTERED: t("Jullie zijn aangemeld."),
+            matchmarkt.DECLINED: t(
+                "Jullie hebben gezegd dat jullie niet komen. Toch komen? Meld je hieronder aan."
+            ),
+        }[party.status]
+    )
     with st.expander(
         t("Aanmelding bijwerken") if registered else t("Aanmelden"), expanded=not registered
     ):

@@ -6,6 +6,7 @@ unexpected error a Dutch message with a short error id that leads to its traceba
 (samenspel.logs)."""
 
 import logging
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -18,6 +19,7 @@ from samenspel.i18n import LANGUAGE_CODES, LANGUAGES, set_language, t
 from samenspel.services.scope import AreaScope, area_scope
 from samenspel.web import queries
 from samenspel.web.cache import cached_read
+from samenspel.web.chrome import page_chrome
 from samenspel.web.navigation import (
     HIDDEN_PAGES,
     LOGIN,
@@ -160,12 +162,11 @@ def main() -> None:
 
     if needs_setup():
         # A new installation without demo data: first create the administrator, nothing else.
-        run_page(
-            st.navigation(
-                [st.Page(SETUP_PAGE, title=t("Eerste beheerder"), icon=":material/shield_person:")]
-            ),
-            default="setup",
+        setup = st.navigation(
+            [st.Page(SETUP_PAGE, title=t("Eerste beheerder"), icon=":material/shield_person:")]
         )
+        page_chrome(st.session_state.lang, setup.title)
+        run_page(setup, default="setup")
         return
     role = current_role()
     start = start_page(role)
@@ -178,6 +179,7 @@ def main() -> None:
         if role in roles
     ]
     chosen = st.navigation(pages, expanded=True)  # every page listed: no English "View more"
+    page_chrome(st.session_state.lang, re.sub(r" \(\d+\)$", "", chosen.title))
     if st.session_state.pop("after_login", False):
         st.switch_page(start)  # a new login starts on what is new for them
     run_page(chosen, default=start.rsplit("/", 1)[-1].removesuffix(".py"))

@@ -19,6 +19,7 @@ No visitor's browser contacts a CDN: the Leaflet files come from the app itself
 from __future__ import annotations
 
 import html
+import json
 import math
 from dataclasses import dataclass
 
@@ -73,20 +74,56 @@ def configured_tiles() -> Tiles:
 
 _CSS = """
 <style>
-.ss-marker { border: 2px solid #fff; box-shadow: 0 0 2px #333; }
-.ss-need { border-radius: 50%; }
-.ss-offer { border-radius: 2px; transform: rotate(45deg); }
+/* Leaflet positions an icon with `transform`: the shape is drawn by an inner element, so
+   that an offer's rotation (a diamond, as the legend says) is not overwritten. */
+.ss-marker { background: none; border: none; }
+.ss-shape { display: block; width: 10px; height: 10px; margin: 1px;
+            border: 2px solid #fff; box-shadow: 0 0 0 1px #333; }
+.ss-need .ss-shape { border-radius: 50%; }
+.ss-offer .ss-shape { transform: rotate(45deg); border-radius: 1px; }
+/* A cluster keeps its kind: a white disc with a ring in the kind's colour (the default
+   green-yellow-orange would clash with the kinds' colours), dark text on white. */
+.ss-cluster { background: #fff; border: 4px solid; border-radius: 50%; color: #1a1a1a;
+              font: bold 13px sans-serif; display: flex; align-items: center; justify-content: center; box-shadow: 0 0 2px #333; }
+.leaflet-marker-icon:focus-visible, .leaflet-interactive:focus-visible {
+    outline: 3px solid #1a1a1a; outline-offset: 2px; }
 KIND_RULES
 </style>
 """
 
-# Each row: [lat, lon, shape class, kind, tooltip (already inert), point key]
+# Each row: [lat, lon, shape class, kind, tooltip (already inert), point key]. The tooltip
+# also names the marker for a screen reader (its title: Leaflet gives a keyboard marker the
+# role "button"); DOMParser turns the entities back into text without running anything.
 _CALLBACK = """
 function (row) {
-    var icon = L.divIcon({className: 'ss-marker ' + row[2] + ' ss-kind-' + row[3], iconSize: [14, 14]});
-    var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon, keyboard: true});
+    var icon = L.divIcon({className: 'ss-marker ' + row[2] + ' ss-kind-' + row[3],
+                          html: '<span class="ss-shape"></span>', iconSize: [16, 16]});
+    var name = new DOMParser().parseFromString(row[4], 'text/html').body.textContent;
+    var marker = L.marker(new L.LatLng(row[0], row[1]),
+                          {icon: icon, keyboard: true, title: name, alt: name});
     marker.bindTooltip(row[4]);
+    // Enter or Space on a focused point opens its card, as a click does. (Leaflet turns a
+    // key into a click without the point's place, and the card is found by its place.)
+    marker.on('add', function () {
+        L.DomEvent.on(marker.getElement(), 'keydown', function (event) {
+            if (event.key === 'Enter' || event.key === ' ') {
+                L.DomEvent.preventDefault(event);
+                marker.fire('click', {latlng: marker.getLatLng(), originalEvent: event}, true);
+            }
+        });
+    });
     return marker;
+}
+"""
+
+# A cluster's icon and its name ("12 punten: Ruimte"), per kind.
+_CLUSTER_ICON = """
+function (cluster) {
+    var count = cluster.getChildCount();
+    cluster.options.title = count + ' ' +
+        new DOMParser().parseFromString(LABEL, 'text/html').body.textContent;
+    return L.divIcon({html: String(count), className: 'ss-cluster ss-kind-KIND',
+                      iconSize: [30, 30]});
 }
 """
 
@@ -139,8 +176,17 @@ def _base_map(center: tuple[float, float], zoom: int, tiles: Tiles | None) -> fo
 
 def _kind_css() -> str:
     return "\n".join(
-        f".ss-kind-{kind} {{ background: {colour}; }}" for kind, colour in KIND_COLOURS.items()
+        f".ss-kind-{kind} .ss-shape {{ background: {colour}; }} "
+        f".ss-cluster.ss-kind-{kind} {{ border-color: {colour}; }}"
+        for kind, colour in KIND_COLOURS.items()
     )
+
+
+def _cluster_icon(kind: str, label: str) -> str:
+    """The cluster icon function of one kind's layer, named "<count> <label>". The label goes
+    in inert (as every text on the map) and is turned back into text in the browser."""
+    words = json.dumps(inert(label), ensure_ascii=False)
+    return _CLUSTER_ICON.replace("LABEL", words).replace("KIND", kind)
 
 
 def point_rows(points: pd.DataFrame) -> list[list]:
@@ -156,24 +202,31 @@ def point_rows(points: pd.DataFrame) -> list[list]:
 def build_map(
     points: pd.DataFrame,
     *,
-    lines: list[tuple[tuple[float, float], tuple[float, float], str]] | None = None,
+    lines: list | None = None,
     layer_names: dict[str, str] | None = None,
     heat_name: str | None = None,
     lines_name: str = "partnerships",
+    points_word: str = "points",
     center: tuple[float, float] = UTRECHT,
     zoom: int = 13,
     tiles: Tiles | None = None,
 ) -> folium.Map:
     """A map of needs and offers: one clustered layer per kind (named by `layer_names`), an
-    optional heat layer of open needs, and lines between partners. `points` has the columns
-    of queries.POINT_COLUMNS."""
+    optional heat layer of open needs, and lines between partners (queries.Line, or any
+    (start, end, label) tuple). `points` has the columns of queries.POINT_COLUMNS; a cluster is
+    named "<count> <points_word>: <layer name>"."""
     fmap = _base_map(center, zoom, tiles)
     fmap.get_root().header.add_child(Element(_CSS.replace("KIND_RULES", _kind_css())))
     names = layer_names or {kind: kind for kind in KIND_COLOURS}
     for kind in KIND_COLOURS:
         rows = point_rows(points[points["kind"] == kind]) if len(points) else []
         if rows:
-            cluster = FastMarkerCluster(rows, callback=_CALLBACK, name=inert(names.get(kind, kind)))
+            cluster = FastMarkerCluster(
+                rows,
+                callback=_CALLBACK,
+                name=inert(names.get(kind, kind)),
+                icon_create_function=_cluster_icon(kind, f"{points_word}: {names.get(kind, kind)}"),
+            )
             _self_hosted(cluster).add_to(fmap)
     if heat_name and len(points):
         open_needs = points[(points["type"] == "need") & (points["status"] == "open")]
@@ -188,7 +241,7 @@ def build_map(
             _self_hosted(heat).add_to(fmap)
     if lines:
         group = folium.FeatureGroup(name=inert(lines_name))
-        for start, end, label in lines:
+        for start, end, label, *_ in lines:
             # Light lines: a living city has many, and the points must stay readable.
             folium.PolyLine(
                 [start, end], color="#555", weight=2, opacity=0.4, tooltip=inert(label)

@@ -63,6 +63,12 @@ PAGES: dict[str, tuple[str, str, frozenset[str]]] = {
     "samenspel/web/views/signup.py": (N_("Aanmelden"), ":material/person_add:", PUBLIC),
     "samenspel/web/views/forgot.py": (N_("Wachtwoord vergeten"), ":material/key:", PUBLIC),
     "samenspel/web/views/privacy.py": (N_("Privacy"), ":material/privacy_tip:", EVERYONE),
+    # The toegankelijkheidsverklaring (accessibility statement) every public-sector site has.
+    "samenspel/web/views/accessibility.py": (
+        N_("Toegankelijkheid"),
+        ":material/accessibility_new:",
+        EVERYONE,
+    ),
 }
 
 

@@ -13,7 +13,15 @@ from datetime import date
 
 import streamlit as st
 
-from samenspel.i18n import t
+from samenspel.i18n import language, t
+from samenspel.matching.headcount import headcount
+from samenspel.matching.slots import (
+    DAY_NAMES,
+    PART_NAMES,
+    SlotError,
+    parse_slots,
+    slots_to_text,
+)
 from samenspel.matching.types import KINDS, LEGAL_FORMS
 from samenspel.services.posts import PostForm
 from samenspel.web.ui import kind_label, legal_form_label, show_field_error
@@ -37,10 +45,43 @@ def key(prefix: str, name: str) -> str:
     return f"{prefix}_{KEYS[name]}"
 
 
+def part_key(prefix: str, part: int) -> str:
+    """The key of one row of the availability grid: the days of one part of the day. (The
+    `when` key holds what was typed beside the grid: clock times, or words.)"""
+    return f"{prefix}_when_part{part}"
+
+
+def fill_when(prefix: str, when: str) -> None:
+    """Show a stored `when` in the grid; what the grid cannot show stays typed."""
+    try:
+        slots = parse_slots(when)
+    except SlotError:
+        slots, typed = frozenset(), when
+    else:
+        typed = ""
+    for part in range(3):
+        st.session_state[part_key(prefix, part)] = sorted(d for d, p in slots if p == part)
+    st.session_state[key(prefix, "when")] = typed
+
+
+def read_when(prefix: str) -> str:
+    """The grid's slots and what was typed, as one `when` text for the services to check."""
+    picked = frozenset(
+        (day, part)
+        for part in range(3)
+        for day in st.session_state.get(part_key(prefix, part)) or []
+    )
+    typed = (st.session_state.get(key(prefix, "when")) or "").strip()
+    return "; ".join(text for text in (slots_to_text(picked), typed) if text)
+
+
 def fill(prefix: str, form: PostForm) -> None:
     """Put a form's values into its inputs, before they are drawn (so: in a callback)."""
     for name in KEYS:
         value = getattr(form, name)
+        if name == "when":
+            fill_when(prefix, value or "")
+            continue
         if name == "themes":
             value = "; ".join(value)
         elif value is not None and name in DECIMALS:
@@ -55,6 +96,9 @@ def clear(prefix: str, keep: tuple[str, ...] = ()) -> None:
     for name in KEYS:
         if name not in keep:
             st.session_state.pop(key(prefix, name), None)
+    if "when" not in keep:
+        for part in range(3):
+            st.session_state.pop(part_key(prefix, part), None)
     st.session_state.pop(f"{prefix}_errors", None)
 
 
@@ -79,7 +123,7 @@ def read(prefix: str) -> PostForm:
         kitchen=value("kitchen", False),
         step_free=value("step_free", False),
         start_date=value("start_date"),
-        when=value("when", ""),
+        when=read_when(prefix),
         place=value("place", ""),
         distance_km=value("distance_km"),
         eligible_legal_forms=value("eligible_legal_forms", []),
@@ -93,6 +137,52 @@ def _earliest(prefix: str, name: str) -> date:
     today = date.today()
     stored = st.session_state.get(key(prefix, name))
     return min(today, stored) if isinstance(stored, date) else today
+
+
+def suggest_people(prefix: str) -> None:
+    """The number of people the title or description speaks of, offered for an empty field."""
+    state = st.session_state
+    if state.get(key(prefix, "people")) is not None:
+        return
+    count = headcount(state.get(key(prefix, "title")), state.get(key(prefix, "description")))
+    if count is None:
+        return
+
+    def take() -> None:
+        state[key(prefix, "people")] = count
+
+    st.button(
+        t("In je tekst staat {n}. Overnemen?", n=count),
+        key=f"{prefix}_people_take",
+        on_click=take,
+        icon=":material/arrow_upward:",
+    )
+
+
+def availability(prefix: str) -> None:
+    """When it can be: days x parts of the day picked in a grid (one row of day buttons per
+    part of the day), and clock times or other words typed beside it. Nothing picked = any
+    time."""
+    lang = language()
+    days = list(range(7))
+    with st.container(border=True, key=f"{prefix}_when_grid"):
+        st.markdown("**" + t("Wanneer kan het?") + "**")
+        st.caption(t("Kies de dagdelen. Niets gekozen = het maakt niet uit."))
+        for part in range(3):
+            st.pills(
+                PART_NAMES[lang][part].capitalize(),
+                days,
+                selection_mode="multi",
+                format_func=lambda day: (
+                    DAY_NAMES[lang][day][:2].lower() if lang == "nl" else DAY_NAMES[lang][day][:3]
+                ),
+                key=part_key(prefix, part),
+            )
+        st.text_input(
+            t("Of typ het, bijvoorbeeld: di 18:00-21:00"),
+            key=key(prefix, "when"),
+        )
+        show_field_error(prefix, "when")
 
 
 def draw(prefix: str, *, is_need: bool, after_title: Callable[[str], None] | None = None) -> str:
@@ -142,6 +232,7 @@ def draw(prefix: str, *, is_need: bool, after_title: Callable[[str], None] | Non
             value=None,
             key=key(prefix, "people"),
         )
+        suggest_people(prefix)
         show_field_error(prefix, "people")
     if kind == "venue":
         st.checkbox(
@@ -203,8 +294,7 @@ def draw(prefix: str, *, is_need: bool, after_title: Callable[[str], None] | Non
                 placeholder=t("Kies..."),
             )
 
-    st.text_input(t("Wanneer? (bijv. di avond; za ochtend)"), key=key(prefix, "when"))
-    show_field_error(prefix, "when")
+    availability(prefix)
     st.text_input(
         t("Waar? (buurt, postcode of plaats; leeg = jullie eigen adres)"), key=key(prefix, "place")
     )

@@ -48,14 +48,11 @@ def test_home_page_counts_the_demo_city(demo_users):
     at = run_app(None)
     (points,) = [c.value for c in at.caption if "punten op de kaart" in c.value]
     assert int(points.split()[0]) >= 140
-    assert [m.label for m in at.metric] == [
-        "Ruimte",
-        "Vrijwilligers",
-        "Geld",
-        "Kunst en cultuur",
-        "Spullen",
-        "Kennis",
-    ]
+    # The legend counts each kind's open needs and offers.
+    legend = [m.value for m in at.markdown if "</span>" in m.value]
+    kinds = ["Ruimte", "Vrijwilligers", "Geld", "Kunst en cultuur", "Spullen", "Kennis"]
+    assert [next(k for k in kinds if f"</span>{k}:" in line) for line in legend] == kinds
+    assert all(re.search(r": \d+ vragen, \d+ aanbod$", line) for line in legend)
 
 
 def test_the_money_plan_page_shows_a_plan_for_the_initiatives_money_need(demo_users):

@@ -115,7 +115,7 @@ def first_paint(runs: int) -> list[float]:
                 began = time.perf_counter()
                 page.goto(url)
                 frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
-                frame.locator(".marker-cluster, .ss-marker").first.wait_for(timeout=120_000)
+                frame.locator(".ss-cluster, .ss-marker").first.wait_for(timeout=120_000)
                 times.append(time.perf_counter() - began)
                 context.close()
             browser.close()

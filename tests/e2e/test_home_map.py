@@ -17,8 +17,8 @@ def test_home_page_shows_demo_city_markers(app_url, page, tmp_path):
     page.get_by_text("Samenspel in de buurt").wait_for(timeout=60_000)
     frame = map_frame(page)
     # Clusters and single markers are both drawn by Leaflet from our data.
-    frame.locator(".marker-cluster, .ss-marker").first.wait_for(timeout=60_000)
-    clusters = frame.locator(".marker-cluster").all_inner_texts()
+    frame.locator(".ss-cluster, .ss-marker").first.wait_for(timeout=60_000)
+    clusters = frame.locator(".ss-cluster").all_inner_texts()
     singles = frame.locator(".ss-marker").count()
     shown = sum(int(text) for text in clusters if text.strip().isdigit()) + singles
     page.screenshot(path=str(tmp_path / "home.png"), full_page=True)

@@ -52,9 +52,9 @@ def test_html_and_template_payloads_in_a_title_show_as_text_and_run_nothing(app_
     search_map(page, "window.parent")
     frame = map_frame(page)
     # Both payload needs sit on the same neighbourhood centre: one cluster, which spiderfies.
-    frame.locator(".marker-cluster, .ss-marker").first.wait_for()
-    if frame.locator(".marker-cluster").count():
-        frame.locator(".marker-cluster").first.click()
+    frame.locator(".ss-cluster, .ss-marker").first.wait_for()
+    if frame.locator(".ss-cluster").count():
+        frame.locator(".ss-cluster").first.click()
     markers = frame.locator(".ss-marker")
     expect(markers).to_have_count(2)
     tooltips = []

@@ -204,10 +204,10 @@ def open_a_map_card(page) -> None:
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
     # Points of informal groups share their neighbourhood's centre: a cluster there opens
     # (spiderfies) on a click.
-    frame.locator(".ss-marker, .marker-cluster").first.wait_for()
+    frame.locator(".ss-marker, .ss-cluster").first.wait_for()
     if not frame.locator(".ss-marker").count():
         # dispatched: polylines drawn over it may take a pointer click
-        frame.locator(".marker-cluster").first.dispatch_event("click")
+        frame.locator(".ss-cluster").first.dispatch_event("click")
     marker = frame.locator(".ss-marker").first
     marker.wait_for()
     marker.hover()

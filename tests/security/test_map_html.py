@@ -23,8 +23,8 @@ RAW = set("<>{}`$\\'\"")
 # column added later is attacked without anyone having to remember it.
 NOT_TEXT = {"type", "id", "kind", "status", "lat", "lon", "blurred"}
 # build_map's inputs; `center`, `zoom` and `tiles` (an operator's setting) carry no user text.
-BUILD_MAP_INPUTS = {"points", "lines", "layer_names", "heat_name", "lines_name", "center", "zoom",
-                    "tiles"}  # fmt: skip
+BUILD_MAP_INPUTS = {"points", "lines", "layer_names", "heat_name", "lines_name", "points_word",
+                    "center", "zoom", "tiles"}  # fmt: skip
 
 
 def marked(text: str) -> str:
@@ -52,6 +52,7 @@ def render(title: str, other: str) -> str:
         layer_names={kind: other for kind in KIND_COLOURS},
         heat_name=other,
         lines_name=other,
+        points_word=other,
     )
     return fmap.get_root().render()
 
@@ -130,13 +131,14 @@ def test_guard_every_user_text_input_reaches_the_map_only_escaped():
         "build_map has a new input: give it a canary here and in render()"
     )
     texts = {column: f"{column}:{CANARY}" for column in POINT_COLUMNS if column not in NOT_TEXT}
-    texts |= {name: f"{name}:{CANARY}" for name in ("line", "layer", "heat", "lines")}
+    texts |= {name: f"{name}:{CANARY}" for name in ("line", "layer", "heat", "lines", "points")}
     fmap = build_map(
         points_with({**{c: marked(texts[c]) for c in POINT_COLUMNS if c in texts}, "*": "x"}),
         lines=[((52.09, 5.10), (52.10, 5.11), marked(texts["line"]))],
         layer_names={kind: marked(texts["layer"]) for kind in KIND_COLOURS},
         heat_name=marked(texts["heat"]),
         lines_name=marked(texts["lines"]),
+        points_word=marked(texts["points"]),
     )
     rendered = fmap.get_root().render()
     problems = [f"{name}: raw in the output" for name, text in texts.items() if text in rendered]
@@ -154,7 +156,8 @@ def test_guard_every_user_text_input_reaches_the_map_only_escaped():
         seen.add(name)
     # The inputs a user sees on the map must be there (escaped), or the check proves nothing.
     problems += [f"{name}: not on the map" for name in
-                 ("title", "organisation", "line", "layer", "heat", "lines") if name not in seen]  # fmt: skip
+                 ("title", "organisation", "line", "layer", "heat", "lines", "points")
+                 if name not in seen]  # fmt: skip
     summary("map guard", inputs=len(texts), fields_rendered=rendered.count(START),
             problems=len(problems))  # fmt: skip
     assert problems == [], problems[:5]

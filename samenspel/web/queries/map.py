@@ -9,6 +9,7 @@ viewer's `exact_in` areas, and no contact detail is ever selected.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import func
@@ -114,9 +115,19 @@ def point_card(session: Session, point_type: str, point_id: int) -> PointCard | 
     )  # fmt: skip
 
 
+class Line(NamedTuple):
+    """A partnership on the map: from the need's place to the offer's."""
+
+    start: tuple[float, float]
+    end: tuple[float, float]
+    label: str
+    need_id: int
+    offer_id: int
+
+
 def partnership_lines(
     session: Session, *, exact_in: AreaScope = NO_AREAS, staff: bool = False
-) -> list[tuple[tuple[float, float], tuple[float, float], str]]:
+) -> list[Line]:
     """Lines between the two sides of introduced, agreed and active partnerships."""
     query, _, _ = _match_query()
     # The public sees a partnership once both sides said yes; staff also see introductions.
@@ -127,8 +138,19 @@ def partnership_lines(
         a_lat, a_lon, _ = public_location(n_org, need.lat, need.lon, exact_in)
         b_lat, b_lon, _ = public_location(o_org, offer.lat, offer.lon, exact_in)
         if None not in (a_lat, a_lon, b_lat, b_lon):
-            lines.append(((a_lat, a_lon), (b_lat, b_lon), f"{n_org.name} - {o_org.name}"))
+            lines.append(Line((a_lat, a_lon), (b_lat, b_lon), f"{n_org.name} - {o_org.name}",
+                              need.id, offer.id))  # fmt: skip
     return lines
+
+
+def lines_of(lines: list[Line], points: pd.DataFrame) -> list[Line]:
+    """The partnerships of the points the map's filters show: a line whose need or offer is
+    among them (pure, like filter_points)."""
+    shown = set(zip(points["type"], points["id"].astype(int), strict=True))
+    return [
+        line for line in lines
+        if ("need", line.need_id) in shown or ("offer", line.offer_id) in shown
+    ]  # fmt: skip
 
 
 def counts_per_kind(session: Session) -> pd.DataFrame:

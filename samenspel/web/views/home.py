@@ -1,6 +1,8 @@
 """The map, for everyone: needs, offers and partnerships in the neighbourhood, with filters,
 a list view and a card for the point you click."""
 
+import html
+
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -28,6 +30,7 @@ from samenspel.web.ui import (
 )
 
 P = "home"
+MAP, LIST = "map", "list"
 st.title(t("Samenspel in de buurt"))
 st.write(
     t(
@@ -35,11 +38,15 @@ st.write(
         "Rondjes zijn vragen, ruitjes zijn aanbod. Klik op een punt voor meer."
     )
 )
-
-counts = counts_per_kind()
-for column, row in zip(st.columns(len(counts)), counts.itertuples(index=False), strict=True):
-    column.metric(kind_label(row.kind), row.needs, help=t("Open vragen en aanbod van deze soort"))
-    column.caption(t("vragen · {offers} aanbod", offers=row.offers))
+# The list is the map's full text alternative: the same points, filters and cards.
+view = st.segmented_control(
+    t("Bekijk als"),
+    [MAP, LIST],
+    default=MAP,
+    format_func=lambda v: t("Kaart") if v == MAP else t("Lijst"),
+    key=f"{P}_view",
+    required=True,
+)
 
 areas = exact_areas()
 points = map_points(areas)
@@ -96,11 +103,18 @@ def legend() -> None:
         + "  \n— "
         + t("samenwerking (lijn)")
     )
+    counts = counts_per_kind().set_index("kind")
     for kind, colour in KIND_COLOURS.items():
+        label = t(
+            "{kind}: {needs} vragen, {offers} aanbod",
+            kind=kind_label(kind),
+            needs=counts.at[kind, "needs"],
+            offers=counts.at[kind, "offers"],
+        )
         st.markdown(
             f'<span style="display:inline-block;width:12px;height:12px;background:{colour};'
-            f'margin-right:6px"></span>{kind_label(kind)}',
-            unsafe_allow_html=True,  # our own fixed labels and colours, no user text
+            f'margin-right:6px" aria-hidden="true"></span>{html.escape(label)}',
+            unsafe_allow_html=True,  # our own fixed labels, numbers and colours, no user text
         )
     st.caption(t("{count} punten op de kaart", count=len(shown)))
     st.caption(t("Initiatieven zonder rechtsvorm staan op buurtniveau, niet op hun adres."))
@@ -157,21 +171,32 @@ def show_card(point_type: str, point_id: int) -> None:
             st.page_link("samenspel/web/views/review.py", label=t("Naar te beoordelen"))
 
 
+def skip_link() -> None:
+    """Keyboard users pass the map's many points in one step (WCAG 2.4.1)."""
+    st.markdown("[" + t("Sla de kaart over") + "](#" + AFTER_MAP + ")")
+
+
+AFTER_MAP = "na-de-kaart"
+
+
 @st.fragment
 def map_and_card() -> None:
+    skip_link()
     map_column, side_column = st.columns([3, 1])
     with map_column:
+        lines = partnership_lines(areas, staff=current_role() in ("broker", "admin"))
         fmap = build_map(
             shown,
-            lines=partnership_lines(areas, staff=current_role() in ("broker", "admin")),
+            lines=queries.lines_of(lines, shown),
             layer_names={kind: kind_label(kind) for kind in KINDS},
             heat_name=t("Warmte: open vragen"),
             lines_name=t("Samenwerkingen"),
+            points_word=t("punten"),
         )
         clicked = st_folium(
             fmap,
             key=f"{P}_map",
-            height=560,
+            height=480,
             use_container_width=True,
             returned_objects=["last_object_clicked"],  # only a click reruns, not panning
         )
@@ -182,26 +207,37 @@ def map_and_card() -> None:
         selected = st.session_state.get(f"{P}_selected")
         here = nearest_points(shown, *selected) if selected else shown.iloc[0:0]
         if len(here):
+            st.subheader(t("Gekozen punt"), anchor=AFTER_MAP)
             for row in here.head(5).itertuples(index=False):
                 show_card(row.type, int(row.id))
             if st.button(t("Sluiten"), key=f"{P}_close"):
                 st.session_state.pop(f"{P}_selected", None)
                 st.rerun(scope="fragment")
         else:
-            st.subheader(t("Legenda"))
+            st.subheader(t("Legenda"), anchor=AFTER_MAP)
             legend()
 
 
-map_tab, list_tab = st.tabs([t("Kaart"), t("Lijst")])
-with map_tab:
-    map_and_card()
-with list_tab:
+def point_list() -> None:
+    """Every point the filters show, as a table; choosing a row opens its card below."""
     listing = shown[["type", "kind", "title", "organisation", "neighbourhood", "status"]].copy()
     listing["type"] = listing["type"].map(lambda v: t("vraag") if v == "need" else t("aanbod"))
     listing["kind"] = listing["kind"].map(kind_label)
     listing["status"] = listing["status"].map(status_label)
     listing.columns = [t("Soort"), t("Hulp"), t("Titel"), t("Organisatie"), t("Buurt"), t("Status")]
-    st.dataframe(listing, hide_index=True, width="stretch")
+    st.caption(t("{count} punten. Kies een regel om meer te zien.", count=len(shown)))
+    chosen = st.dataframe(
+        listing,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="single-row",
+        key=f"{P}_list",
+    )
+    rows = chosen.selection.rows if chosen else []
+    if rows and rows[0] < len(shown):
+        point = shown.iloc[rows[0]]
+        show_card(point["type"], int(point["id"]))
     st.download_button(
         t("Download als CSV"),
         to_csv_bytes(listing),
@@ -209,3 +245,9 @@ with list_tab:
         mime="text/csv",
         key=f"{P}_download",
     )
+
+
+if view == LIST:
+    point_list()
+else:
+    map_and_card()

@@ -1,5 +1,6 @@
 """What every page needs around its content, for WCAG 2.1 AA: the page's language on <html>,
-a title per page (Streamlit's own call), visible focus, text contrast, and Streamlit's own English words in Dutch.
+a title per page (Streamlit's own call), visible focus, text contrast, Streamlit's own English
+words in Dutch, and a phone's menu that closes once a page is chosen.
 
 Streamlit has no hooks for these: it writes `<html lang="en">`, its caption grey is 3.8:1 on
 white (4.5:1 is needed), its focus ring is faint, and its widgets say "Choose an option" or
@@ -49,10 +50,20 @@ STREAMLIT_WORDS_NL = {
     "Press Enter": "Druk op Enter",
     "View more": "Meer",
     "View less": "Minder",
+    "Choose date": "Kies een datum",
+    "Link to heading": "Link naar dit kopje",
+    "Open": "Openen",
+    "Sidebar": "Menu",
+    "file upload": "bestand kiezen",
+    "Download as PNG": "Download als PNG",
+    "Download as SVG": "Download als SVG",
+    "Show data": "Toon de gegevens",
+    "Copy Vega-Lite spec": "Kopieer de code van de grafiek",
 }
 # Texts that carry a number or a file type: Streamlit's pattern -> Dutch, with the same groups.
 STREAMLIT_PATTERNS_NL = [
     [r"^Limit (.+) per file(.*)$", "Hoogstens $1 per bestand$2"],
+    [r"^(\S+) per file(.*)$", "Hoogstens $1 per bestand$2"],
     [r"^(\d+) selected$", "$1 gekozen"],
 ]
 
@@ -92,7 +103,9 @@ _SCRIPT = """
                '[data-testid="stAlert"],[data-testid="stExpanderToggleIcon"] ~ *';
   const ours = (node) => {
     const element = node.nodeType === 1 ? node : node.parentElement;
-    return !element || element.closest(OURS) !== null;
+    if (!element) return true;
+    if (element.closest('[data-testid="stFileUploaderDropzone"]')) return false;  // its button
+    return element.closest(OURS) !== null;
   };
   const sayText = (node) => {
     if (ours(node)) return;
@@ -112,6 +125,16 @@ _SCRIPT = """
       }
     }
   };
+  // On a phone the menu covers the page: close it once a page in it is chosen.
+  if (!doc.samenspelMenu) {
+    doc.samenspelMenu = true;
+    doc.addEventListener('click', (event) => {
+      if (!window.matchMedia('(max-width: 640px)').matches) return;
+      if (!event.target.closest('[data-testid="stSidebarNav"] a')) return;
+      const close = doc.querySelector('[data-testid="stSidebarCollapseButton"] button');
+      if (close) setTimeout(() => close.click(), 0);
+    }, true);
+  }
   if (doc.samenspelWords) doc.samenspelWords.disconnect();
   if (Object.keys(words).length === 0) return;
   translate(doc.body);

@@ -139,3 +139,30 @@ def test_declining_an_introduction_needs_a_reason_and_ends_it(demo_users):
     assert not [b for b in at.button if b.key in (f"mine_yes_{match.id}", f"mine_no_{match.id}")]
     initiative = open_page(demo_users["initiatief"], "samenspel/web/views/mine.py")
     assert not [b for b in initiative.button if b.key == f"mine_yes_{match.id}"]
+
+
+def test_an_introduction_that_waits_for_an_answer_comes_before_the_posts(demo_users):
+    """On a phone a long list of posts would push it out of sight: what waits comes first."""
+    match = demo_match()
+    before = open_page(demo_users["partner"], "samenspel/web/views/mine.py")
+    assert top_level_order(before).index("tabs") < top_level_order(before).index("introductions")
+    introduce_on_the_review_page(demo_users["makelaar"], match)
+    waiting = open_page(demo_users["partner"], "samenspel/web/views/mine.py")
+    assert top_level_order(waiting).index("introductions") < top_level_order(waiting).index("tabs")
+    answered = say_yes(demo_users["partner"], match.id)
+    assert top_level_order(answered).index("tabs") < top_level_order(answered).index(
+        "introductions"
+    )
+
+
+def top_level_order(at: AppTest) -> list[str]:
+    """The page's main blocks in order: "introductions" (its header), "tabs", others."""
+    order = []
+    for node in at.main.children.values():
+        if getattr(node, "type", "") == "tab_container":
+            order.append("tabs")
+        elif getattr(node, "value", None) == "Voorstellen aan elkaar":
+            order.append("introductions")
+        else:
+            order.append("other")
+    return order

@@ -1,13 +1,15 @@
-"""WCAG 2.1 AA in a real browser: axe-core on every page of every role (the map's frame
-included) finds nothing serious or critical."""
+"""WCAG 2.1 AA in a real browser: axe-core on every page of every role (the map's frame and
+its list view included) finds nothing serious or critical; every page is in Dutch (its
+language, and none of Streamlit's English words) and has its own title."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
+from samenspel.web.chrome import STREAMLIT_WORDS_NL
 from tests.e2e.axe import describe, findings
-from tests.e2e.conftest import wait_until_idle
+from tests.e2e.conftest import rerun, wait_until_idle
 from tests.e2e.test_golden_path import log_in
 
 pytestmark = pytest.mark.browser
@@ -28,14 +30,47 @@ def nav_links(page) -> dict[str, str]:
 
 
 def open_page(page, address: str) -> None:
+    """Open a page and wait until it is drawn: its title, the app's style (web/chrome.py),
+    and no script run going on. (Right after loading, the page says "not running" before its
+    first run has even started.)"""
     page.goto(address)
+    expect(page.locator("h1").first).to_be_visible()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('style')].some((s) => s.textContent.includes('#5a5958'))"
+    )
     wait_until_idle(page)
     if page.locator("iframe[title='streamlit_folium.st_folium']").count():
         map_frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
-        map_frame.locator(".leaflet-marker-icon").first.wait_for()
+        map_frame.locator(".leaflet-container").first.wait_for()
     wait_until_idle(page)
     # What a run has not drawn again yet is faded (on purpose): axe would measure the fade.
     expect(page.locator("[data-stale='true']")).to_have_count(0)
+
+
+_TEXTS = """() => {
+    const out = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) out.push(node.nodeValue.trim());
+    for (const element of document.querySelectorAll('[placeholder],[aria-label],[title]'))
+        for (const name of ['placeholder', 'aria-label', 'title']) out.push(element.getAttribute(name) || '');
+    return out;
+}"""
+
+
+def page_problems(page) -> list[dict]:
+    """What axe does not check: the language is Dutch, the title names the page, and none of
+    Streamlit's own English words is left."""
+    problems = []
+    if page.evaluate("document.documentElement.lang") != "nl":
+        problems.append(
+            {"id": "html-lang-nl", "lang": page.evaluate("document.documentElement.lang")}
+        )
+    if not page.title().endswith(" - Samenspel") or page.title() == " - Samenspel":
+        problems.append({"id": "page-title", "title": page.title()})
+    english = sorted(set(page.evaluate(_TEXTS)) & set(STREAMLIT_WORDS_NL))
+    if english:
+        problems.append({"id": "streamlit-english", "words": english})
+    return [{**problem, "impact": "serious", "frame": page.url} for problem in problems]
 
 
 def scan_role(page, url: str, username: str | None) -> dict[str, list[dict]]:
@@ -44,13 +79,15 @@ def scan_role(page, url: str, username: str | None) -> dict[str, list[dict]]:
     if username:
         log_in(page, username)
     found = {}
-    for name, address in nav_links(page).items():
-        if name == "Uitloggen":
-            continue
+    for name, address in nav_links(page).items():  # "Uitloggen" too: it only asks
         open_page(page, address)
-        page_findings = findings(page)
-        if page_findings:
-            found[name] = page_findings
+        found[name] = findings(page) + page_problems(page)
+        if name == "Kaart":  # and the map's text alternative
+            with rerun(page):
+                page.get_by_role("button", name="Lijst", exact=True).click()
+            expect(page.locator("[data-testid='stDataFrame']")).to_be_visible()
+            found["Kaart: lijst"] = findings(page)
+    found = {name: page_findings for name, page_findings in found.items() if page_findings}
     return found
 
 

@@ -94,7 +94,8 @@ def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
     sidebar(page, "Plaatsen")
     type_into(page, "Titel", NEED_TITLE)
     type_into(page, "Met hoeveel mensen zijn jullie?", "30")
-    type_into(page, "Wanneer?", "di avond")
+    with rerun(page):  # availability is picked: Tuesday in the evening row
+        page.locator(".st-key-post_when_part2").get_by_role("button", name="di").click()
     with rerun(page):
         page.get_by_role("button", name="Plaatsen").click()
     expect(page.get_by_text("Geplaatst:")).to_be_visible()

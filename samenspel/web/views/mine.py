@@ -1,5 +1,6 @@
 """My needs and offers, for initiatives and partners: suggestions, introductions, contacts."""
 
+import pandas as pd
 import streamlit as st
 
 from samenspel.i18n import language, t
@@ -49,6 +50,76 @@ for message in st.session_state.pop(f"{P}_error", []):
 
 needs, offers = read(queries.own_posts, user.organisation_id)
 all_matches = read(queries.matches_of_organisation, user.organisation_id)
+
+
+def waits_for_us(m) -> bool:
+    """An introduction this organisation has not answered yet."""
+    ours = m.initiative_agreed if m.need_id in own_need_ids else m.partner_agreed
+    return m.status == "introduced" and not ours
+
+
+def introductions(under_way) -> None:
+    st.header(t("Voorstellen aan elkaar"))
+    if under_way.empty:
+        st.write(
+            t("Nog niets. Als de buurtmakelaar jullie voorstelt aan een partner, zie je dat hier.")
+        )
+    talks = conversation.summaries(under_way["match_id"])
+    for m in under_way.itertuples(index=False):
+        with st.container(border=True, key=f"{P}_card_{m.match_id}"):
+            st.text(f"{m.initiative}  ↔  {m.partner}")
+            st.caption(f"{plain(m.need_title)} / {plain(m.offer_title)} · {status_label(m.status)}")
+            for reason in m.reasons:
+                st.text(f"• {reason}")
+            if waits_for_us(m):
+                yes, no = st.columns(2)
+                yes.button(
+                    t("Ja, we willen kennismaken"),
+                    key=f"{P}_yes_{m.match_id}",
+                    on_click=_act,
+                    args=(matches.respond, t("Je hebt 'ja' gezegd.")),
+                    kwargs={"match_id": m.match_id, "seen_version": m.version, "accept": True},
+                )
+                no.text_input(t("Reden als het niet past"), key=f"{P}_reason_{m.match_id}")
+                no.button(
+                    t("Nee, dit past niet"),
+                    key=f"{P}_no_{m.match_id}",
+                    on_click=_act,
+                    args=(matches.respond, t("Je hebt 'nee' gezegd.")),
+                    kwargs={
+                        "match_id": m.match_id,
+                        "seen_version": m.version,
+                        "accept": False,
+                        "reason_key": f"{P}_reason_{m.match_id}",
+                    },
+                )
+            elif m.status == "introduced":
+                st.caption(t("Jullie zeiden ja. We wachten op de andere kant."))
+            if m.status in ("agreed", "active", "done"):
+                shown_key = f"{P}_card_shown_{m.match_id}"
+                # One reveal (audited, counted against the daily limit) per click, kept for this session.
+                if shown_key not in st.session_state and st.button(
+                    t("Toon contactgegevens"), key=f"{P}_contact_{m.match_id}"
+                ):
+                    try:
+                        st.session_state[shown_key] = write(
+                            contacts.other_side_contact, match_id=m.match_id
+                        )
+                    except DomainError as exc:
+                        show_domain_error(exc)
+                if shown_key in st.session_state:
+                    card = st.session_state[shown_key]
+                    st.text(f"{card.organisation}\n{card.person}\n{card.email}\n{card.phone}")
+            conversation.show(m.match_id, m.status, talks.get(m.match_id), page=P)
+
+
+own_need_ids = set(needs["id"])
+under_way = all_matches[all_matches["status"].isin(["introduced", "agreed", "active", "done"])]
+# What waits for this organisation's answer comes first, above the posts (on a phone too).
+waiting = under_way.apply(waits_for_us, axis=1) if len(under_way) else pd.Series(dtype=bool)
+under_way = pd.concat([under_way[waiting], under_way[~waiting]]) if len(under_way) else under_way
+if waiting.any():
+    introductions(under_way)
 
 tab_needs, tab_offers = st.tabs(
     [t("Onze vragen ({n})", n=len(needs)), t("Ons aanbod ({n})", n=len(offers))]
@@ -109,58 +180,5 @@ with tab_offers:
         ):
             manage_offer(offer)
 
-st.header(t("Voorstellen aan elkaar"))
-under_way = all_matches[all_matches["status"].isin(["introduced", "agreed", "active", "done"])]
-if under_way.empty:
-    st.write(
-        t("Nog niets. Als de buurtmakelaar jullie voorstelt aan een partner, zie je dat hier.")
-    )
-talks = conversation.summaries(under_way["match_id"])
-for m in under_way.itertuples(index=False):
-    with st.container(border=True, key=f"{P}_card_{m.match_id}"):
-        st.text(f"{m.initiative}  ↔  {m.partner}")
-        st.caption(f"{plain(m.need_title)} / {plain(m.offer_title)} · {status_label(m.status)}")
-        for reason in m.reasons:
-            st.text(f"• {reason}")
-        mine_side = "initiative" if m.need_id in set(needs["id"]) else "partner"
-        already = m.initiative_agreed if mine_side == "initiative" else m.partner_agreed
-        if m.status == "introduced" and not already:
-            yes, no = st.columns(2)
-            yes.button(
-                t("Ja, we willen kennismaken"),
-                key=f"{P}_yes_{m.match_id}",
-                on_click=_act,
-                args=(matches.respond, t("Je hebt 'ja' gezegd.")),
-                kwargs={"match_id": m.match_id, "seen_version": m.version, "accept": True},
-            )
-            no.text_input(t("Reden als het niet past"), key=f"{P}_reason_{m.match_id}")
-            no.button(
-                t("Nee, dit past niet"),
-                key=f"{P}_no_{m.match_id}",
-                on_click=_act,
-                args=(matches.respond, t("Je hebt 'nee' gezegd.")),
-                kwargs={
-                    "match_id": m.match_id,
-                    "seen_version": m.version,
-                    "accept": False,
-                    "reason_key": f"{P}_reason_{m.match_id}",
-                },
-            )
-        elif m.status == "introduced":
-            st.caption(t("Jullie zeiden ja. We wachten op de andere kant."))
-        if m.status in ("agreed", "active", "done"):
-            shown_key = f"{P}_card_shown_{m.match_id}"
-            # One reveal (audited, counted against the daily limit) per click, kept for this session.
-            if shown_key not in st.session_state and st.button(
-                t("Toon contactgegevens"), key=f"{P}_contact_{m.match_id}"
-            ):
-                try:
-                    st.session_state[shown_key] = write(
-                        contacts.other_side_contact, match_id=m.match_id
-                    )
-                except DomainError as exc:
-                    show_domain_error(exc)
-            if shown_key in st.session_state:
-                card = st.session_state[shown_key]
-                st.text(f"{card.organisation}\n{card.person}\n{card.email}\n{card.phone}")
-        conversation.show(m.match_id, m.status, talks.get(m.match_id), page=P)
+if not waiting.any():
+    introductions(under_way)

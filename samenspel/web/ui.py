@@ -280,8 +280,12 @@ def require_page(path: str) -> None:
     """Refuse a page the current role may not use, even when opened by its URL."""
     from samenspel.web.navigation import may_open
 
-    if not may_open(current_role(), path):
-        st.error(t("Deze pagina is niet voor jouw account. Log in met een ander account."))
+    role = current_role()
+    if not may_open(role, path):
+        if role == "public":
+            st.info(t("Log eerst in om deze pagina te zien. Dat kan bij 'Inloggen' in het menu."))
+        else:
+            st.error(t("Deze pagina is niet voor jouw account. Log in met een ander account."))
         st.stop()
 
 

@@ -69,3 +69,32 @@ def test_a_partner_posts_an_offer(demo_users):
     at.button(key="post_submit").click().run()
     assert errors(at) == []
     assert count(Offer) == before + 1
+
+
+def newest_need() -> Need:
+    with Session(db.engine_for(db.settings.database_url())) as session:
+        return session.exec(select(Need).order_by(Need.id.desc())).first()
+
+
+def test_availability_is_picked_in_the_grid_and_typed_clock_times_join_it(demo_users):
+    at = open_post_page(demo_users["initiatief"])
+    at.selectbox(key="post_kind").set_value("venue").run()
+    at.text_input(key="post_title").input("Plek voor ons buurtdiner")
+    at.number_input(key="post_people").set_value(20)
+    at.button_group(key="post_when_part2").set_value([1, 3]).run()  # di and do evening
+    at.text_input(key="post_when").input("za 10:00-12:00")
+    at.button(key="post_submit").click().run()
+    assert errors(at) == []
+    assert newest_need().slots == "di avond; do avond; za ochtend"
+
+
+def test_the_number_of_people_in_the_text_is_offered_for_an_empty_field(demo_users):
+    at = open_post_page(demo_users["initiatief"])
+    at.selectbox(key="post_kind").set_value("venue").run()
+    at.text_input(key="post_title").input("Zaal voor een diner met 35 buren").run()
+    take = at.button(key="post_people_take")
+    assert take.label == "In je tekst staat 35. Overnemen?"
+    assert at.number_input(key="post_people").value is None  # never filled in unasked
+    take.click().run()
+    assert at.number_input(key="post_people").value == 35
+    assert not [b for b in at.button if b.key == "post_people_take"]  # the field has a value

@@ -84,7 +84,7 @@ def scan_role(page, url: str, username: str | None) -> dict[str, list[dict]]:
         found[name] = findings(page) + page_problems(page)
         if name == "Kaart":  # and the map's text alternative
             with rerun(page):
-                page.get_by_role("button", name="Lijst", exact=True).click()
+                page.locator(".st-key-home_view").get_by_text("Lijst", exact=True).click()
             expect(page.locator("[data-testid='stDataFrame']")).to_be_visible()
             found["Kaart: lijst"] = findings(page)
     found = {name: page_findings for name, page_findings in found.items() if page_findings}

@@ -162,3 +162,56 @@ def test_clicked_position_finds_every_point_there():
     assert nearest_points(frame, 52.09, 5.10)["id"].tolist() == [1, 2]
     assert nearest_points(frame, 52.0903, 5.1004)["id"].tolist() == [1, 2]  # a spiderfied leg
     assert nearest_points(frame, 52.30, 5.40).empty
+
+
+def two_kinds():
+    return points(
+        [
+            ("need", 1, "venue", "Plek", "Buurtkeuken", "Lombok", "open", 52.09, 5.10, False),
+            ("offer", 2, "money", "Bijdrage", "Fonds", "Zuilen", "open", 52.10, 5.09, False),
+        ]
+    )
+
+
+def test_offers_are_drawn_as_diamonds_by_an_inner_shape_leaflet_does_not_move():
+    """Leaflet positions an icon with `transform`, which would undo a rotation on the icon
+    itself (offers showed as squares): the rotated shape is an element inside it."""
+    html = build_map(two_kinds()).get_root().render()
+    assert "html: '<span class=\"ss-shape\"></span>'" in html
+    assert re.search(r"\.ss-offer \.ss-shape \{[^}]*rotate\(45deg\)", html)
+    assert re.search(r"\.ss-need \.ss-shape \{[^}]*border-radius: 50%", html)
+    assert not re.search(r"\.ss-offer \{[^}]*rotate", html)
+
+
+def test_each_kinds_clusters_keep_its_colour_and_are_named_for_a_screen_reader():
+    html = build_map(
+        two_kinds(), layer_names={"venue": "Ruimte", "money": "Geld"}, points_word="punten"
+    ).get_root().render()
+    assert "className: 'ss-cluster ss-kind-venue'" in html
+    assert "className: 'ss-cluster ss-kind-money'" in html
+    assert '"punten: Ruimte"' in html and '"punten: Geld"' in html
+    assert ".ss-cluster.ss-kind-money { border-color: #009E73; }" in html
+    assert "marker-cluster-small" not in html  # not the default green-yellow-orange
+
+
+def test_a_point_is_a_named_keyboard_button_that_opens_its_card_on_enter():
+    html = build_map(two_kinds()).get_root().render()
+    assert "keyboard: true, title: name, alt: name" in html
+    assert "event.key === 'Enter' || event.key === ' '" in html
+    assert "marker.fire('click', {latlng: marker.getLatLng()" in html
+
+
+def test_partnership_lines_follow_the_points_the_filters_show():
+    from samenspel.web.queries import lines_of
+    from samenspel.web.queries.map import Line
+
+    lines = [
+        Line((52.09, 5.10), (52.10, 5.09), "A - B", need_id=1, offer_id=2),
+        Line((52.09, 5.10), (52.11, 5.12), "A - C", need_id=1, offer_id=9),
+        Line((52.08, 5.10), (52.11, 5.12), "D - C", need_id=7, offer_id=9),
+    ]
+    frame = two_kinds()
+    assert [line.label for line in lines_of(lines, frame)] == ["A - B", "A - C"]
+    only_money = frame[frame["kind"] == "money"]
+    assert [line.label for line in lines_of(lines, only_money)] == ["A - B"]
+    assert lines_of(lines, frame.iloc[0:0]) == []

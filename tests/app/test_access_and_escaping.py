@@ -42,7 +42,9 @@ def test_a_page_of_another_role_opened_by_its_address_is_refused_in_dutch(role, 
         assert not at.exception
         assert not at.title, f"{path} as {role} shows its page"
         if role == "public":
-            assert [e.value for e in at.info] == ["Log eerst in om deze pagina te zien. Dat kan bij 'Inloggen' in het menu."]
+            assert [e.value for e in at.info] == [
+                "Log eerst in om deze pagina te zien. Dat kan bij 'Inloggen' in het menu."
+            ]
         else:
             assert [e.value for e in at.error] == [
                 "Deze pagina is niet voor jouw account. Log in met een ander account."
@@ -53,7 +55,9 @@ def test_a_page_of_another_role_opened_by_its_address_is_refused_in_dutch(role, 
 def test_opening_a_page_file_directly_without_the_right_role_is_refused(path, demo_users):
     at = AppTest.from_file(str(ROOT / path), default_timeout=60)
     at.run()  # nobody logged in
-    assert [e.value for e in at.info] == ["Log eerst in om deze pagina te zien. Dat kan bij 'Inloggen' in het menu."]
+    assert [e.value for e in at.info] == [
+        "Log eerst in om deze pagina te zien. Dat kan bij 'Inloggen' in het menu."
+    ]
     assert not at.title
     assert not at.exception
 

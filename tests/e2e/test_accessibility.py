@@ -41,7 +41,7 @@ def open_page(page, address: str) -> None:
     wait_until_idle(page)
     if page.locator("iframe[title='streamlit_folium.st_folium']").count():
         map_frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
-        map_frame.locator(".leaflet-container").first.wait_for()
+        map_frame.locator(".leaflet-container").first.wait_for(state="attached")  # may be folded
     wait_until_idle(page)
     # What a run has not drawn again yet is faded (on purpose): axe would measure the fade.
     expect(page.locator("[data-stale='true']")).to_have_count(0)

@@ -114,3 +114,16 @@ def test_log_in_post_open_a_card_and_answer_a_suggestion_by_keyboard(app_url, pa
     tab_to(page, yes)
     press(page, "Enter")
     expect(need).to_contain_text("Jullie vroegen om kennis te maken")
+
+
+def test_the_skip_link_passes_the_map_in_one_step(app_url, page):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Samenspel in de buurt")).to_be_visible()
+    wait_until_idle(page)
+    tab_to(page, page.get_by_role("link", name="Sla de kaart over"))
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    # The next stop is beside the map (the legend's heading), not one of its points.
+    assert page.evaluate("document.activeElement.closest('iframe') === null")
+    beside = page.locator("[data-testid='stHeading']").filter(has_text="Legenda")
+    expect(beside.locator("a")).to_be_focused()

@@ -184,9 +184,13 @@ def test_offers_are_drawn_as_diamonds_by_an_inner_shape_leaflet_does_not_move():
 
 
 def test_each_kinds_clusters_keep_its_colour_and_are_named_for_a_screen_reader():
-    html = build_map(
-        two_kinds(), layer_names={"venue": "Ruimte", "money": "Geld"}, points_word="punten"
-    ).get_root().render()
+    html = (
+        build_map(
+            two_kinds(), layer_names={"venue": "Ruimte", "money": "Geld"}, points_word="punten"
+        )
+        .get_root()
+        .render()
+    )
     assert "className: 'ss-cluster ss-kind-venue'" in html
     assert "className: 'ss-cluster ss-kind-money'" in html
     assert '"punten: Ruimte"' in html and '"punten: Geld"' in html

@@ -171,12 +171,12 @@ def show_card(point_type: str, point_id: int) -> None:
             st.page_link("samenspel/web/views/review.py", label=t("Naar te beoordelen"))
 
 
+AFTER_MAP = "na-de-kaart"  # the anchor of the heading beside the map
+
+
 def skip_link() -> None:
     """Keyboard users pass the map's many points in one step (WCAG 2.4.1)."""
     st.markdown("[" + t("Sla de kaart over") + "](#" + AFTER_MAP + ")")
-
-
-AFTER_MAP = "na-de-kaart"
 
 
 @st.fragment

@@ -170,20 +170,26 @@ def main() -> None:
         return
     role = current_role()
     start = start_page(role)
-    pages = [
-        st.Page(path, title=page_title(path, user), icon=PAGES[path][1], default=(path == start))
-        for path in pages_for(role)
-    ] + [
-        st.Page(path, title=t(title), visibility="hidden")
-        for path, (title, roles) in HIDDEN_PAGES.items()
-        if role in roles
-    ] + [
-        # Not this role's, but known: opened by its address (a mail's link, after a logout) it
-        # says in Dutch why not (ui.require_page), not Streamlit's English "Page not found".
-        st.Page(path, title=t(title), visibility="hidden")
-        for path, (title, _, roles) in PAGES.items()
-        if role not in roles
-    ]
+    pages = (
+        [
+            st.Page(
+                path, title=page_title(path, user), icon=PAGES[path][1], default=(path == start)
+            )
+            for path in pages_for(role)
+        ]
+        + [
+            st.Page(path, title=t(title), visibility="hidden")
+            for path, (title, roles) in HIDDEN_PAGES.items()
+            if role in roles
+        ]
+        + [
+            # Not this role's, but known: opened by its address (a mail's link, after a logout) it
+            # says in Dutch why not (ui.require_page), not Streamlit's English "Page not found".
+            st.Page(path, title=t(title), visibility="hidden")
+            for path, (title, _, roles) in PAGES.items()
+            if role not in roles
+        ]
+    )
     chosen = st.navigation(pages, expanded=True)  # every page listed: no English "View more"
     page_chrome(st.session_state.lang, re.sub(r" \(\d+\)$", "", chosen.title))
     if st.session_state.pop("after_login", False):

@@ -421,6 +421,11 @@ def tie_label(tie: str) -> str:
 _MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
 
 
+def bullets(*lines: str) -> None:
+    """A markdown list of our own sentences (a statement page's points)."""
+    st.markdown("\n".join(f"- {line}" for line in lines))
+
+
 def plain(text: object) -> str:
     """User text for places that render markdown (labels, captions): every markdown and
     LaTeX character escaped, so "![x](http://...)" or "$x$" shows as typed."""

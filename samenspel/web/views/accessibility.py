@@ -5,11 +5,7 @@ docs/accessibility.md; change both together. Nothing here links outside the app.
 import streamlit as st
 
 from samenspel.i18n import t
-
-
-def bullets(*lines: str) -> None:
-    st.markdown("\n".join(f"- {line}" for line in lines))
-
+from samenspel.web.ui import bullets
 
 st.title(t("Toegankelijkheid"))
 st.write(

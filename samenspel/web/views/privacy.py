@@ -11,12 +11,7 @@ import streamlit as st
 
 from samenspel import settings
 from samenspel.i18n import t
-from samenspel.web.ui import plain
-
-
-def bullets(*lines: str) -> None:
-    st.markdown("\n".join(f"- {line}" for line in lines))
-
+from samenspel.web.ui import bullets, plain
 
 st.title(t("Privacy"))
 st.write(

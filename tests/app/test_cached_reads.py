@@ -23,8 +23,9 @@ def points_on_map(at: AppTest) -> int:
 
 
 def open_venue_needs(at: AppTest) -> int:
-    (metric,) = [m for m in at.metric if m.label == "Ruimte"]
-    return int(metric.value)
+    """From the legend's line "Ruimte: 14 vragen, 24 aanbod"."""
+    (line,) = [m.value for m in at.markdown if "</span>Ruimte:" in m.value]
+    return int(line.split("</span>Ruimte:")[1].split()[0])
 
 
 def in_another_process(code: str) -> None:

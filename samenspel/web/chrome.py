@@ -101,15 +101,14 @@ _SCRIPT = """
   const OURS = '[data-testid="stMarkdownContainer"],[data-testid="stText"],[data-testid="stHeading"],' +
                '[data-testid="stWidgetLabel"],[data-testid="stCaptionContainer"],[role="option"],' +
                '[data-testid="stAlert"],[data-testid="stExpanderToggleIcon"] ~ *';
-  const ours = (node) => {
-    const element = node.nodeType === 1 ? node : node.parentElement;
-    if (!element) return true;
-    if (element.closest('[data-testid="stFileUploaderDropzone"]')) return false;  // its button
-    return element.closest(OURS) !== null;
-  };
   const sayText = (node) => {
-    if (ours(node)) return;
-    const said = node.nodeValue && say(node.nodeValue);
+    const element = node.parentElement;
+    if (!element || !node.nodeValue) return;
+    // The upload button's word is Streamlit's; elsewhere a single word ("Open", "Search")
+    // may be someone's title, so only Streamlit's phrases outside the app's own words.
+    const uploader = element.closest('[data-testid="stFileUploaderDropzone"]') !== null;
+    if (!uploader && (element.closest(OURS) !== null || !node.nodeValue.trim().includes(' '))) return;
+    const said = say(node.nodeValue);
     if (said) node.nodeValue = said;
   };
   const translate = (root) => {

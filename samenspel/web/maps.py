@@ -9,7 +9,12 @@ Three things make user text dangerous on a folium map, and `inert()` answers all
 - Leaflet sets tooltip and layer-control content as HTML: the text is HTML-escaped.
 Every user string goes through `inert()` before it reaches folium (a test renders every builder
 with a canary in every field). The points travel as JSON data to one JavaScript callback per
-layer (FastMarkerCluster: 0.4 MB for 10k points where individual markers take 7.6 MB).
+layer (FastMarkerCluster: 0.4 MB for 10k points where individual markers take 7.6 MB), and so
+do the partnership lines (one layer, not a PolyLine and a Tooltip template per line).
+
+Cost. branca compiles every element's output once more as a new Jinja template. For a layer
+that holds data that lexing is the map's largest cost (10,000 points: 0.5 CPU-s; 1,000 lines
+as PolyLines: 3 CPU-s), so the layers that carry data are rendered once (`_RenderedOnce`).
 
 No visitor's browser contacts a CDN: the Leaflet files come from the app itself
 (`static/vendor`, see its README), and tiles from one configurable server
@@ -25,8 +30,10 @@ from dataclasses import dataclass
 
 import folium
 import pandas as pd
-from branca.element import Element
+from branca.element import Element, MacroElement
 from folium.plugins import FastMarkerCluster, HeatMap
+from folium.template import Template  # with folium's filters (tojavascript)
+from jinja2.utils import htmlsafe_json_dumps  # what folium's |tojson filter uses
 
 from samenspel import settings
 
@@ -189,6 +196,69 @@ def _cluster_icon(kind: str, label: str) -> str:
     return _CLUSTER_ICON.replace("LABEL", words).replace("KIND", kind)
 
 
+class _Output(Element):
+    """Text that is put in the page as it is, not compiled as a template."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _RenderedOnce(MacroElement):
+    """branca's MacroElement.render, except that each macro's output goes in the page as it
+    is, instead of being compiled as a new template (see Cost above). Listed last among an
+    element's bases, so folium's own render steps (links, layer options) still run first."""
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        for part in ("header", "html", "script"):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Output(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class _PointLayer(FastMarkerCluster, _RenderedOnce):
+    pass
+
+
+class _HeatLayer(HeatMap, _RenderedOnce):
+    pass
+
+
+class _LineLayer(folium.FeatureGroup, _RenderedOnce):
+    """Partnership lines as one layer: the lines as JSON data ([lat, lon, lat, lon, label])
+    drawn by one loop. Light lines: a living city has many, and the points must stay
+    readable."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
+            (function () {
+                var lines = {{ this.lines_json }};
+                for (var i = 0; i < lines.length; i++) {
+                    var line = lines[i];
+                    L.polyline([[line[0], line[1]], [line[2], line[3]]],
+                               {color: "#555", weight: 2, opacity: 0.4})
+                        .bindTooltip(line[4])
+                        .addTo({{ this.get_name() }});
+                }
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, lines: list, name: str):
+        super().__init__(name=name)
+        rows = [[*map(float, (*start, *end)), inert(label)] for start, end, label, *_ in lines]
+        self.lines_json = htmlsafe_json_dumps(rows)
+
+
 def point_rows(points: pd.DataFrame) -> list[list]:
     rows = []
     for p in points.itertuples(index=False):
@@ -221,7 +291,7 @@ def build_map(
     for kind in KIND_COLOURS:
         rows = point_rows(points[points["kind"] == kind]) if len(points) else []
         if rows:
-            cluster = FastMarkerCluster(
+            cluster = _PointLayer(
                 rows,
                 callback=_CALLBACK,
                 name=inert(names.get(kind, kind)),
@@ -231,7 +301,7 @@ def build_map(
     if heat_name and len(points):
         open_needs = points[(points["type"] == "need") & (points["status"] == "open")]
         if len(open_needs):
-            heat = HeatMap(
+            heat = _HeatLayer(
                 open_needs[["lat", "lon"]].values.tolist(),
                 name=inert(heat_name),
                 show=False,
@@ -240,13 +310,7 @@ def build_map(
             )
             _self_hosted(heat).add_to(fmap)
     if lines:
-        group = folium.FeatureGroup(name=inert(lines_name))
-        for start, end, label, *_ in lines:
-            # Light lines: a living city has many, and the points must stay readable.
-            folium.PolyLine(
-                [start, end], color="#555", weight=2, opacity=0.4, tooltip=inert(label)
-            ).add_to(group)
-        group.add_to(fmap)
+        _LineLayer(lines, name=inert(lines_name)).add_to(fmap)
     folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 

@@ -146,7 +146,12 @@ def test_heat_layer_and_partnership_lines_are_drawn():
     )
     heat = re.search(r"L\.heatLayer\(\s*(\[.*?\]),", html, re.S)
     assert heat and json.loads(heat.group(1)) == [[52.09, 5.10]]  # only the open need
-    assert "L.polyline" in html and "<b>De Pan</b>" not in html and "&lt;b&gt;De Pan" in html
+    # The lines are one layer's data: their places, and the label as inert text.
+    lines = re.search(r"var lines = (\[.*?\]);\n", html, re.S)
+    assert lines and json.loads(lines.group(1)) == [
+        [52.09, 5.1, 52.1, 5.11, inert("<b>De Pan</b>")]
+    ]
+    assert "L.polyline" in html and "<b>De Pan</b>" not in html
 
 
 def test_clicked_position_finds_every_point_there():

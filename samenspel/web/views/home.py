@@ -83,6 +83,8 @@ with st.expander(t("Filters"), expanded=False):
         placeholder=t("Kies..."),
     )
     text = right.text_input(t("Zoek in titel of organisatie"), key=f"{P}_text")
+    # Off by default: in a busy city the lines cover the points.
+    show_lines = right.toggle(t("Toon samenwerkingen (lijnen)"), key=f"{P}_lines")
 shown = queries.filter_points(
     points,
     kinds=kinds,
@@ -101,7 +103,7 @@ def legend() -> None:
         + "  \n◆ "
         + t("aanbod (ruitje)")
         + "  \n— "
-        + t("samenwerking (lijn)")
+        + t("samenwerking (lijn, zet ze aan bij Filters)")
     )
     counts = counts_per_kind().set_index("kind")
     for kind, colour in KIND_COLOURS.items():
@@ -184,7 +186,9 @@ def map_and_card() -> None:
     skip_link()
     map_column, side_column = st.columns([3, 1])
     with map_column:
-        lines = partnership_lines(areas, staff=current_role() in ("broker", "admin"))
+        lines = []
+        if show_lines:
+            lines = partnership_lines(areas, staff=current_role() in ("broker", "admin"))
         fmap = build_map(
             shown,
             lines=queries.lines_of(lines, shown),
@@ -218,29 +222,58 @@ def map_and_card() -> None:
             legend()
 
 
-def point_list() -> None:
-    """Every point the filters show, as a table; choosing a row opens its card below."""
-    listing = shown[["type", "kind", "title", "organisation", "neighbourhood", "status"]].copy()
+LIST_PAGE = 100  # rows per page: the list is sent to the browser one page at a time
+
+
+def listing_of(points):
+    """The points as the list shows them (and the CSV has them), in the reader's words."""
+    listing = points[["type", "kind", "title", "organisation", "neighbourhood", "status"]].copy()
     listing["type"] = listing["type"].map(lambda v: t("vraag") if v == "need" else t("aanbod"))
     listing["kind"] = listing["kind"].map(kind_label)
     listing["status"] = listing["status"].map(status_label)
     listing.columns = [t("Soort"), t("Hulp"), t("Titel"), t("Organisatie"), t("Buurt"), t("Status")]
-    st.caption(t("{count} punten. Kies een regel om meer te zien.", count=len(shown)))
+    return listing
+
+
+def point_list() -> None:
+    """Every point the filters show, as a table in pages; choosing a row opens its card
+    below."""
+    pages = max(1, -(-len(shown) // LIST_PAGE))
+    page = 1
+    if pages > 1:
+        page = st.number_input(
+            t("Bladzijde (van {pages})", pages=pages),
+            min_value=1,
+            max_value=pages,
+            step=1,
+            key=f"{P}_list_page",
+        )
+    start = (page - 1) * LIST_PAGE
+    on_page = shown.iloc[start : start + LIST_PAGE]
+    st.caption(
+        t(
+            "{count} punten, {first} tot en met {last} staan hier. Kies een regel om meer te zien.",
+            count=len(shown),
+            first=start + 1 if len(on_page) else 0,
+            last=start + len(on_page),
+        )
+    )
     chosen = st.dataframe(
-        listing,
+        listing_of(on_page),
         hide_index=True,
         width="stretch",
         on_select="rerun",
         selection_mode="single-row",
-        key=f"{P}_list",
+        key=f"{P}_list_{page}",  # a row number means something on its own page only
     )
     rows = chosen.selection.rows if chosen else []
-    if rows and rows[0] < len(shown):
-        point = shown.iloc[rows[0]]
+    if rows and rows[0] < len(on_page):
+        point = on_page.iloc[rows[0]]
         show_card(point["type"], int(point["id"]))
+    everything = shown  # the CSV holds every point the filters show, made only when asked
     st.download_button(
         t("Download als CSV"),
-        to_csv_bytes(listing),
+        lambda: to_csv_bytes(listing_of(everything)),
         file_name="samenspel-kaart.csv",
         mime="text/csv",
         key=f"{P}_download",

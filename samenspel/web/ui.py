@@ -426,6 +426,20 @@ def bullets(*lines: str) -> None:
     st.markdown("\n".join(f"- {line}" for line in lines))
 
 
+def page_number(total: int, per_page: int, key: str) -> int:
+    """Which page of `total` items to show, 1 when they fit on one; with more, a number input
+    to choose it (drawn where this is called). A list that shrank (a filter) shows its last
+    page."""
+    pages = max(1, -(-total // per_page))
+    if pages == 1:
+        return 1
+    if st.session_state.get(key, 1) > pages:
+        st.session_state[key] = pages
+    return st.number_input(
+        t("Bladzijde (van {n})", n=pages), min_value=1, max_value=pages, step=1, key=key
+    )
+
+
 def plain(text: object) -> str:
     """User text for places that render markdown (labels, captions): every markdown and
     LaTeX character escaped, so "![x](http://...)" or "$x$" shows as typed."""

@@ -22,6 +22,7 @@ from samenspel.web.ui import (
     exact_areas,
     kind_label,
     map_points,
+    page_number,
     partnership_lines,
     read,
     show_domain_error,
@@ -238,16 +239,7 @@ def listing_of(points):
 def point_list() -> None:
     """Every point the filters show, as a table in pages; choosing a row opens its card
     below."""
-    pages = max(1, -(-len(shown) // LIST_PAGE))
-    page = 1
-    if pages > 1:
-        page = st.number_input(
-            t("Bladzijde (van {pages})", pages=pages),
-            min_value=1,
-            max_value=pages,
-            step=1,
-            key=f"{P}_list_page",
-        )
+    page = page_number(len(shown), LIST_PAGE, key=f"{P}_list_page")
     start = (page - 1) * LIST_PAGE
     on_page = shown.iloc[start : start + LIST_PAGE]
     st.caption(

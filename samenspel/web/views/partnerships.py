@@ -15,6 +15,7 @@ from samenspel.web import conversation, queries
 from samenspel.web.ui import (
     current_user,
     messages_of,
+    page_number,
     plain,
     read,
     require_page,
@@ -157,8 +158,13 @@ def what_each_side_brings(m) -> None:
         )
 
 
+PER_PAGE = 20  # cards a person can read; a city's thousands are not drawn at once
 if rows.empty:
     st.write(t("Nog geen samenwerkingen."))
+elif len(rows) > PER_PAGE:
+    st.caption(t("{n} samenwerkingen, wat aandacht nodig heeft eerst.", n=len(rows)))
+page = page_number(len(rows), PER_PAGE, key=f"{P}_page")
+rows = rows.iloc[(page - 1) * PER_PAGE : page * PER_PAGE]
 talks = conversation.summaries(rows["match_id"])
 for m in rows.itertuples(index=False):
     with st.container(border=True, key=f"{P}_card_{m.match_id}"):

@@ -16,6 +16,7 @@ from samenspel.web.ui import (
     current_user,
     kind_label,
     messages_of,
+    page_number,
     plain,
     read,
     require_page,
@@ -93,6 +94,9 @@ def asked_line(initiative_at, partner_at) -> str:
     return ""
 
 
+PLAN_PAGE = 100  # rows of the plan sent at a time
+
+
 @cached_read("match", "need", "offer", "organisation", ttl=300)
 def recommended(scope: AreaScope, lang: str):  # lang: the cached day names are in it
     """The plan solves over every suggestion in the areas: cached until one of them changes."""
@@ -104,12 +108,17 @@ with st.expander(
 ):
     st.caption(t("Samenspel geeft hier elke vraag hoogstens één aanbod, zonder een zaal of vrijwilliger twee keer te "
                  "verdelen. Gebruik het als startpunt; jij beslist."))  # fmt: skip
-    plan = recommended(scope, st.session_state.get("lang", "nl"))
-    st.dataframe(
-        plan.rename(columns={"initiative": t("Initiatief"), "need": t("Vraag"), "partner": t("Partner"),
-                             "offer": t("Aanbod"), "slot": t("Dagdeel"), "score": t("Score")}),
-        hide_index=True, width="stretch",
-    )  # fmt: skip
+    # Worked out only when asked: over every suggestion in the areas it takes long in a city.
+    if st.toggle(t("Bereken de verdeling"), key=f"{P}_plan"):
+        plan = recommended(scope, st.session_state.get("lang", "nl"))
+        st.caption(t("{n} koppels in de verdeling.", n=len(plan)))
+        number = page_number(len(plan), PLAN_PAGE, key=f"{P}_plan_page")
+        st.dataframe(
+            plan.iloc[(number - 1) * PLAN_PAGE : number * PLAN_PAGE].rename(columns={
+                "initiative": t("Initiatief"), "need": t("Vraag"), "partner": t("Partner"),
+                "offer": t("Aanbod"), "slot": t("Dagdeel"), "score": t("Score")}),
+            hide_index=True, width="stretch",
+        )  # fmt: skip
 
 
 def _set_auto_introduce(area: str) -> None:

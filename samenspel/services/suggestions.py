@@ -10,13 +10,13 @@ from collections.abc import Iterable
 from datetime import date
 
 import pandas as pd
-from sqlmodel import Session, col, delete, select
+from sqlmodel import Session, col, delete, insert, select
 
 from samenspel import settings
 from samenspel.matching.engine import Engine
 from samenspel.matching.geo import haversine_km
 from samenspel.matching.reasons import to_data
-from samenspel.matching.types import NeedIn, OfferIn, Suggestion
+from samenspel.matching.types import NeedIn, NeedSuggestions, OfferIn, Suggestion
 from samenspel.services import notify
 from samenspel.services.embeddings import semantic_for
 from samenspel.services.records import need_in, offer_in  # how a row becomes engine input
@@ -45,40 +45,62 @@ def open_needs(session: Session, kind: str | None = None) -> list[NeedIn]:
     return [need_in(n, org) for n, org in session.exec(query)]
 
 
+# Pairs someone already touched (a broker decided, a partner offered help, a side asked for
+# it, the initiative said "Past niet") are kept, and never suggested twice.
+UNTOUCHED = (Match.status == "suggested") & (Match.origin == "engine") & (Match.asked_sides == 0)
+STORE_CHUNK = 400  # needs per round of queries (SQLite allows a limited number of parameters)
+
+
 def _store(session: Session, need_id: int, suggestions: Iterable[Suggestion]) -> int:
     """Replace the untouched suggestions of one need by fresh ones."""
-    # Pairs someone already touched (a broker decided, a partner offered help, a side asked
-    # for it, the initiative said "Past niet") are kept, and never suggested twice.
-    untouched = (
-        (Match.status == "suggested") & (Match.origin == "engine") & (Match.asked_sides == 0)
-    )
-    pairs = session.exec(select(Match.offer_id, untouched).where(Match.need_id == need_id)).all()
-    acted_on = {offer_id for offer_id, still in pairs if not still}
-    # The pairs stored before: storing one again is no news (services/notify.py).
-    stored_before = {offer_id for offer_id, still in pairs if still}
-    session.exec(
-        delete(Match).where(Match.need_id == need_id, untouched, col(Match.offer_id).is_not(None))
-    )
+    return _store_all(session, [NeedSuggestions(str(need_id), list(suggestions))])
+
+
+def _store_all(session: Session, results: Iterable[NeedSuggestions]) -> int:
+    """Replace the untouched suggestions of these needs by fresh ones: per few hundred needs
+    one query for the pairs they have, one delete and one bulk insert (an import stores
+    thousands; one round of queries per need was a third of its time). Returns how many
+    were stored."""
+    results = list(results)
     stored = 0
-    new = []
-    for s in suggestions:
-        if int(s.offer_id) in acted_on:
-            continue
-        if int(s.offer_id) not in stored_before:
-            new.append(int(s.offer_id))
-        session.add(
-            Match(
-                need_id=need_id,
-                offer_id=int(s.offer_id),
-                score=s.score,
-                components=s.components,
-                reasons=to_data(s.reasons),  # codes: written out in each reader's language
-                tie=s.tie,
-                status="suggested",
-            )
+    for start in range(0, len(results), STORE_CHUNK):
+        chunk = results[start : start + STORE_CHUNK]
+        ids = [int(result.need_id) for result in chunk]
+        pairs = session.exec(
+            select(Match.need_id, Match.offer_id, UNTOUCHED).where(col(Match.need_id).in_(ids))
+        ).all()
+        acted_on = {(need, offer) for need, offer, still in pairs if not still}
+        # The pairs stored before: storing one again is no news (services/notify.py).
+        stored_before = {(need, offer) for need, offer, still in pairs if still}
+        session.exec(
+            delete(Match)
+            .where(col(Match.need_id).in_(ids), UNTOUCHED, col(Match.offer_id).is_not(None))
+            # "fetch": the deleted rows' ids come back and just those leave the session
+            # (the default looks through every object the session holds: an import holds
+            # thousands, and each chunk's delete then grew with the import).
+            .execution_options(synchronize_session="fetch")
         )
-        stored += 1
-    notify.new_pairs(session, need_id=need_id, offer_ids=new)
+        rows, news = [], []
+        for result in chunk:
+            need_id, new = int(result.need_id), []
+            for s in result.suggestions:
+                pair = (need_id, int(s.offer_id))
+                if pair in acted_on:
+                    continue
+                if pair not in stored_before:
+                    new.append(pair[1])
+                rows.append({
+                    "need_id": need_id, "offer_id": pair[1], "score": s.score,
+                    "components": s.components,
+                    "reasons": to_data(s.reasons),  # codes: written out in each reader's language
+                    "tie": s.tie, "status": "suggested",
+                })  # fmt: skip
+            news.append((need_id, new))
+        if rows:
+            session.execute(insert(Match), rows)
+        for need_id, new in news:
+            notify.new_pairs(session, need_id=need_id, offer_ids=new)
+        stored += len(rows)
     return stored
 
 
@@ -117,34 +139,20 @@ def refresh_for_offer(session: Session, offer_id: int, *, today: date | None = N
         n for n in open_needs(session, offer.kind) if int(n.id) in had_it or can_reach(n, target)
     ]
     engine = Engine(open_offers(session, offer.kind), today=today, semantic=semantic_for(session))
-    for result in engine.suggest(affected, settings.top_k()):
-        _store(session, int(result.need_id), result.suggestions)
+    _store_all(session, engine.suggest(affected, settings.top_k()))
     return len(affected)
 
 
 def refresh_all(session: Session, *, today: date | None = None) -> int:
     """Every open need; used by the seed and by maintenance, never by a page."""
     engine = Engine(open_offers(session), today=today, semantic=semantic_for(session))
-    return sum(
-        _store(session, int(result.need_id), result.suggestions)
-        for result in engine.suggest(open_needs(session), settings.top_k())
-    )
+    return _store_all(session, engine.suggest(open_needs(session), settings.top_k()))
 
 
 def refresh_needs(session: Session, needs: list[NeedIn], *, today: date | None = None) -> None:
-    """Fresh suggestions for many needs at once (an import), against every open offer.
-    Storing one need's suggestions deletes with a query that looks through every object the
-    session holds, so the session is emptied every few hundred needs (after a flush nothing
-    is lost): that kept a 20,000-row import from growing quadratically (6 minutes instead of
-    under one)."""
+    """Fresh suggestions for many needs at once (an import), against every open offer."""
     engine = Engine(open_offers(session), today=today, semantic=semantic_for(session))
-    session.flush()
-    session.expunge_all()
-    for count, result in enumerate(engine.suggest(needs, settings.top_k()), start=1):
-        _store(session, int(result.need_id), result.suggestions)
-        if count % 200 == 0:
-            session.flush()
-            session.expunge_all()
+    _store_all(session, engine.suggest(needs, settings.top_k()))
 
 
 def why_not(session: Session, *, need_id: int, offer_id: int, today: date | None = None):

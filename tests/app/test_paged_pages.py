@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from samenspel import settings
 from samenspel.services import suggestions
 from samenspel.storage import db
-from samenspel.storage.models import Match, Need, Offer
+from samenspel.storage.models import Match, Need, Offer, Organisation
 from tests.app.conftest import log_in
 from tests.conftest import APP
 
@@ -87,3 +87,45 @@ def test_the_recommended_plan_is_worked_out_only_when_asked_for(demo_users, monk
     assert plan_rows > 0
     assert any(len(frame.value) == min(plan_rows, 100) and "Initiatief" in frame.value.columns
                for frame in at.dataframe)  # fmt: skip
+
+
+MINE = "samenspel/web/views/mine.py"
+
+
+def add_offers(kind: str, titles: list[str]) -> None:
+    with db.unit_of_work(db.engine_for(settings.database_url())) as session:
+        org = session.exec(select(Organisation).where(Organisation.lat.is_not(None))).first()
+        for title in titles:
+            session.add(Offer(organisation_id=org.id, kind=kind, title=title))
+
+
+def test_why_not_lists_twenty_offers_and_finds_the_one_typed(demo_users):
+    from samenspel.web.queries import open_offer_titles
+
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    log_in(at, demo_users["initiatief"])
+    at.run()
+    at.switch_page(MINE).run()
+    box = next(b for b in at.selectbox if str(b.key).startswith("mine_whynot_"))
+    need_id = int(str(box.key).removeprefix("mine_whynot_"))
+    with db.unit_of_work(db.engine_for(settings.database_url()), read_only=True) as session:
+        kind = session.get(Need, need_id).kind
+    add_offers(kind, [f"Stapelaanbod {n:02}" for n in range(30)] + ["Korting 100% op huur"])
+    at.run()
+    box = at.selectbox(key=f"mine_whynot_{need_id}")
+    assert len(box.options) == 20
+    assert any("de eerste 20 staan hier" in c.value for c in at.caption)
+
+    at.text_input(key=f"mine_whynot_search_{need_id}").set_value("100%").run()
+    assert not at.exception
+    (only,) = at.selectbox(key=f"mine_whynot_{need_id}").options
+    assert only.startswith("Korting 100% op huur")
+
+    at.text_input(key=f"mine_whynot_search_{need_id}").set_value("stapelAANBOD 1").run()
+    options = at.selectbox(key=f"mine_whynot_{need_id}").options
+    assert len(options) == 10 and all(option.startswith("Stapelaanbod 1") for option in options)
+
+    with db.unit_of_work(db.engine_for(settings.database_url()), read_only=True) as session:
+        # % and _ typed are the characters themselves, not wildcards.
+        assert open_offer_titles(session, kind, "0%")[1] == 1
+        assert open_offer_titles(session, kind, "_")[1] == 0

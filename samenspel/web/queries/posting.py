@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from samenspel.services.places import public_location
 from samenspel.storage.models import Need, Offer, Organisation
@@ -64,14 +66,29 @@ SIMILAR_CUTOFF = 70  # token_set_ratio: "plek om samen te koken" ~ "plek om te k
 SIMILAR_WITHIN_KM = 5.0
 
 
-def open_offer_titles(session: Session, kind: str) -> pd.DataFrame:
+SHOWN_OFFERS = 20  # "Waarom niet?" lists this many: a city has thousands of open offers
+
+
+def open_offer_titles(session: Session, kind: str, search: str = "") -> tuple[pd.DataFrame, int]:
+    """Open offers of `kind` whose title or organisation name holds `search` (case does not
+    matter; "" for any), A to Z by organisation: the first SHOWN_OFFERS, and how many match
+    in all."""
+    query = (
+        select(Offer, Organisation)
+        .join(Organisation)
+        .where(Offer.kind == kind, Offer.status == "open")
+    )
+    if search.strip():
+        # The searched text is a bound parameter; its own % and _ are escaped so that they
+        # match only themselves.
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search.strip()) + "%"
+        query = query.where(
+            col(Offer.title).ilike(pattern, escape="\\")
+            | col(Organisation.name).ilike(pattern, escape="\\")
+        )
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = [
         (o.id, f"{o.title} ({org.name})")
-        for o, org in session.exec(
-            select(Offer, Organisation)
-            .join(Organisation)
-            .where(Offer.kind == kind, Offer.status == "open")
-            .order_by(Organisation.name)
-        )
+        for o, org in session.exec(query.order_by(Organisation.name, Offer.id).limit(SHOWN_OFFERS))
     ]
-    return pd.DataFrame(rows, columns=["id", "label"])
+    return pd.DataFrame(rows, columns=["id", "label"]), total

@@ -146,7 +146,16 @@ with tab_needs:
             st.divider()
             st.markdown("**" + t("Waarom niet?") + "**")
             st.caption(t("Had je een partner verwacht die er niet bij staat? Kies die hier."))
-            candidates = read(queries.open_offer_titles, need.kind)
+            search = st.text_input(
+                t("Zoek op naam van de organisatie of het aanbod"),
+                key=f"{P}_whynot_search_{need.id}",
+            )
+            candidates, found = read(queries.open_offer_titles, need.kind, search)
+            if found > len(candidates):
+                st.caption(t("{found} gevonden, de eerste {shown} staan hier. Typ meer om te zoeken.",
+                             found=found, shown=len(candidates)))  # fmt: skip
+            elif not found:
+                st.caption(t("Geen open aanbod gevonden met deze woorden."))
             chosen = st.selectbox(
                 t("Aanbod"),
                 candidates["id"].tolist(),

@@ -276,8 +276,8 @@ def point_rows(points: pd.DataFrame) -> list[list]:
     tooltips = [f"{inert(title)} &middot; {inert(organisation)}" for title, organisation
                 in zip(points["title"].tolist(), points["organisation"].tolist(), strict=True)]  # fmt: skip
     return [
-        [lat, lon, SHAPES.get(kind_of, "ss-need"), kind, tooltip, f"{kind_of}:{number}"]
-        for lat, lon, kind_of, kind, tooltip, number in zip(
+        [lat, lon, SHAPES.get(point_type, "ss-need"), kind, tooltip, f"{point_type}:{number}"]
+        for lat, lon, point_type, kind, tooltip, number in zip(
             points["lat"].astype(float).tolist(), points["lon"].astype(float).tolist(), types,
             kinds, tooltips, points["id"].astype(int).tolist(), strict=True,
         )

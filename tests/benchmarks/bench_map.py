@@ -75,6 +75,8 @@ def map_views(runs: int, *, lines: bool) -> tuple[list[float], int]:
 
 
 def main() -> None:
+    import streamlit as st
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=5)
@@ -85,6 +87,8 @@ def main() -> None:
         os.environ.update({"SAMENSPEL_INSTANCE_DIR": tempfile.mkdtemp(prefix="samenspel-map-"),
                            "SAMENSPEL_DEMO": "1"})  # fmt: skip
         os.environ.pop("SAMENSPEL_DATABASE_URL", None)
+        st.cache_resource.clear()  # the app's engine and reads belong to the database before
+        st.cache_data.clear()
         load(records)
         times, sent = map_views(args.runs, lines=args.lines)
         print(f"{records:>8,} {statistics.median(times):>25.2f} {sent / 1e6:>8.1f} MB")

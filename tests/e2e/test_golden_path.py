@@ -81,12 +81,22 @@ def choose(page, label: str, option: str) -> None:
         page.get_by_role("option", name=option, exact=True).click()
 
 
+def show_partnerships(page):
+    """Switch the map's partnership lines on (under Filters; off by default); the lines."""
+    page.get_by_text("Filters", exact=True).click()
+    with rerun(page):
+        page.get_by_text("Toon samenwerkingen (lijnen)").click()
+    return map_frame(page).locator("path.leaflet-interactive")
+
+
 def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
     page.goto(app_url)
     expect(page.get_by_role("heading", name="Samenspel in de buurt")).to_be_visible()
     wait_until_idle(page)
-    lines = map_frame(page).locator("path.leaflet-interactive")
-    lines.first.wait_for()  # folium draws every line in one script: all of them are there now
+    map_frame(page).locator(".ss-cluster, .ss-marker").first.wait_for()  # the map is drawn
+    expect(map_frame(page).locator("path.leaflet-interactive")).to_have_count(0)  # no lines yet
+    lines = show_partnerships(page)
+    lines.first.wait_for()  # one layer draws every line in one script: all of them are there now
     lines_before = lines.count()  # the demo city's partnerships
 
     # The initiative posts a venue need in its own words.
@@ -148,6 +158,6 @@ def test_post_suggest_introduce_agree_reveal_and_map(app_url, page, tmp_path):
 
     # The partnership shows on the map.
     sidebar(page, "Kaart")
-    lines = map_frame(page).locator("path.leaflet-interactive")
+    lines = show_partnerships(page)
     expect(lines).to_have_count(lines_before + 1)  # the new partnership
     page.screenshot(path=str(tmp_path / "golden.png"), full_page=True)

@@ -6,7 +6,7 @@ never for the whole city on a page load. Matches a broker already acted on are l
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 import pandas as pd
@@ -149,10 +149,19 @@ def refresh_all(session: Session, *, today: date | None = None) -> int:
     return _store_all(session, engine.suggest(open_needs(session), settings.top_k()))
 
 
-def refresh_needs(session: Session, needs: list[NeedIn], *, today: date | None = None) -> None:
-    """Fresh suggestions for many needs at once (an import), against every open offer."""
+def refresh_needs(
+    session: Session,
+    needs: list[NeedIn],
+    *,
+    today: date | None = None,
+    progress: Callable[[float], None] = lambda _done: None,
+) -> None:
+    """Fresh suggestions for many needs at once (an import), against every open offer, a few
+    hundred needs at a time; `progress` hears the share done after each."""
     engine = Engine(open_offers(session), today=today, semantic=semantic_for(session))
-    _store_all(session, engine.suggest(needs, settings.top_k()))
+    for start in range(0, len(needs), STORE_CHUNK):
+        _store_all(session, engine.suggest(needs[start : start + STORE_CHUNK], settings.top_k()))
+        progress(min(1.0, (start + STORE_CHUNK) / len(needs)))
 
 
 def why_not(session: Session, *, need_id: int, offer_id: int, today: date | None = None):

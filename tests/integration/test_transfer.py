@@ -14,7 +14,7 @@ import time
 
 import pytest
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 from samenspel.matching.csvformat import NEED_COLUMNS
 from samenspel.matching.synthetic import generate, to_csv
@@ -22,7 +22,7 @@ from samenspel.services import transfer
 from samenspel.services.backup import backup, restore
 from samenspel.services.permissions import Actor
 from samenspel.storage import db
-from samenspel.storage.models import Need, Organisation
+from samenspel.storage.models import Match, Need, Organisation
 from samenspel.storage.seed import seed_demo
 from tests.conftest import ROOT
 
@@ -93,6 +93,24 @@ def test_importing_5000_rows_with_37_bad_stores_4963_and_reports_the_37_precisel
             words = next(w for c, _, w in CORRUPTIONS if c == error.column)
             assert words in error.message
         assert session.exec(select(func.count()).select_from(Need)).one() == 4963
+
+
+def test_an_imports_progress_keeps_moving_while_its_suggestions_are_made(sqlite_engine):
+    seed_demo(sqlite_engine)  # offers to suggest
+    content, _ = bad_file(1000, 0)
+    seen = []
+    with db.unit_of_work(sqlite_engine) as session:
+        transfer.import_file(session=session, actor=SYSTEM, filename="vragen.csv",
+                             content=content, progress=seen.append)  # fmt: skip
+    assert seen == sorted(seen) and seen[-1] == 1.0
+    # The rows take the first four fifths; the suggestions, 400 needs at a time, the rest.
+    assert [round(x, 2) for x in seen if x > 0.8] == [0.88, 0.96, 1.0, 1.0]
+    with Session(sqlite_engine) as session:
+        imported = select(Need.id).where(col(Need.external_id).is_not(None))
+        with_suggestions = select(func.count(func.distinct(Match.need_id))).where(
+            col(Match.need_id).in_(imported)
+        )
+        assert session.exec(with_suggestions).one() > 0  # those near the demo city
 
 
 def test_reimporting_the_same_file_updates_instead_of_duplicating(sqlite_engine):

@@ -86,7 +86,7 @@ def first_paint(runs: int) -> list[float]:
 
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.conftest import _route
+    from tests.e2e.conftest import keep_local
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -110,7 +110,7 @@ def first_paint(runs: int) -> list[float]:
                                                  args=["--no-sandbox", "--disable-gpu"])  # fmt: skip
             for _ in range(runs + 1):  # the first load warms the server's caches
                 context = browser.new_context(viewport={"width": 1400, "height": 1000})
-                context.route("**/*", _route)
+                keep_local(context)
                 page = context.new_page()
                 began = time.perf_counter()
                 page.goto(url)

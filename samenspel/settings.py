@@ -102,6 +102,12 @@ SETTINGS: dict[str, Setting] = {
     "SAMENSPEL_TOP_K": Setting(
         "5", "How many suggestions are kept per need.", Annotated[int, Field(ge=1, le=50)]
     ),
+    "SAMENSPEL_MAP_POINTS_MAX": Setting(
+        "5000",
+        "The most points the map draws one by one; with more (a whole city, no filter) it counts"
+        " them per neighbourhood, and choosing a neighbourhood shows its points.",
+        Annotated[int, Field(ge=10, le=200_000)],
+    ),
     "SAMENSPEL_SESSION_TIMEOUT_MINUTES": Setting(
         "30", "Log a user out after this many idle minutes.", Annotated[int, Field(ge=1, le=720)]
     ),
@@ -267,6 +273,10 @@ def top_k() -> int:
 
 def embedder() -> str:
     return value("SAMENSPEL_EMBEDDER")
+
+
+def map_points_max() -> int:
+    return value("SAMENSPEL_MAP_POINTS_MAX")
 
 
 def session_timeout_minutes() -> int:

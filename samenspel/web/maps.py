@@ -92,6 +92,12 @@ _CSS = """
    green-yellow-orange would clash with the kinds' colours), dark text on white. */
 .ss-cluster { background: #fff; border: 4px solid; border-radius: 50%; color: #1a1a1a;
               font: bold 13px sans-serif; display: flex; align-items: center; justify-content: center; box-shadow: 0 0 2px #333; }
+/* Leaflet's own link in the corner: underlined, so it is not told apart by colour alone. */
+.leaflet-control-attribution a { color: #005A8C; text-decoration: underline; }
+/* A neighbourhood counted (too many points to draw one by one): a dark disc, white count. */
+.ss-area { background: #005A8C; color: #fff; border: 3px solid #fff; border-radius: 50%;
+           font: bold 13px sans-serif; display: flex; align-items: center;
+           justify-content: center; box-shadow: 0 0 0 1px #333; }
 .leaflet-marker-icon:focus-visible, .leaflet-interactive:focus-visible {
     outline: 3px solid #1a1a1a; outline-offset: 2px; }
 KIND_RULES
@@ -265,6 +271,65 @@ class _LineLayer(folium.FeatureGroup, _RenderedOnce):
         super().__init__(name=name)
         rows = [[*map(float, (*start, *end)), inert(label)] for start, end, label, *_ in lines]
         self.lines_json = htmlsafe_json_dumps(rows)
+
+
+class _AreaLayer(folium.FeatureGroup, _RenderedOnce):
+    """Neighbourhoods as counted circles, for a map with too many points to draw one by one:
+    rows [lat, lon, count, label] drawn by one loop. Each circle is a named keyboard button
+    like a point (Enter or Space clicks it), and a click reports its place, as a point's
+    does."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
+            (function () {
+                var areas = {{ this.areas_json }};
+                for (var i = 0; i < areas.length; i++) {
+                    var area = areas[i];
+                    var name = new DOMParser().parseFromString(area[3], 'text/html').body.textContent;
+                    var icon = L.divIcon({className: 'ss-area', html: String(area[2]),
+                                          iconSize: [44, 44]});
+                    var marker = L.marker([area[0], area[1]],
+                                          {icon: icon, keyboard: true, title: name, alt: name});
+                    marker.bindTooltip(area[3]);
+                    marker.on('add', function (event) {
+                        var self = event.target;
+                        L.DomEvent.on(self.getElement(), 'keydown', function (key) {
+                            if (key.key === 'Enter' || key.key === ' ') {
+                                L.DomEvent.preventDefault(key);
+                                self.fire('click', {latlng: self.getLatLng(), originalEvent: key}, true);
+                            }
+                        });
+                    });
+                    marker.addTo({{ this.get_name() }});
+                }
+            })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, areas: list, name: str):
+        super().__init__(name=name, control=False)
+        rows = [[float(lat), float(lon), int(count), inert(label)]
+                for lat, lon, count, label in areas]  # fmt: skip
+        self.areas_json = htmlsafe_json_dumps(rows)
+
+
+def build_area_map(
+    areas: list,
+    *,
+    center: tuple[float, float] = UTRECHT,
+    zoom: int = 12,
+    tiles: Tiles | None = None,
+) -> folium.Map:
+    """A map of neighbourhoods instead of points: `areas` are (lat, lon, count, label), the
+    label ("Lombok: 1.234 punten") naming the circle for a tooltip and a screen reader."""
+    fmap = _base_map(center, zoom, tiles)
+    fmap.get_root().header.add_child(Element(_CSS.replace("KIND_RULES", _kind_css())))
+    if areas:
+        _AreaLayer(areas, name="areas").add_to(fmap)
+    return fmap
 
 
 def point_rows(points: pd.DataFrame) -> list[list]:

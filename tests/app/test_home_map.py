@@ -74,3 +74,36 @@ def test_the_list_view_sends_one_page_of_points_at_a_time():
     at.number_input(key="home_list_page").set_value(pages.max).run()
     (table,) = at.dataframe
     assert len(table.value) == total - 100 * (pages.max - 1)
+
+
+def test_with_too_many_points_the_map_counts_them_per_neighbourhood(monkeypatch):
+    monkeypatch.setenv("SAMENSPEL_MAP_POINTS_MAX", "50")
+    drawn = {"areas": [], "points": []}
+    real_areas, real_points = maps.build_area_map, maps.build_map
+
+    def recording_areas(areas, **kwargs):
+        drawn["areas"].append(areas)
+        return real_areas(areas, **kwargs)
+
+    def recording_points(points, **kwargs):
+        drawn["points"].append(points)
+        return real_points(points, **kwargs)
+
+    monkeypatch.setattr(maps, "build_area_map", recording_areas)
+    monkeypatch.setattr(maps, "build_map", recording_points)
+    at = run_home()
+    assert not at.exception
+    assert drawn["points"] == [] and len(drawn["areas"]) == 1
+    areas = drawn["areas"][0]
+    (caption,) = [c.value for c in at.caption if "te veel om los te tonen" in c.value]
+    total = int(caption.split()[0])
+    assert total > 50 and sum(count for _, _, count, _ in areas) == total
+    labels = [label for *_, label in areas]
+    biggest = labels[0].split(":")[0]
+    assert labels[0] == f"{biggest}: {areas[0][2]} punten"
+
+    # Choosing that neighbourhood (as a click on its circle does) brings its points back.
+    at.multiselect(key="home_hoods").set_value([biggest]).run()
+    assert not at.exception
+    (shown,) = drawn["points"]
+    assert len(shown) == areas[0][2] and set(shown["neighbourhood"]) == {biggest}

@@ -161,3 +161,17 @@ def test_guard_every_user_text_input_reaches_the_map_only_escaped():
     summary("map guard", inputs=len(texts), fields_rendered=rendered.count(START),
             problems=len(problems))  # fmt: skip
     assert problems == [], problems[:5]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS, ids=str)
+def test_every_payload_in_a_neighbourhood_label_renders_inert(payload):
+    """The map that counts points per neighbourhood: its labels are user text too (the
+    neighbourhood's name comes from organisations, imports included)."""
+    from samenspel.web.maps import build_area_map
+
+    rendered = build_area_map([(52.09, 5.10, 3, marked(payload.text))]).get_root().render()
+    assert evaluated_in(rendered) == [], f"{payload} was evaluated"
+    if RAW & set(payload.text):
+        assert payload.text not in rendered, f"{payload} is in the map's HTML unescaped"
+    found, problems = unsafe_fields(rendered, payload.text)
+    assert found == 1 and problems == [], f"{payload}: {found} fields, {problems[:3]}"

@@ -224,3 +224,39 @@ def test_partnership_lines_follow_the_points_the_filters_show():
     only_money = frame[frame["kind"] == "money"]
     assert [line.label for line in lines_of(lines, only_money)] == ["A - B"]
     assert lines_of(lines, frame.iloc[0:0]) == []
+
+
+def test_too_many_points_are_counted_per_neighbourhood():
+    from samenspel.web.queries import areas_of
+
+    frame = points(
+        [
+            ("need", 1, "venue", "A", "X", "Lombok", "open", 52.090, 5.100, False),
+            ("offer", 2, "venue", "B", "Y", "Lombok", "open", 52.092, 5.104, False),
+            ("need", 3, "money", "C", "Z", "Zuilen", "open", 52.110, 5.090, False),
+            ("need", 4, "goods", "D", "Q", None, "open", 52.100, 5.120, False),
+        ]
+    )
+    areas = areas_of(frame)
+    assert list(areas["neighbourhood"]) == ["Lombok", "", "Zuilen"]  # most points first
+    assert list(areas["count"]) == [2, 1, 1]
+    lombok = areas.iloc[0]
+    assert (round(lombok["lat"], 3), round(lombok["lon"], 3)) == (52.091, 5.102)
+    assert areas_of(frame.iloc[0:0]).empty
+
+
+def test_the_area_map_draws_one_named_circle_per_neighbourhood():
+    from samenspel.web.maps import build_area_map
+
+    html = (
+        build_area_map(
+            [(52.091, 5.102, 1234, "Lombok: 1.234 punten"), (52.11, 5.09, 7, "<b>Zuilen</b>: 7")]
+        )
+        .get_root()
+        .render()
+    )
+    rows = json.loads(re.search(r"var areas = (\[.*?\]);\n", html, re.S).group(1))
+    assert rows == [[52.091, 5.102, 1234, "Lombok: 1.234 punten"],
+                    [52.11, 5.09, 7, inert("<b>Zuilen</b>: 7")]]  # fmt: skip
+    assert "<b>Zuilen</b>" not in html
+    assert "keydown" in html and "title: name" in html  # a keyboard button with a name

@@ -11,6 +11,7 @@ from samenspel.web.queries.funding import money_needs
 from samenspel.web.queries.map import (
     POINT_COLUMNS,
     PointCard,
+    areas_of,
     counts_per_kind,
     filter_points,
     lines_of,
@@ -44,6 +45,7 @@ __all__ = [
     "SIMILAR_CUTOFF",
     "SIMILAR_WITHIN_KM",
     "PointCard",
+    "areas_of",
     "counts_per_kind",
     "filter_points",
     "lines_of",

@@ -153,6 +153,23 @@ def lines_of(lines: list[Line], points: pd.DataFrame) -> list[Line]:
     ]  # fmt: skip
 
 
+AREA_COLUMNS = ["neighbourhood", "lat", "lon", "count"]
+
+
+def areas_of(points: pd.DataFrame) -> pd.DataFrame:
+    """The points per neighbourhood ("" for those without one): the middle of its points and
+    how many, most first (pure, like filter_points). The map shows these when there are too
+    many points to draw one by one."""
+    if points.empty:
+        return pd.DataFrame(columns=AREA_COLUMNS)
+    grouped = points.groupby(points["neighbourhood"].fillna(""), sort=True)
+    areas = pd.DataFrame(
+        {"lat": grouped["lat"].mean(), "lon": grouped["lon"].mean(), "count": grouped.size()}
+    )
+    areas = areas.rename_axis("neighbourhood").reset_index()
+    return areas.sort_values(["count", "neighbourhood"], ascending=[False, True])[AREA_COLUMNS]
+
+
 def counts_per_kind(session: Session) -> pd.DataFrame:
     needs = dict(
         session.exec(

@@ -6,14 +6,15 @@ import html
 import streamlit as st
 from streamlit_folium import st_folium
 
-from samenspel.i18n import t
+from samenspel import settings
+from samenspel.i18n import language, t
 from samenspel.matching.types import KINDS
 from samenspel.matching.vocabulary import CONDITIONS
 from samenspel.services import matches
 from samenspel.services.errors import DomainError
 from samenspel.services.exports import to_csv_bytes
 from samenspel.web import queries, suggestion_card
-from samenspel.web.maps import KIND_COLOURS, build_map, nearest_points
+from samenspel.web.maps import KIND_COLOURS, build_area_map, build_map, nearest_points
 from samenspel.web.ui import (
     condition_label,
     counts_per_kind,
@@ -182,10 +183,62 @@ def skip_link() -> None:
     st.markdown("[" + t("Sla de kaart over") + "](#" + AFTER_MAP + ")")
 
 
+def count_text(count: int) -> str:
+    return f"{count:,}".replace(",", "." if language() == "nl" else ",")
+
+
+def choose_area() -> None:
+    """A click on a counted neighbourhood chooses it in the filters, so its points show."""
+    spot = (st.session_state.get(f"{P}_area_map") or {}).get("last_object_clicked")
+    areas = st.session_state.get(f"{P}_areas") or []
+    if not spot or not areas:
+        return
+    name, _, _ = min(areas, key=lambda a: (a[1] - spot["lat"]) ** 2 + (a[2] - spot["lng"]) ** 2)
+    if name:  # points without a neighbourhood cannot be chosen by one
+        st.session_state[f"{P}_hoods"] = [name]
+        st.session_state[f"{P}_area_chosen"] = True
+
+
+def area_map() -> None:
+    """Too many points to draw one by one: the map counts them per neighbourhood."""
+    areas = queries.areas_of(shown)
+    st.session_state[f"{P}_areas"] = list(
+        zip(areas["neighbourhood"], areas["lat"], areas["lon"], strict=True)
+    )
+    st.caption(
+        t(
+            "{count} punten: te veel om los te tonen. De kaart telt ze per buurt. Kies een buurt "
+            "(klik op een cirkel, of bij Filters) om de punten te zien.",
+            count=count_text(len(shown)),
+        )
+    )
+    labels = [
+        t("{area}: {count} punten", area=name or t("zonder buurt"), count=count_text(count))
+        for name, count in zip(areas["neighbourhood"], areas["count"], strict=True)
+    ]
+    st_folium(
+        build_area_map(list(zip(areas["lat"], areas["lon"], areas["count"], labels, strict=True))),
+        key=f"{P}_area_map",
+        height=480,
+        use_container_width=True,
+        returned_objects=["last_object_clicked"],
+        on_change=choose_area,
+    )
+    if st.session_state.pop(f"{P}_area_chosen", False):
+        st.rerun()  # the whole page: the filters above the map show the neighbourhood chosen
+
+
 @st.fragment
 def map_and_card() -> None:
     skip_link()
     map_column, side_column = st.columns([3, 1])
+    if len(shown) > settings.map_points_max():
+        with map_column:
+            area_map()
+        with side_column:
+            st.subheader(t("Legenda"), anchor=AFTER_MAP)
+            legend()
+        return
     with map_column:
         lines = []
         if show_lines:

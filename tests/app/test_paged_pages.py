@@ -129,3 +129,23 @@ def test_why_not_lists_twenty_offers_and_finds_the_one_typed(demo_users):
         # % and _ typed are the characters themselves, not wildcards.
         assert open_offer_titles(session, kind, "0%")[1] == 1
         assert open_offer_titles(session, kind, "_")[1] == 0
+
+
+def test_a_card_acted_on_stays_in_sight_when_its_new_status_sorts_it_onto_another_page(
+    demo_users,
+):
+    agree_many(45)
+    at = as_broker(demo_users, PARTNERSHIPS)
+    starts = [b for b in at.button if str(b.key).startswith("partners_start_")]
+    assert starts, "an agreed partnership on the first page"
+    match_id = int(str(starts[-1].key).removeprefix("partners_start_"))
+    starts[-1].click().run()  # agreed -> running: it sorts after every agreed one
+    assert not at.exception
+    assert f"partners_card_{match_id}" in cards(at)
+    with db.unit_of_work(db.engine_for(settings.database_url()), read_only=True) as session:
+        assert session.get(Match, match_id).status == "active"
+
+    # Someone else opening the page sees the usual order: it is no longer on the first page.
+    assert f"partners_card_{match_id}" not in cards(as_broker(demo_users, PARTNERSHIPS))
+    at.number_input(key="partners_page").set_value(2).run()  # another page: the usual order
+    assert len(cards(at)) == 20

@@ -83,9 +83,12 @@ def choose(page, label: str, option: str) -> None:
 
 def show_partnerships(page):
     """Switch the map's partnership lines on (under Filters; off by default); the lines."""
-    page.get_by_text("Filters", exact=True).click()
+    page.locator("[data-testid='stExpander'] summary").filter(has_text="Filters").click()
+    switch = page.get_by_role("switch", name="Toon samenwerkingen (lijnen)")
+    switch.focus()  # by keyboard: a click could land while the panel still slides open
     with rerun(page):
-        page.get_by_text("Toon samenwerkingen (lijnen)").click()
+        page.keyboard.press("Space")
+    expect(switch).to_be_checked()
     return map_frame(page).locator("path.leaflet-interactive")
 
 

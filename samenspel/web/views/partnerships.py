@@ -45,6 +45,11 @@ rows = (
 
 
 def _act(service, message: str, **kwargs) -> None:
+    # The card acted on stays on this page even when its new status sorts it onto another.
+    st.session_state[f"{P}_acted_on"] = (
+        kwargs.get("match_id"),
+        st.session_state.get(f"{P}_page", 1),
+    )
     try:
         write(service, **kwargs)
         st.session_state.setdefault(f"{P}_messages", []).append(message)
@@ -164,7 +169,11 @@ if rows.empty:
 elif len(rows) > PER_PAGE:
     st.caption(t("{n} samenwerkingen, wat aandacht nodig heeft eerst.", n=len(rows)))
 page = page_number(len(rows), PER_PAGE, key=f"{P}_page")
-rows = rows.iloc[(page - 1) * PER_PAGE : page * PER_PAGE]
+on_page = rows.iloc[(page - 1) * PER_PAGE : page * PER_PAGE]
+acted_on, acted_page = st.session_state.get(f"{P}_acted_on", (None, None))
+if acted_page == page and acted_on not in set(on_page["match_id"]):
+    on_page = pd.concat([rows[rows["match_id"] == acted_on], on_page])
+rows = on_page
 talks = conversation.summaries(rows["match_id"])
 for m in rows.itertuples(index=False):
     with st.container(border=True, key=f"{P}_card_{m.match_id}"):

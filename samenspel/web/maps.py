@@ -104,19 +104,17 @@ KIND_RULES
 </style>
 """
 
-# Each row: [lat, lon, shape class, kind, tooltip (already inert), point key]. The tooltip
-# also names the marker for a screen reader (its title: Leaflet gives a keyboard marker the
-# role "button"); DOMParser turns the entities back into text without running anything.
-_CALLBACK = """
-function (row) {
-    var icon = L.divIcon({className: 'ss-marker ' + row[2] + ' ss-kind-' + row[3],
-                          html: '<span class="ss-shape"></span>', iconSize: [16, 16]});
-    var name = new DOMParser().parseFromString(row[4], 'text/html').body.textContent;
-    var marker = L.marker(new L.LatLng(row[0], row[1]),
+# A marker that is a named keyboard button, for points and neighbourhoods alike: the label
+# (already inert) is its tooltip and, as text, its name for a screen reader (its title: Leaflet
+# gives a keyboard marker the role "button"; DOMParser turns the entities back into text
+# without running anything). Enter or Space clicks it, as a click does, with its place
+# (Leaflet turns a key into a click without the place, and a card or a neighbourhood is found
+# by its place).
+_NAMED_MARKER = """function (lat, lon, icon, label) {
+    var name = new DOMParser().parseFromString(label, 'text/html').body.textContent;
+    var marker = L.marker(new L.LatLng(lat, lon),
                           {icon: icon, keyboard: true, title: name, alt: name});
-    marker.bindTooltip(row[4]);
-    // Enter or Space on a focused point opens its card, as a click does. (Leaflet turns a
-    // key into a click without the point's place, and the card is found by its place.)
+    marker.bindTooltip(label);
     marker.on('add', function () {
         L.DomEvent.on(marker.getElement(), 'keydown', function (event) {
             if (event.key === 'Enter' || event.key === ' ') {
@@ -126,8 +124,19 @@ function (row) {
         });
     });
     return marker;
-}
-"""
+}"""
+
+# Each row: [lat, lon, shape class, kind, tooltip (already inert), point key].
+_CALLBACK = """
+(function () {
+    var namedMarker = NAMED_MARKER;
+    return function (row) {
+        var icon = L.divIcon({className: 'ss-marker ' + row[2] + ' ss-kind-' + row[3],
+                              html: '<span class="ss-shape"></span>', iconSize: [16, 16]});
+        return namedMarker(row[0], row[1], icon, row[4]);
+    };
+})()
+""".replace("NAMED_MARKER", _NAMED_MARKER)
 
 # A cluster's icon and its name ("12 punten: Ruimte"), per kind.
 _CLUSTER_ICON = """
@@ -275,9 +284,8 @@ class _LineLayer(folium.FeatureGroup, _RenderedOnce):
 
 class _AreaLayer(folium.FeatureGroup, _RenderedOnce):
     """Neighbourhoods as counted circles, for a map with too many points to draw one by one:
-    rows [lat, lon, count, label] drawn by one loop. Each circle is a named keyboard button
-    like a point (Enter or Space clicks it), and a click reports its place, as a point's
-    does."""
+    rows [lat, lon, count, label] drawn by one loop, each a named keyboard button like a
+    point (_NAMED_MARKER)."""
 
     _template = Template(
         """
@@ -285,24 +293,12 @@ class _AreaLayer(folium.FeatureGroup, _RenderedOnce):
             var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
             (function () {
                 var areas = {{ this.areas_json }};
+                var namedMarker = {{ this.named_marker }};
                 for (var i = 0; i < areas.length; i++) {
                     var area = areas[i];
-                    var name = new DOMParser().parseFromString(area[3], 'text/html').body.textContent;
                     var icon = L.divIcon({className: 'ss-area', html: String(area[2]),
                                           iconSize: [44, 44]});
-                    var marker = L.marker([area[0], area[1]],
-                                          {icon: icon, keyboard: true, title: name, alt: name});
-                    marker.bindTooltip(area[3]);
-                    marker.on('add', function (event) {
-                        var self = event.target;
-                        L.DomEvent.on(self.getElement(), 'keydown', function (key) {
-                            if (key.key === 'Enter' || key.key === ' ') {
-                                L.DomEvent.preventDefault(key);
-                                self.fire('click', {latlng: self.getLatLng(), originalEvent: key}, true);
-                            }
-                        });
-                    });
-                    marker.addTo({{ this.get_name() }});
+                    namedMarker(area[0], area[1], icon, area[3]).addTo({{ this.get_name() }});
                 }
             })();
         {% endmacro %}
@@ -314,6 +310,7 @@ class _AreaLayer(folium.FeatureGroup, _RenderedOnce):
         rows = [[float(lat), float(lon), int(count), inert(label)]
                 for lat, lon, count, label in areas]  # fmt: skip
         self.areas_json = htmlsafe_json_dumps(rows)
+        self.named_marker = _NAMED_MARKER
 
 
 def build_area_map(

@@ -297,7 +297,7 @@ class _AreaLayer(folium.FeatureGroup, _RenderedOnce):
                 for (var i = 0; i < areas.length; i++) {
                     var area = areas[i];
                     var icon = L.divIcon({className: 'ss-area', html: String(area[2]),
-                                          iconSize: [44, 44]});
+                                          iconSize: [36, 36]});
                     namedMarker(area[0], area[1], icon, area[3]).addTo({{ this.get_name() }});
                 }
             })();
@@ -326,6 +326,8 @@ def build_area_map(
     fmap.get_root().header.add_child(Element(_CSS.replace("KIND_RULES", _kind_css())))
     if areas:
         _AreaLayer(areas, name="areas").add_to(fmap)
+        lats, lons = [float(a[0]) for a in areas], [float(a[1]) for a in areas]
+        fmap.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(30, 30))
     return fmap
 
 

@@ -145,7 +145,9 @@ with tab_needs:
             manage_need(need)  # change, pause, extend or take away (web/post_manage.py)
             st.divider()
             st.markdown("**" + t("Waarom niet?") + "**")
-            st.caption(t("Had je een partner verwacht die er niet bij staat? Kies die hier."))
+            st.caption(
+                t("Had je een partner verwacht die er niet bij staat? Zoek en kies die hier.")
+            )
             search = st.text_input(
                 t("Zoek op naam van de organisatie of het aanbod"),
                 key=f"{P}_whynot_search_{need.id}",

@@ -277,7 +277,4 @@ if status == "suggested" and len(queue):
         args=(selected, False, False),
     )
 
-if pages > 1:
-    st.number_input(
-        t("Bladzijde (van {n})", n=pages), min_value=1, max_value=pages, step=1, key=f"{P}_page"
-    )
+page_number(total, PER_PAGE, key=f"{P}_page")  # under the cards; read above, before the query

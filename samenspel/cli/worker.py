@@ -31,6 +31,8 @@ def cmd_worker(args) -> int:
 def _describe(name: str, result: object) -> str:
     from samenspel.services.mail_worker import Delivered
 
+    if name == "work_out_suggestions":
+        return f"suggesties: {result} posten bijgewerkt"
     if isinstance(result, Delivered):
         return (
             f"mail: {result.sent} verstuurd, {result.logged} alleen gelogd (geen mailserver"
@@ -43,8 +45,9 @@ def register(sub) -> None:
     worker = sub.add_parser(
         "worker",
         help="send the mail outbox and run the periodic jobs (runs until stopped)",
-        description="Send the mails in the outbox (SAMENSPEL_SMTP_URL; without it they are only"
-        " logged) and run the other periodic jobs, every few seconds, until SIGTERM or SIGINT."
+        description="Work out the suggestions of posts that no app process got to, send the"
+        " mails in the outbox (SAMENSPEL_SMTP_URL; without it they are only logged) and run"
+        " the other periodic jobs, every few seconds, until SIGTERM or SIGINT."
         " Run it as a second process next to the app (e.g. a systemd unit); several workers"
         " may run at once on PostgreSQL. With --once: do what is due now and exit (cron).",
     )

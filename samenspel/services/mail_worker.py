@@ -53,6 +53,7 @@ from samenspel.services.mail_transport import (
 )
 from samenspel.services.notify import periodic_job
 from samenspel.services.permissions import Actor, require_role
+from samenspel.services.suggestion_jobs import work_out_suggestions
 from samenspel.storage import db
 from samenspel.storage.models import OutboxMessage, utcnow
 
@@ -338,7 +339,8 @@ def retry(*, session: Session, actor: Actor, message_id: int) -> None:
 
 # --- the worker process --------------------------------------------------------------------
 
-JOBS: list[Callable[[Engine], object]] = [periodic_job, send_due]  # digests queued, then sent
+# Suggestions an app process left (they notify people), digests queued, then all mail sent.
+JOBS: list[Callable[[Engine], object]] = [work_out_suggestions, periodic_job, send_due]
 
 
 def run_round(engine: Engine, *, keep_going: bool = False) -> list[tuple[str, object]]:

@@ -1,5 +1,6 @@
-"""Posting and changing needs and offers: validation per field, one transaction, fresh
-suggestions for just the record that changed, and an audit event.
+"""Posting and changing needs and offers: validation per field, one transaction, an audit
+event, and a job that works out fresh suggestions for just the record that changed once the
+transaction committed (services/suggestion_jobs.py: a post never waits for the engine).
 
 An organisation manages its own posts with the same checks as posting: it edits one
 (`update_need`, `update_offer`), pauses and resumes it, closes it ("Klaar: haal weg") and
@@ -36,7 +37,7 @@ from samenspel.matching.fields import OFFERS
 from samenspel.matching.geo import UnknownPlace, default_gazetteer
 from samenspel.matching.slots import SlotError, parse_slots, slots_to_text
 from samenspel.matching.vocabulary import default_vocabulary
-from samenspel.services import lifecycle, limits, records, suggestions
+from samenspel.services import lifecycle, limits, records, suggestion_jobs, suggestions
 from samenspel.services.audit import record
 from samenspel.services.errors import Conflict, InvalidInput, NotFound
 from samenspel.services.permissions import Actor, require_org_editor
@@ -258,11 +259,11 @@ def _checked(
     return org, common
 
 
-def _stored(session: Session, actor: Actor, post: Need | Offer, refresh, today: date):
-    """Save, recompute the suggestions it touches, audit: all in the caller's unit of work."""
+def _stored(session: Session, actor: Actor, post: Need | Offer):
+    """Save, queue its suggestions, audit: all in the caller's unit of work."""
     session.add(post)
     session.flush()
-    refresh(session, post.id, today=today)
+    _queue(session, post)
     entity = "need" if isinstance(post, Need) else "offer"
     record(
         session,
@@ -309,8 +310,7 @@ def _create(table, session: Session, actor: Actor, organisation_id: int, form: P
     is_need = table is Need
     _, common = _checked(session, actor, organisation_id, form, is_need=is_need, today=today)
     own = {column: getattr(form, name) for column, name in FORM_FIELDS[table].items()}
-    refresh = suggestions.refresh_for_need if is_need else suggestions.refresh_for_offer
-    return _stored(session, actor, table(**common, **own, **values), refresh, today)
+    return _stored(session, actor, table(**common, **own, **values))
 
 
 def close_need(*, session: Session, actor: Actor, need_id: int) -> None:
@@ -499,7 +499,7 @@ def _apply(session: Session, post: Need | Offer, step: str, values: dict) -> Non
     session.refresh(post)
 
 
-def _recompute(session: Session, post: Need | Offer, today: date, actor: Actor, step: str) -> None:
+def _recompute(session: Session, post: Need | Offer, actor: Actor, step: str) -> None:
     """Fresh suggestions for an open post (the engine leaves every other status alone). The
     suggestions that expired before anyone decided on them (its date passed, or a pause ended
     them) go first: the engine never suggests a pair it has a match for, and a post that is
@@ -520,24 +520,31 @@ def _recompute(session: Session, post: Need | Offer, today: date, actor: Actor, 
     for match_id in lapsed:
         record(session, user_id=actor.user_id, action="delete", entity="match",
                entity_id=match_id, detail=f"{ENTITY[type(post)]} {post.id}: {step}")  # fmt: skip
+    _queue(session, post)
+
+
+def _queue(session: Session, post: Need | Offer) -> None:
     if isinstance(post, Need):
-        suggestions.refresh_for_need(session, post.id, today=today)
+        suggestion_jobs.queue(session, need_ids=[post.id])
     else:
-        suggestions.refresh_for_offer(session, post.id, today=today)
+        suggestion_jobs.queue(session, offer_ids=[post.id])
 
 
-def _withdraw_suggestions(
-    session: Session, actor: Actor, post: Need | Offer, step: str, today: date
-) -> None:
+def _withdraw_suggestions(session: Session, actor: Actor, post: Need | Offer, step: str) -> None:
     """A post that paused or closed leaves the broker's queue (see this module's docstring)."""
     if isinstance(post, Need):
         # Replacing the untouched suggestions by none keeps every pair someone acted on.
         suggestions._store(session, post.id, ())
         column = Match.need_id
     else:
-        # The needs that had it suggested get the next best offer instead: the engine reads
-        # only open offers.
-        suggestions.refresh_for_offer(session, post.id, today=today)
+        # Its untouched suggestions go now; the needs that had it get the next best offer
+        # instead, from a job (the engine reads only open offers).
+        had_it = session.execute(
+            delete(Match)
+            .where(Match.offer_id == post.id, suggestions.UNTOUCHED)
+            .returning(Match.need_id)
+        ).scalars().all()  # fmt: skip
+        suggestion_jobs.queue(session, need_ids=sorted(set(had_it)))
         column = Match.offer_id
     expired = session.execute(
         update(Match)
@@ -603,10 +610,9 @@ def _update(table, session: Session, actor: Actor, post_id: int, form: PostForm,
         select(Match.need_id).where(Match.offer_id == post.id, Match.status == lifecycle.SUGGESTED)
     ).all()  # fmt: skip
     _apply(session, post, "edit", changed)
-    _recompute(session, post, today, actor, "edit")
+    _recompute(session, post, actor, "edit")
     if "kind" in changed:
-        for need_id in had_it:
-            suggestions.refresh_for_need(session, need_id, today=today)
+        suggestion_jobs.queue(session, need_ids=had_it)
     _audit(session, actor, post, "edit", ", ".join(sorted(changed)))
     return post
 
@@ -617,12 +623,12 @@ def _ids(table, post_id: int) -> tuple[int | None, int | None]:
 
 def pause_post(
     *, session: Session, actor: Actor, need_id: int | None = None, offer_id: int | None = None,
-    seen_version: int | None = None, today: date | None = None,
+    seen_version: int | None = None,
 ) -> Need | Offer:  # fmt: skip
     """ "Pauzeren": off the map, no suggestions (see this module's docstring)."""
     post = _begin(session, actor, "pause", need_id, offer_id, seen_version)
     _apply(session, post, "pause", {"status": "paused"})
-    _withdraw_suggestions(session, actor, post, "pause", today or date.today())
+    _withdraw_suggestions(session, actor, post, "pause")
     _audit(session, actor, post, "pause")
     return post
 
@@ -644,20 +650,20 @@ def resume_post(
             }
         )
     _apply(session, post, "resume", {"status": "open"})
-    _recompute(session, post, today, actor, "resume")
+    _recompute(session, post, actor, "resume")
     _audit(session, actor, post, "resume")
     return post
 
 
 def close_post(
     *, session: Session, actor: Actor, need_id: int | None = None, offer_id: int | None = None,
-    seen_version: int | None = None, today: date | None = None,
+    seen_version: int | None = None,
 ) -> Need | Offer:  # fmt: skip
     """ "Klaar: haal weg": closed for good. Its partnerships stay, for the neighbourhood's
     figures; what still waited for the broker goes (see this module's docstring)."""
     post = _begin(session, actor, "close", need_id, offer_id, seen_version)
     _apply(session, post, "close", {"status": "closed"})
-    _withdraw_suggestions(session, actor, post, "close", today or date.today())
+    _withdraw_suggestions(session, actor, post, "close")
     _audit(session, actor, post, "close")
     return post
 
@@ -686,24 +692,19 @@ def extend_post(
     if post.status == "expired":
         values["status"] = "open"
     _apply(session, post, "extend", values)
-    _recompute(session, post, today, actor, "extend")
+    _recompute(session, post, actor, "extend")
     _audit(session, actor, post, "extend", new_deadline.isoformat())
     return post
 
 
-def refresh_for_organisation(
-    session: Session, organisation_id: int, *, today: date | None = None
-) -> int:
-    """Fresh suggestions for every open post of an organisation whose matched-on fields
-    (MATCHED_ON) changed; the number of posts recomputed."""
+def refresh_for_organisation(session: Session, organisation_id: int) -> int:
+    """Fresh suggestions (queued) for every open post of an organisation whose matched-on
+    fields (MATCHED_ON) changed; the number of posts queued."""
     need_ids = session.exec(
         select(Need.id).where(Need.organisation_id == organisation_id, Need.status == "open")
     ).all()
     offer_ids = session.exec(
         select(Offer.id).where(Offer.organisation_id == organisation_id, Offer.status == "open")
     ).all()
-    for need_id in need_ids:
-        suggestions.refresh_for_need(session, need_id, today=today)
-    for offer_id in offer_ids:
-        suggestions.refresh_for_offer(session, offer_id, today=today)
+    suggestion_jobs.queue(session, need_ids=need_ids, offer_ids=offer_ids)
     return len(need_ids) + len(offer_ids)

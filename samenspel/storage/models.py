@@ -422,6 +422,22 @@ class TextEmbedding(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class SuggestionJob(SQLModel, table=True):
+    """A need or offer whose suggestions are to be worked out again: queued by the write that
+    changed it, in that write's transaction, and done after it committed, by the app's
+    background thread or the worker (services/suggestion_jobs.py; migration 0016)."""
+
+    __tablename__ = "suggestion_job"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # One of the two. No foreign key: a post deleted meanwhile leaves a job that is skipped.
+    need_id: int | None = Field(default=None, index=True)
+    offer_id: int | None = Field(default=None, index=True)
+    queued_at: datetime = Field(default_factory=utcnow)
+    # A runner holds a claimed job until then; one that died lets it go when it passes.
+    claimed_until: datetime | None = None
+
+
 class Matchmarkt(SQLModel, table=True):
     """A matchmarkt (beursvloer): an evening of 1:1 talks at tables in rounds, where
     organisations close deals in kind (docs/matchmarkt.md; migration 0015)."""

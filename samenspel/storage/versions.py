@@ -41,15 +41,23 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import SQLModel
 
-from samenspel.storage.models import AuditEvent, DataVersion, LoginSession, RateEvent
+from samenspel.storage.models import (
+    AuditEvent,
+    DataVersion,
+    LoginSession,
+    RateEvent,
+    SuggestionJob,
+)
 
 TABLE = DataVersion.__table__
 
-# Written by (nearly) every action or every page run, read by no cached read: versioning them
-# would only make every writer queue on their row (see Contention above). A cached read may
-# not declare them (tracked_names refuses), so nobody caches them by mistake.
+# Written by (nearly) every action or every page run (a post queues a suggestion job), read
+# by no cached read: versioning them would only make every writer queue on their row (see
+# Contention above). A cached read may not declare them (tracked_names refuses), so nobody
+# caches them by mistake.
 UNTRACKED = frozenset(
-    {TABLE.name, AuditEvent.__table__.name, LoginSession.__table__.name, RateEvent.__table__.name}
+    table.__table__.name
+    for table in (DataVersion, AuditEvent, LoginSession, RateEvent, SuggestionJob)
 )
 
 _CHANGED = "samenspel_changed_tables"  # session.info: tables this transaction changed

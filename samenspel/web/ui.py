@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from samenspel import logs, settings
 from samenspel.i18n import t
+from samenspel.services import suggestion_jobs
 from samenspel.services.accounts import MIN_PASSWORD_LENGTH, SessionUser
 from samenspel.services.errors import DomainError, InvalidInput
 from samenspel.services.scope import NO_AREAS, Areas, AreaScope, exact_place_scope
@@ -45,6 +46,7 @@ def get_engine() -> Engine:
     if token:  # announced once it is stored: a code the database lost would not work
         announce_setup_token(token)
     warm_up_sentence_model()
+    suggestion_jobs.kick(engine)  # what was still waiting when the app last stopped
     return engine
 
 
@@ -343,6 +345,8 @@ def _run_logged(fn, who, kwargs):
             )
         ) from exc
     logs.event("write", "action done", user_id=who.user_id, service=service, outcome="ok")
+    if suggestion_jobs.queued_in(session):  # committed: its suggestions are worked out now
+        suggestion_jobs.kick(get_engine())
     return result
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, func, select
 
+from samenspel.services import suggestion_jobs
 from samenspel.storage.models import Match, Need, Offer
 from samenspel.web import queries
 from tests.app.test_flow_partnership import OFFER_TITLE, engine, messages, open_page
@@ -60,6 +61,7 @@ def test_an_initiative_pauses_a_need_and_turns_it_on_again(demo_users):
     assert not at.exception
     assert "De vraag staat weer open." in messages(at, "success")
     assert stored(Need, need_id).status == "open"
+    assert suggestion_jobs.wait_until_idle(60)  # the app's thread, after the commit
     assert on_the_map("need", need_id) and suggestions_of(need_id) > 0
 
 
@@ -87,6 +89,7 @@ def test_an_initiative_extends_a_need_and_changes_its_title(demo_users):
     assert "Opgeslagen: 'Buren die willen meekoken'." in messages(at, "success")
     need = stored(Need, need_id)
     assert (need.title, need.people, need.deadline) == ("Buren die willen meekoken", 4, new_date)
+    assert suggestion_jobs.wait_until_idle(60)
     assert suggestions_of(need_id) > 0
 
 

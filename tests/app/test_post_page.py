@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
+from samenspel.services import suggestion_jobs
 from samenspel.storage import db
-from samenspel.storage.models import Need, Offer
+from samenspel.storage.models import Match, Need, Offer
 from tests.app.conftest import log_in, shown
 from tests.conftest import APP
 
@@ -41,6 +42,36 @@ def test_an_initiative_posts_a_venue_need_in_plain_words(demo_users):
     assert errors(at) == []
     assert count(Need) == before + 1
     assert any("Geplaatst" in s.value for s in at.success)
+
+
+def test_a_post_is_stored_at_once_and_its_suggestions_show_when_they_are_ready(
+    demo_users, monkeypatch
+):
+    """The post does not wait for the engine: 'Mijn vragen' says it is looking, and shows
+    the suggestions once the job is done (here run by hand: the kick is held back)."""
+    monkeypatch.setattr(suggestion_jobs, "kick", lambda engine: None)
+    at = open_post_page(demo_users["initiatief"])
+    at.selectbox(key="post_kind").set_value("venue").run()
+    at.text_input(key="post_title").input("Plek om op dinsdagavond samen te koken")
+    at.number_input(key="post_people").set_value(30)
+    at.button(key="post_submit").click().run()
+    assert any("We zoeken nu suggesties" in s.value for s in at.success)
+    engine = db.engine_for(db.settings.database_url())
+    with Session(engine) as session:
+        need_id = session.exec(select(func.max(Need.id))).one()
+        assert session.exec(select(Match).where(Match.need_id == need_id)).first() is None
+
+    at.switch_page("samenspel/web/views/mine.py").run()
+    looking = "We zoeken suggesties voor deze vraag. Ze staan hier zo vanzelf."
+    assert looking in [i.value for i in at.info]
+    assert suggestion_jobs.run_due(engine) == 1
+    at.run()  # what the page's two-second check does once the job is gone
+    assert not at.exception
+    assert looking not in [i.value for i in at.info]
+    with Session(engine) as session:
+        found = session.exec(select(Match.id).where(Match.need_id == need_id)).all()
+    cards = {c.key for c in at.get("flex_container")}
+    assert found and {f"mine_suggestion_{match_id}" for match_id in found} <= cards
 
 
 def test_each_invalid_field_shows_its_message_and_nothing_is_stored(demo_users):

@@ -7,10 +7,17 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
+from samenspel.services import suggestion_jobs
 from samenspel.services.permissions import Actor
 from samenspel.storage.models import Contact, Organisation, User
 
 TODAY = date(2026, 11, 25)
+
+
+def work_out_suggestions(world) -> int:
+    """What the app's background thread does once a post committed (services/suggestion_jobs.py):
+    the tests do it at once, on TODAY, so what they read next is there."""
+    return suggestion_jobs.run_due(world["engine"], today=TODAY)
 
 
 @pytest.fixture

@@ -68,13 +68,11 @@ def refresh(world) -> dict[str, int]:
 def zuilen_partnership(world, on: date) -> int:
     """Taalcafé Zuilen runs a partnership with De Boog's hall too (the engine's suggestion
     for the pair, or a new row), its follow-up on `on`."""
+    need = act(world, posts.create_need, actor=world["actors"]["zuilen"],
+               organisation_id=world["other"], today=TODAY,
+               form=posts.PostForm(kind="venue", title="Een zaal voor het taalcafé", people=20,
+                                   when="di avond", distance_km=10))  # fmt: skip
     with db.unit_of_work(world["engine"]) as session:
-        need = posts.create_need(
-            session=session, actor=world["actors"]["zuilen"], organisation_id=world["other"],
-            today=TODAY,
-            form=posts.PostForm(kind="venue", title="Een zaal voor het taalcafé", people=20,
-                                when="di avond", distance_km=10),
-        )  # fmt: skip
         hall = session.exec(select(Match.offer_id).where(Match.status == "agreed")).one()
         match = session.exec(
             select(Match).where(Match.need_id == need.id, Match.offer_id == hall)

@@ -8,17 +8,21 @@ import pytest
 from sqlmodel import Session, func, select
 
 from samenspel.matching.reasons import render_stored
-from samenspel.services import contacts, matches, posts
+from samenspel.services import contacts, matches, posts, suggestion_jobs
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed
 from samenspel.storage import db
 from samenspel.storage.models import AuditEvent, Match, Need
-from tests.integration.conftest import TODAY
+from tests.integration.conftest import TODAY, work_out_suggestions
 
 
 def act(world, service, **kwargs):
-    """One action as a page makes it: the service in its own unit of work."""
+    """One action as a page makes it: the service in its own unit of work, then the
+    suggestions it queued (the app's background thread; here at once)."""
     with db.unit_of_work(world["engine"]) as session:
-        return service(session=session, **kwargs)
+        result = service(session=session, **kwargs)
+    if suggestion_jobs.queued_in(session):
+        work_out_suggestions(world)
+    return result
 
 
 def post_kitchen_need_and_hall(world):
@@ -39,6 +43,7 @@ def post_kitchen_need_and_hall(world):
                 distance_km=3,
             ),
         )
+    work_out_suggestions(world)
     with db.unit_of_work(world["engine"]) as session:
         need = posts.create_need(
             session=session,
@@ -54,6 +59,7 @@ def post_kitchen_need_and_hall(world):
                 distance_km=2,
             ),
         )
+    work_out_suggestions(world)
     return need.id, hall.id
 
 
@@ -180,6 +186,7 @@ def test_an_invalid_need_shows_each_field_message_and_stores_nothing(world):
                     place="Atlantis",
                 ),
             )
+        work_out_suggestions(world)
         assert set(error.value.field_errors) == {
             "title",
             "amount_eur",
@@ -244,6 +251,7 @@ def test_a_new_offer_recomputes_only_the_needs_it_can_reach(world):
             select(Match).where(Match.need_id == near.id, Match.offer_id == offer.id)
         ).first()
         assert not session.exec(select(Match).where(Match.need_id == far.id)).first()
+    work_out_suggestions(world)
 
 
 def test_the_recommended_plan_gives_one_venue_to_one_initiative(world):
@@ -267,6 +275,8 @@ def test_the_recommended_plan_gives_one_venue_to_one_initiative(world):
                 today=TODAY,
                 form=posts.PostForm(kind="venue", title="Plek om te koken", people=20),
             )
+    work_out_suggestions(world)
+    with db.unit_of_work(world["engine"], read_only=True) as session:
         plan = recommended_plan(session, scope=ALL_AREAS)
     assert (
         len(plan) == 1 and plan.loc[0, "partner"] == "Buurthuis De Boog"

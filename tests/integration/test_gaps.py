@@ -10,7 +10,7 @@ from samenspel.services.scope import area_scope
 from samenspel.storage import db
 from samenspel.storage.models import Match
 from samenspel.web import queries
-from tests.integration.conftest import TODAY
+from tests.integration.conftest import TODAY, work_out_suggestions
 from tests.integration.test_flows import post_kitchen_need_and_hall
 
 
@@ -35,6 +35,7 @@ def test_a_need_without_a_good_match_is_a_gap_for_its_broker_only(world):
                 distance_km=5,
             ),
         )
+    work_out_suggestions(world)
     with db.unit_of_work(world["engine"]) as session:
         lonely = posts.create_need(
             session=session,
@@ -47,6 +48,7 @@ def test_a_need_without_a_good_match_is_a_gap_for_its_broker_only(world):
                 description="Bijenkasten voor de buurt.",
             ),
         )
+    work_out_suggestions(world)
     with Session(world["engine"]) as session:
         assert session.exec(select(Match).where(Match.need_id == lonely.id)).all() == []
     lombok = gaps_for(world, "Lombok")

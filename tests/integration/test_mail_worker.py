@@ -360,6 +360,7 @@ def test_worker_once_sends_what_is_due_and_says_how_it_went(
         assert cli.main(["worker", "--once"]) == 0
         out = capsys.readouterr().out
         assert "mail: 2 verstuurd, 0 alleen gelogd (geen mailserver ingesteld), 0 later opnieuw, 0 mislukt" in out  # fmt: skip
+        assert "suggesties: 0 posten bijgewerkt" in out
         assert len(mail_server.inbox.wait_for(2)) == 2
         assert cli.main(["worker", "--once"]) == 0
         assert "mail: 0 verstuurd" in capsys.readouterr().out

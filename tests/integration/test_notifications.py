@@ -119,13 +119,10 @@ def outbox_count(world) -> int:
 
 
 def second_hall(world) -> int:
-    with db.unit_of_work(world["engine"]) as session:
-        return posts.create_offer(
-            session=session, actor=world["actors"]["karim"], organisation_id=world["boog"],
-            today=TODAY,
-            form=posts.PostForm(kind="venue", title="Grote zaal met keuken", people=60,
-                                kitchen=True, when="di avond", distance_km=3),
-        ).id  # fmt: skip
+    return act(world, posts.create_offer, actor=world["actors"]["karim"],
+               organisation_id=world["boog"], today=TODAY,
+               form=posts.PostForm(kind="venue", title="Grote zaal met keuken", people=60,
+                                   kitchen=True, when="di avond", distance_km=3)).id  # fmt: skip
 
 
 def introduce(world, match: Match, today: date = TODAY) -> Match:

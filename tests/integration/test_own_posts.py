@@ -172,7 +172,7 @@ def test_a_paused_need_is_off_the_map_out_of_the_queue_and_gets_no_new_suggestio
     seen = own(world, "anja", need_id=need_id)
     before = versions.snapshot(world["engine"])
     act(world, posts.pause_post, actor=world["actors"]["anja"], need_id=need_id,
-        seen_version=seen.version, today=TODAY)  # fmt: skip
+        seen_version=seen.version)  # fmt: skip
     assert status_of(world, Need, need_id) == "paused"
     after = versions.snapshot(world["engine"])  # every cached page read of them reads afresh
     assert after["need"] > before["need"] and after["match"] > before["match"]
@@ -192,7 +192,7 @@ def test_a_paused_need_is_off_the_map_out_of_the_queue_and_gets_no_new_suggestio
     assert suggested_offers(world, need_id) == set()
     # Pausing twice is refused with a plain message.
     with pytest.raises(InvalidInput) as twice:
-        act(world, posts.pause_post, actor=world["actors"]["anja"], need_id=need_id, today=TODAY)
+        act(world, posts.pause_post, actor=world["actors"]["anja"], need_id=need_id)
     assert twice.value.field_errors == {"status": "Deze vraag staat al op pauze."}
     # Resumed: open, on the map, with fresh suggestions, the pair that expired by the pause
     # among them again (the engine never suggests a pair it still has a match for).
@@ -211,7 +211,7 @@ def test_a_paused_need_is_off_the_map_out_of_the_queue_and_gets_no_new_suggestio
 def test_a_paused_offer_gives_its_needs_the_next_best_offer_until_it_is_resumed(world):
     need_id, hall_id = post_kitchen_need_and_hall(world)
     small_id = post_small_hall(world)
-    act(world, posts.pause_post, actor=world["actors"]["karim"], offer_id=hall_id, today=TODAY)
+    act(world, posts.pause_post, actor=world["actors"]["karim"], offer_id=hall_id)
     assert status_of(world, Offer, hall_id) == "paused"
     assert ("offer", hall_id) not in on_the_map(world)
     assert suggested_offers(world, need_id) == {small_id}
@@ -250,7 +250,7 @@ def test_a_post_whose_date_passed_is_extended_not_resumed(world):
     assert hall_id in suggested_offers(world, need_id)
     assert audit_of(world, "need", need_id)[-1] == ("extend", new_date.isoformat())
     # An offer past its date: the engine left it out; extended, it is suggested again.
-    act(world, posts.pause_post, actor=world["actors"]["karim"], offer_id=hall_id, today=later)
+    act(world, posts.pause_post, actor=world["actors"]["karim"], offer_id=hall_id)
     with Session(world["engine"]) as session:
         session.get(Offer, hall_id).deadline = later - timedelta(days=1)
         session.commit()
@@ -266,7 +266,7 @@ def test_a_post_whose_date_passed_is_extended_not_resumed(world):
 
 def test_a_closed_post_is_gone_for_good(world):
     need_id, hall_id = post_kitchen_need_and_hall(world)
-    act(world, posts.close_post, actor=world["actors"]["karim"], offer_id=hall_id, today=TODAY)
+    act(world, posts.close_post, actor=world["actors"]["karim"], offer_id=hall_id)
     assert status_of(world, Offer, hall_id) == "closed"
     assert ("offer", hall_id) not in on_the_map(world)
     assert suggested_offers(world, need_id) == set()
@@ -274,12 +274,11 @@ def test_a_closed_post_is_gone_for_good(world):
     for service, extra in (
         (posts.close_post, {}),
         (posts.pause_post, {}),
-        (posts.extend_post, {"new_deadline": TODAY + timedelta(days=30)}),
-        (posts.update_offer, {"form": replace(form, title="Nieuw")}),
+        (posts.extend_post, {"new_deadline": TODAY + timedelta(days=30), "today": TODAY}),
+        (posts.update_offer, {"form": replace(form, title="Nieuw"), "today": TODAY}),
     ):
         with pytest.raises(InvalidInput) as refused:
-            act(world, service, actor=world["actors"]["karim"], offer_id=hall_id, today=TODAY,
-                **extra)  # fmt: skip
+            act(world, service, actor=world["actors"]["karim"], offer_id=hall_id, **extra)
         assert refused.value.field_errors == {
             "status": "Dit aanbod is weggehaald. Daaraan kun je niets meer veranderen."
         }
@@ -297,13 +296,13 @@ def test_someone_elses_need_is_refused_and_stays_as_it_was(world, who):
     with pytest.raises(NotAllowed):
         own(world, who, need_id=need_id)
     for service, extra in (
-        (posts.update_need, {"form": replace(seen.form, title="Van ons")}),
+        (posts.update_need, {"form": replace(seen.form, title="Van ons"), "today": TODAY}),
         (posts.pause_post, {}),
         (posts.close_post, {}),
-        (posts.extend_post, {"new_deadline": TODAY + timedelta(days=30)}),
+        (posts.extend_post, {"new_deadline": TODAY + timedelta(days=30), "today": TODAY}),
     ):
         with pytest.raises(NotAllowed):
-            act(world, service, actor=actor, need_id=need_id, today=TODAY, **extra)
+            act(world, service, actor=actor, need_id=need_id, **extra)
     after = own(world, "anja", need_id=need_id)
     assert (after.version, after.status, after.form) == (seen.version, "open", seen.form)
     assert [a for a, _ in audit_of(world, "need", need_id)] == ["create"]
@@ -317,7 +316,7 @@ def test_the_area_broker_may_change_a_post_and_anja_hears_who_did_when_hers_is_l
         today=TODAY)  # fmt: skip
     with pytest.raises(Conflict) as late:
         act(world, posts.pause_post, actor=world["actors"]["anja"], need_id=need_id,
-            seen_version=seen.version, today=TODAY)  # fmt: skip
+            seen_version=seen.version)  # fmt: skip
     assert str(late.value) == (
         "Sanne heeft deze vraag net veranderd. Kijk nog eens en probeer het opnieuw."
     )
@@ -344,11 +343,11 @@ def test_every_change_of_a_post_is_in_the_audit_log(world):
     form = own(world, "karim", offer_id=hall_id).form
     act(world, posts.update_offer, actor=karim, offer_id=hall_id,
         form=replace(form, title="Grote zaal", description="Met keuken."), today=TODAY)  # fmt: skip
-    act(world, posts.pause_post, actor=karim, offer_id=hall_id, today=TODAY)
+    act(world, posts.pause_post, actor=karim, offer_id=hall_id)
     act(world, posts.extend_post, actor=karim, offer_id=hall_id,
         new_deadline=date(2027, 6, 30), today=TODAY)  # fmt: skip
     act(world, posts.resume_post, actor=karim, offer_id=hall_id, today=TODAY)
-    act(world, posts.close_post, actor=karim, offer_id=hall_id, today=TODAY)
+    act(world, posts.close_post, actor=karim, offer_id=hall_id)
     assert audit_of(world, "offer", hall_id) == [
         ("create", "Multifunctionele ruimte met ingerichte keuken"),
         ("edit", "description, title"),
@@ -402,7 +401,7 @@ def test_two_changes_from_one_version_at_once_one_wins_and_the_other_hears_who(w
         barrier.wait()
         try:
             act(world, service, actor=world["actors"][name], need_id=need_id,
-                seen_version=seen.version, today=TODAY, **extra)  # fmt: skip
+                seen_version=seen.version, **extra)  # fmt: skip
             outcomes[name] = "ok"
         except Conflict as exc:
             outcomes[name] = str(exc)
@@ -412,7 +411,7 @@ def test_two_changes_from_one_version_at_once_one_wins_and_the_other_hears_who(w
         threading.Thread(
             target=change,
             args=("sanne", posts.update_need),
-            kwargs={"form": replace(seen.form, title="Plek om te koken")},
+            kwargs={"form": replace(seen.form, title="Plek om te koken"), "today": TODAY},
         ),
     ]
     for thread in threads:
@@ -437,7 +436,7 @@ def test_a_paused_need_past_its_date_is_removed_by_retention_like_an_expired_one
     seen = own(world, "anja", need_id=need_id)
     act(world, posts.update_need, actor=world["actors"]["anja"], need_id=need_id,
         form=replace(seen.form, valid_until=TODAY + timedelta(days=1)), today=TODAY)  # fmt: skip
-    act(world, posts.pause_post, actor=world["actors"]["anja"], need_id=need_id, today=TODAY)
+    act(world, posts.pause_post, actor=world["actors"]["anja"], need_id=need_id)
     with db.unit_of_work(world["engine"]) as session:  # a year and more after its date
         apply_retention(session=session, now=datetime(2028, 1, 1, tzinfo=UTC))
     with Session(world["engine"]) as session:

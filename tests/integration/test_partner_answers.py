@@ -13,7 +13,7 @@ from samenspel.services import areas, matches, posts
 from samenspel.services.errors import Conflict, InvalidInput, NotAllowed
 from samenspel.storage import db
 from samenspel.storage.models import AuditEvent, Need
-from tests.integration.conftest import TODAY
+from tests.integration.conftest import TODAY, work_out_suggestions
 from tests.integration.test_flows import act, post_kitchen_need_and_hall, suggestion_for
 
 
@@ -114,6 +114,7 @@ def test_ik_kan_helpen_is_not_stopped_by_the_initiatives_own_distance_limit(worl
                                 kitchen=True, when="di avond", place="Zuilen"),
         ).id  # fmt: skip
         session.get(Need, need_id).max_distance_km = 0.1  # the initiative wants it next door
+    work_out_suggestions(world)
     helped = act(world, matches.offer_help, actor=actors["karim"], need_id=need_id,
                  offer_id=far, today=TODAY)  # fmt: skip
     assert helped.status == "suggested" and helped.asked_sides == 1
@@ -123,6 +124,7 @@ def test_ik_kan_helpen_is_not_stopped_by_the_initiatives_own_distance_limit(worl
             session=session, actor=actors["karim"], organisation_id=world["boog"], today=TODAY,
             form=posts.PostForm(kind="volunteers", title="Twee vrijwilligers", people=2),
         ).id  # fmt: skip
+    work_out_suggestions(world)
     with pytest.raises(InvalidInput):
         act(world, matches.offer_help, actor=actors["karim"], need_id=need_id, offer_id=other,
             today=TODAY)  # fmt: skip

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from samenspel.storage import db
 from samenspel.storage.models import Match, Need, Organisation
 
-HEAD = "0015"
+HEAD = "0016"
 TABLES = {"organisation", "contact", "need", "offer", "fund", "match", "user", "auditevent"}
 
 

@@ -16,7 +16,7 @@ from samenspel.services.permissions import Actor
 from samenspel.storage import db
 from samenspel.storage.models import AuditEvent, Match, User
 from samenspel.web import queries
-from tests.integration.conftest import TODAY
+from tests.integration.conftest import TODAY, work_out_suggestions
 from tests.integration.test_flows import act, post_kitchen_need_and_hall, suggestion_for
 
 
@@ -228,6 +228,7 @@ def test_the_queue_puts_both_sides_first_then_one_side_then_the_score(world):
                                         people=40, kitchen=True, when="di avond", distance_km=3),
                 ).id
             )  # fmt: skip
+        work_out_suggestions(world)
     need_id, _ = post_kitchen_need_and_hall(world)
     with db.unit_of_work(world["engine"]) as session:  # a clear order by score alone
         for hall_id, score in zip(halls, (0.9, 0.6, 0.3), strict=True):

@@ -28,7 +28,7 @@ from samenspel.services import (
 from samenspel.services.errors import Conflict, NotAllowed
 from samenspel.storage import db
 from samenspel.storage.models import AuditEvent, Match, Need, RateEvent, User
-from tests.integration.conftest import TODAY
+from tests.integration.conftest import TODAY, work_out_suggestions
 from tests.integration.test_flows import post_kitchen_need_and_hall, suggestion_for
 
 
@@ -52,9 +52,12 @@ def goods_need_and_offer(world) -> tuple[int, int]:
     with db.unit_of_work(world["engine"]) as session:
         offer = posts.create_offer(session=session, actor=actors["karim"], organisation_id=world["boog"],
                                    today=TODAY, form=posts.PostForm(kind="goods", title="Stoelen"))  # fmt: skip
+    work_out_suggestions(world)
     with db.unit_of_work(world["engine"]) as session:
         need = posts.create_need(session=session, actor=actors["anja"], organisation_id=world["pan"],
                                  today=TODAY, form=posts.PostForm(kind="goods", title="Stoelen"))  # fmt: skip
+    work_out_suggestions(world)
+    with db.unit_of_work(world["engine"]) as session:
         session.execute(Match.__table__.delete().where(Match.need_id == need.id))
     return need.id, offer.id
 

@@ -86,7 +86,7 @@ def test_post_form_stores_and_shows_every_payload_as_data(demo_users):
             problems.append(f"{payload}: description stored as {short(need.description)}")
         shown = [unescaped(s.value) for s in at.success]
         titles = [
-            m.group(1) for s in shown if (m := re.search(r"Geplaatst: '(.*)'\. Kijk", s, re.S))
+            m.group(1) for s in shown if (m := re.search(r"Geplaatst: '(.*)'\. We zoeken", s, re.S))
         ]
         if not any(same_text(title, payload.text) for title in titles):
             problems.append(f"{payload}: shown back as {[short(s) for s in shown]}")

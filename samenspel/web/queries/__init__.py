@@ -26,6 +26,7 @@ from samenspel.web.queries.own import (
     organisation_location,
     own_open_offers,
     own_posts,
+    searching,
 )
 from samenspel.web.queries.posting import (
     SIMILAR_CUTOFF,
@@ -64,6 +65,7 @@ __all__ = [
     "review_queue",
     "asked_waiting",
     "ASKED_GROUPS",
+    "searching",
     "similar_posts",
     "users",
 ]

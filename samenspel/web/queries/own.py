@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlmodel import Session, select
 
+from samenspel.services import suggestion_jobs
 from samenspel.storage.models import Match, Need, Offer, Organisation
 from samenspel.web.queries.match_rows import _match_query, _match_rows, reader_for
 
@@ -25,6 +26,14 @@ def own_posts(session: Session, organisation_id: int) -> tuple[pd.DataFrame, pd.
     ]
     columns = ["id", "kind", "title", "status", "created_at"]
     return pd.DataFrame(needs, columns=columns), pd.DataFrame(offers, columns=columns)
+
+
+def searching(session: Session, needs: pd.DataFrame, offers: pd.DataFrame) -> set:
+    """Which of these own posts still wait for their suggestions (services/suggestion_jobs.py):
+    {("need", id), ("offer", id)}. Not cached: it changes within seconds."""
+    return suggestion_jobs.waiting(
+        session, need_ids=[int(i) for i in needs["id"]], offer_ids=[int(i) for i in offers["id"]]
+    )
 
 
 def matches_of_organisation(session: Session, organisation_id: int) -> pd.DataFrame:

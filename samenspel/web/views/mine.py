@@ -50,6 +50,18 @@ for message in st.session_state.pop(f"{P}_error", []):
 
 needs, offers = read(queries.own_posts, user.organisation_id)
 all_matches = read(queries.matches_of_organisation, user.organisation_id)
+searching = read(queries.searching, needs, offers)  # posts whose suggestions are on their way
+
+
+@st.fragment(run_every=2)
+def _when_found() -> None:
+    """While suggestions are being worked out: look every 2 seconds, show them when ready."""
+    if not read(queries.searching, needs, offers):
+        st.rerun()
+
+
+if searching:
+    _when_found()
 
 
 def waits_for_us(m) -> bool:
@@ -135,7 +147,9 @@ with tab_needs:
             expanded=len(needs) == 1,
             key=f"{P}_need_{need.id}",  # stays open after an answer moves the page down
         ):
-            if own.empty:
+            if ("need", need.id) in searching:
+                st.info(t("We zoeken suggesties voor deze vraag. Ze staan hier zo vanzelf."))
+            elif own.empty:
                 st.write(t("Nog geen goede match: Samenspel vond geen aanbod dat goed genoeg past. De buurtmakelaar zoekt met jullie mee."))  # fmt: skip
             for m in own.itertuples(index=False):
                 if m.status == "suggested":
@@ -189,6 +203,8 @@ with tab_offers:
             expanded=len(offers) == 1,
             key=f"{P}_offer_{offer.id}",
         ):
+            if ("offer", offer.id) in searching:
+                st.info(t("We zoeken vragen waar dit aanbod bij past."))
             manage_offer(offer)
 
 if not waiting.any():

@@ -78,7 +78,7 @@ def _submit(organisation_id: int) -> None:
         return
     post_form.clear(P, keep=("kind",))  # the next post is often of the same kind
     st.session_state[f"{P}_done"] = t(
-        "Geplaatst: '{title}'. Kijk bij 'Mijn vragen en aanbod' voor suggesties.",
+        "Geplaatst: '{title}'. We zoeken nu suggesties. Je ziet ze zo bij 'Mijn vragen en aanbod'.",
         title=plain(created.title),
     )
 

@@ -11,6 +11,7 @@ benchmarks.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import unicodedata
@@ -248,6 +249,14 @@ class Engine:
             kind: _KindIndex(o, p, c, self, None if vectors is None else vectors[p])
             for kind, (o, p, c) in grouped.items()
         }
+
+    def using(self, semantic: Semantic | None) -> Engine:
+        """This engine, reading the needs' vectors through `semantic` (the same model with
+        another store): an engine kept between units of work must not keep using the store of
+        the one it was built in."""
+        twin = copy.copy(self)
+        twin.semantic = semantic
+        return twin
 
     def _need_vectors(self, needs: list[NeedIn]) -> list[np.ndarray | None]:
         if self.semantic is None or not needs:

@@ -27,6 +27,7 @@ posts is waiting (`waiting`), and the suggestions when it is done.
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -41,7 +42,7 @@ from samenspel.matching.types import NeedIn, NeedSuggestions
 from samenspel.services import suggestions
 from samenspel.services.embeddings import SessionVectorStore, semantic_for
 from samenspel.services.records import need_in, offer_in
-from samenspel.storage import db
+from samenspel.storage import db, versions
 from samenspel.storage.models import Match, Need, Offer, Organisation, SuggestionJob, utcnow
 
 BATCH = 200  # jobs claimed at once: their needs share one engine per kind
@@ -167,6 +168,42 @@ def _needs_to_rank(session: Session, job: Claimed) -> list[NeedIn]:
     return list(needs.values())
 
 
+# The engine of each kind, kept between jobs while what it was built from is the same: the open
+# offers and their organisations (their data versions, raised by a write on any instance),
+# the partners' loads, the day and the sentence model. A new need then costs its own scoring
+# only (at 100,000 records, building the engine was most of a need's job); a new or changed
+# offer builds it again. At most KEPT_ENGINES, the least recently used go first.
+KEPT_ENGINES = 12
+_kept: OrderedDict[tuple[str, str], tuple[tuple, MatchEngine]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def _engine_for(session: Session, kind: str, today: date | None, semantic) -> MatchEngine:
+    current = versions.read_all(session.connection())
+    loads = suggestions.partner_loads(session)
+    built_from = (
+        current.get(versions.table_name(Offer), 0),
+        current.get(versions.table_name(Organisation), 0),
+        tuple(sorted(loads.items())),
+        today or date.today(),
+        settings.embedder(),
+    )
+    key = (str(session.get_bind().url), kind)
+    with _kept_lock:
+        kept = _kept.get(key)
+        if kept is not None and kept[0] == built_from:
+            _kept.move_to_end(key)
+            return kept[1].using(semantic)
+    offers = suggestions.open_offers(session, kind, loads)
+    engine = MatchEngine(offers, today=built_from[3], semantic=semantic)
+    with _kept_lock:
+        _kept[key] = (built_from, engine.using(None))  # no store of this unit of work kept
+        _kept.move_to_end(key)
+        while len(_kept) > KEPT_ENGINES:
+            _kept.popitem(last=False)
+    return engine
+
+
 def _work_out(session: Session, job: Claimed, today: date | None):
     needs = _needs_to_rank(session, job)
     store = _KeptVectors(session)
@@ -174,7 +211,7 @@ def _work_out(session: Session, job: Claimed, today: date | None):
     semantic = None if semantic is None else semantic.with_store(store)
     results: list[NeedSuggestions] = []
     for kind in sorted({need.kind for need in needs}):
-        engine = MatchEngine(suggestions.open_offers(session, kind), today=today, semantic=semantic)
+        engine = _engine_for(session, kind, today, semantic)
         results += engine.suggest([n for n in needs if n.kind == kind], settings.top_k())
     return results, store.new
 

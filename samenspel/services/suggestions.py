@@ -27,14 +27,22 @@ from samenspel.storage.models import Match, Need, Offer, Organisation
 COMMITTED = ("agreed", "active")
 
 
-def open_offers(session: Session, kind: str | None = None) -> list[OfferIn]:
-    query = select(Offer, Organisation).join(Organisation).where(Offer.status == "open")
-    if kind:
-        query = query.where(Offer.kind == kind)
+def partner_loads(session: Session) -> dict[int, int]:
+    """How many partnerships each offer is committed to (the load in the score)."""
     loads: dict[int, int] = {}
     for offer_id in session.exec(select(Match.offer_id).where(col(Match.status).in_(COMMITTED))):
         if offer_id is not None:
             loads[offer_id] = loads.get(offer_id, 0) + 1
+    return loads
+
+
+def open_offers(
+    session: Session, kind: str | None = None, loads: dict[int, int] | None = None
+) -> list[OfferIn]:
+    query = select(Offer, Organisation).join(Organisation).where(Offer.status == "open")
+    if kind:
+        query = query.where(Offer.kind == kind)
+    loads = partner_loads(session) if loads is None else loads
     return [offer_in(o, org, loads.get(o.id, 0)) for o, org in session.exec(query)]
 
 

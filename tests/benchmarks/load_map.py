@@ -47,15 +47,16 @@ def server_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS
 
 
-async def one_view(socket) -> tuple[float, int, bool]:
-    """Ask for the page once; (seconds until its script finished, bytes received, whether a
-    map component came)."""
+async def one_view(socket, page: str) -> tuple[float, int, bool]:
+    """Ask for the page once (its URL path; "" is the home page); (seconds until its script
+    finished, bytes received, whether a map component came)."""
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     ask = BackMsg()
     ask.rerun_script.query_string = ""
     ask.rerun_script.page_script_hash = ""
+    ask.rerun_script.page_name = page
     began = time.perf_counter()
     await socket.send(ask.SerializeToString())
     received, has_map = 0, False
@@ -70,18 +71,20 @@ async def one_view(socket) -> tuple[float, int, bool]:
                 return time.perf_counter() - began, received, has_map
 
 
-async def session(url: str, views: int, start: asyncio.Event, results: list) -> None:
+async def session(url: str, page: str, views: int, start: asyncio.Event, results: list) -> None:
     from websockets.asyncio.client import connect
 
     async with connect(url, subprotocols=["streamlit"], max_size=None) as socket:
         await start.wait()
         for _ in range(views):
-            results.append(await one_view(socket))
+            results.append(await one_view(socket, page))
 
 
-async def crowd(url: str, sessions: int, views: int) -> list[tuple[float, int, bool]]:
+async def crowd(url: str, page: str, sessions: int, views: int) -> list[tuple[float, int, bool]]:
     start, results = asyncio.Event(), []
-    tasks = [asyncio.create_task(session(url, views, start, results)) for _ in range(sessions)]
+    tasks = [
+        asyncio.create_task(session(url, page, views, start, results)) for _ in range(sessions)
+    ]
     await asyncio.sleep(1)  # every session connected
     start.set()
     await asyncio.gather(*tasks)
@@ -96,6 +99,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--views", type=int, default=5, help="views per session")
     parser.add_argument("--points-max", type=int, default=None)
+    parser.add_argument(
+        "--page", default="", help="another public page's URL path instead (e.g. login)"
+    )
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="samenspel-load-"))
     os.environ.update({"SAMENSPEL_INSTANCE_DIR": str(instance), "SAMENSPEL_DEMO": "1"})
@@ -104,14 +110,14 @@ def main() -> None:
     env = {} if args.points_max is None else {"SAMENSPEL_MAP_POINTS_MAX": str(args.points_max)}
     with running_app(instance, env=env) as base:
         url, server = base.replace("http", "ws", 1) + "/_stcore/stream", child_pid()
-        warm = asyncio.run(crowd(url, 1, 2))  # the process's caches filled, as after a while
-        if not all(has_map for _, _, has_map in warm):
+        warm = asyncio.run(crowd(url, args.page, 1, 2))  # the caches filled, as after a while
+        if not args.page and not all(has_map for _, _, has_map in warm):
             raise SystemExit("the page sent no map: is the public home page still the map?")
         print(f"{args.records:,} records; one view sends {warm[-1][1] / 1e6:.2f} MB")
         print(f"{'sessions':>8} {'views':>6} {'p50 s':>7} {'p95 s':>7} {'server CPU-s/view':>18}")
         for sessions in args.sessions:
             cpu = server_cpu(server)
-            results = asyncio.run(crowd(url, sessions, args.views))
+            results = asyncio.run(crowd(url, args.page, sessions, args.views))
             per_view = (server_cpu(server) - cpu) / len(results)
             seconds = sorted(s for s, _, _ in results)
             p95 = seconds[min(len(seconds) - 1, round(0.95 * (len(seconds) - 1)))]

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, func, select
 
-from samenspel.services import mail_worker, posts, suggestion_jobs
+from samenspel.services import mail_worker, posts, suggestion_jobs, suggestions
 from samenspel.storage import db
 from samenspel.storage.models import Match, Need, SuggestionJob, utcnow
 from tests.integration.conftest import TODAY, work_out_suggestions
@@ -146,6 +146,24 @@ def test_the_apps_background_thread_works_them_out_after_a_kick(world):
     assert suggested(world, need) == {hall} and jobs(world) == []
 
 
+def test_the_engine_is_kept_until_an_offer_changes(world, monkeypatch):
+    hall = post(world, "karim", "boog", HALL, need=False)
+    post(world, "anja", "pan", NEED, need=True)
+    work_out_suggestions(world)
+    built = []
+    real = suggestions.open_offers
+    monkeypatch.setattr(
+        suggestions, "open_offers", lambda *a, **k: built.append(1) or real(*a, **k)
+    )
+    second = post(world, "zuilen", "other", replace(NEED, title="Een keuken voor het taalcafé"),
+                  need=True)  # fmt: skip
+    work_out_suggestions(world)
+    assert built == [] and suggested(world, second) == {hall}  # the kept engine
+    small = post(world, "karim", "boog", replace(HALL, title="Kleine zaal met keuken"), need=False)
+    work_out_suggestions(world)
+    assert built == [1] and small in suggested(world, second)  # built again, once
+
+
 RUNNER = textwrap.dedent(
     """
     import sys, time
@@ -155,10 +173,10 @@ RUNNER = textwrap.dedent(
 
     real = suggestions.open_offers
 
-    def slow_open_offers(session, kind=None):
+    def slow_open_offers(*args, **kwargs):
         Path(sys.argv[2]).touch()  # in the read-only step now
         time.sleep(6)  # longer than SQLite's busy timeout (5 s)
-        return real(session, kind)
+        return real(*args, **kwargs)
 
     suggestions.open_offers = slow_open_offers
     print(suggestion_jobs.run_due(db.engine_for(sys.argv[1])))

@@ -73,6 +73,18 @@ def test_a_post_is_stored_at_once_and_its_suggestions_show_when_they_are_ready(
     cards = {c.key for c in at.get("flex_container")}
     assert found and {f"mine_suggestion_{match_id}" for match_id in found} <= cards
 
+    # Changed again: the suggestions there stay, and the page says they are being redone.
+    with db.unit_of_work(engine) as session:
+        suggestion_jobs.queue(session, need_ids=[need_id])
+    at.run()
+    assert "We zoeken opnieuw suggesties voor deze vraag. De lijst kan zo veranderen." in [
+        i.value for i in at.info
+    ]
+    assert looking not in [i.value for i in at.info]
+    assert {f"mine_suggestion_{match_id}" for match_id in found} <= {
+        c.key for c in at.get("flex_container")
+    }
+
 
 def test_each_invalid_field_shows_its_message_and_nothing_is_stored(demo_users):
     at = open_post_page(demo_users["initiatief"])

@@ -147,8 +147,12 @@ with tab_needs:
             expanded=len(needs) == 1,
             key=f"{P}_need_{need.id}",  # stays open after an answer moves the page down
         ):
-            if ("need", need.id) in searching:
+            if ("need", need.id) in searching and own.empty:
                 st.info(t("We zoeken suggesties voor deze vraag. Ze staan hier zo vanzelf."))
+            elif ("need", need.id) in searching:  # after a change: the list is being redone
+                st.info(
+                    t("We zoeken opnieuw suggesties voor deze vraag. De lijst kan zo veranderen.")
+                )
             elif own.empty:
                 st.write(t("Nog geen goede match: Samenspel vond geen aanbod dat goed genoeg past. De buurtmakelaar zoekt met jullie mee."))  # fmt: skip
             for m in own.itertuples(index=False):

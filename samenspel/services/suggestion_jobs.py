@@ -21,7 +21,8 @@ Who runs it: the app process, in one background thread per process that `kick` s
 the write that queued a job committed (web/ui.py), and the worker (`samenspel worker`), each
 round, for what an app process that stopped left behind. A job whose runner died is taken
 again when its lease passes. The page shows "we zoeken suggesties" while a job for one of its
-posts is waiting (`waiting`), and the suggestions when it is done.
+posts is waiting (`waiting`), and the suggestions when it is done; a page that waits for a job
+nobody is doing (`stalled`) kicks its own process, so without a worker nothing waits forever.
 """
 
 from __future__ import annotations
@@ -90,6 +91,37 @@ def waiting(session: Session, *, need_ids: Iterable[int], offer_ids: Iterable[in
             chunk = ids[start : start + suggestions.STORE_CHUNK]
             found |= {(name, i) for i in session.exec(select(field).where(col(field).in_(chunk)))}
     return found
+
+
+# A job nobody claimed this long after it was queued was queued by a process that stopped
+# before it could start on it.
+UNCLAIMED_TOO_LONG = timedelta(seconds=10)
+
+
+def stalled(
+    session: Session,
+    *,
+    need_ids: Iterable[int],
+    offer_ids: Iterable[int],
+    now: datetime | None = None,
+) -> bool:
+    """Whether a job for one of these posts waits for a runner that is not there: never
+    claimed for a while, or claimed by one whose lease passed (it stopped). A page that
+    waits for it then kicks (web/views/mine.py), so nobody depends on the worker alone."""
+    now = now or utcnow()
+    left_alone = or_(
+        col(SuggestionJob.claimed_until).is_(None)
+        & (col(SuggestionJob.queued_at) < now - UNCLAIMED_TOO_LONG),
+        col(SuggestionJob.claimed_until) < now,
+    )
+    for field, ids in ((SuggestionJob.need_id, list(need_ids)),
+                       (SuggestionJob.offer_id, list(offer_ids))):  # fmt: skip
+        for start in range(0, len(ids), suggestions.STORE_CHUNK):
+            chunk = ids[start : start + suggestions.STORE_CHUNK]
+            query = select(SuggestionJob.id).where(col(field).in_(chunk), left_alone).limit(1)
+            if session.exec(query).first() is not None:
+                return True
+    return False
 
 
 @dataclass(frozen=True)

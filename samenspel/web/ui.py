@@ -357,6 +357,12 @@ def write(fn, **kwargs):
     return _run_logged(fn, actor(), kwargs)
 
 
+def restart_suggestions() -> None:
+    """Have this process work out the suggestion jobs that nobody is doing (a process that
+    queued or took them stopped): returns at once (services/suggestion_jobs.py)."""
+    suggestion_jobs.kick(get_engine())
+
+
 def submit_form(errors_prefix: str, action, then=None) -> None:
     """What every form does after its submit button: run `action` (a `write`); when it works,
     forget the form's field errors, let `then(result)` note what to show, and rerun. A refused

@@ -3,12 +3,14 @@ and keeps what was typed."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
 from samenspel.services import suggestion_jobs
 from samenspel.storage import db
-from samenspel.storage.models import Match, Need, Offer
+from samenspel.storage.models import Match, Need, Offer, Organisation, SuggestionJob, utcnow
 from tests.app.conftest import log_in, shown
 from tests.conftest import APP
 
@@ -84,6 +86,26 @@ def test_a_post_is_stored_at_once_and_its_suggestions_show_when_they_are_ready(
     assert {f"mine_suggestion_{match_id}" for match_id in found} <= {
         c.key for c in at.get("flex_container")
     }
+
+
+def test_mijn_vragen_starts_on_suggestions_that_a_stopped_process_left(demo_users):
+    """A job queued long ago that nobody took: the page waiting for it starts on it."""
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    log_in(at, demo_users["initiatief"])
+    at.run()  # the app has started (and done what was waiting then)
+    assert suggestion_jobs.wait_until_idle(60)
+    engine = db.engine_for(db.settings.database_url())
+    with Session(engine) as session:
+        need_id = session.exec(
+            select(Need.id).join(Organisation).where(Organisation.name == "Buurtkeuken De Pan")
+        ).first()
+        session.add(SuggestionJob(need_id=need_id, queued_at=utcnow() - timedelta(minutes=5)))
+        session.commit()
+    at.switch_page("samenspel/web/views/mine.py").run()
+    assert not at.exception
+    assert suggestion_jobs.wait_until_idle(60)
+    with Session(engine) as session:
+        assert session.exec(select(SuggestionJob)).all() == []
 
 
 def test_each_invalid_field_shows_its_message_and_nothing_is_stored(demo_users):

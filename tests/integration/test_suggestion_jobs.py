@@ -129,6 +129,20 @@ def test_a_runner_that_died_leaves_its_jobs_to_the_next_one_after_the_lease(worl
     assert jobs(world) == [(need, None)]
 
 
+def test_a_job_nobody_is_doing_is_stalled_and_one_being_done_is_not(world):
+    need = post(world, "anja", "pan", NEED, need=True)
+
+    def is_stalled(now) -> bool:
+        with Session(world["engine"]) as session:
+            return suggestion_jobs.stalled(session, need_ids=[need], offer_ids=[], now=now)
+
+    assert not is_stalled(utcnow())  # just queued: its process is on it
+    assert is_stalled(utcnow() + suggestion_jobs.UNCLAIMED_TOO_LONG + timedelta(seconds=1))
+    suggestion_jobs.claim(world["engine"])
+    assert not is_stalled(utcnow() + timedelta(minutes=1))  # claimed, lease running
+    assert is_stalled(utcnow() + suggestion_jobs.LEASE + timedelta(seconds=1))  # its runner died
+
+
 def test_the_worker_does_what_no_app_process_did(world):
     hall = post(world, "karim", "boog", HALL, need=False)
     need = post(world, "anja", "pan", NEED, need=True)

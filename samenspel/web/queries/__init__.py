@@ -27,6 +27,7 @@ from samenspel.web.queries.own import (
     own_open_offers,
     own_posts,
     searching,
+    searching_stalled,
 )
 from samenspel.web.queries.posting import (
     SIMILAR_CUTOFF,
@@ -66,6 +67,7 @@ __all__ = [
     "asked_waiting",
     "ASKED_GROUPS",
     "searching",
+    "searching_stalled",
     "similar_posts",
     "users",
 ]

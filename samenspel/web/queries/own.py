@@ -36,6 +36,13 @@ def searching(session: Session, needs: pd.DataFrame, offers: pd.DataFrame) -> se
     )
 
 
+def searching_stalled(session: Session, needs: pd.DataFrame, offers: pd.DataFrame) -> bool:
+    """Whether what `searching` found waits for a process that stopped (suggestion_jobs)."""
+    return suggestion_jobs.stalled(
+        session, need_ids=[int(i) for i in needs["id"]], offer_ids=[int(i) for i in offers["id"]]
+    )
+
+
 def matches_of_organisation(session: Session, organisation_id: int) -> pd.DataFrame:
     """Every match where this organisation is one of the two sides."""
     query, need_org, offer_org = _match_query()

@@ -18,6 +18,7 @@ from samenspel.web.ui import (
     plain,
     read,
     require_page,
+    restart_suggestions,
     show_domain_error,
     status_label,
     write,
@@ -55,9 +56,12 @@ searching = read(queries.searching, needs, offers)  # posts whose suggestions ar
 
 @st.fragment(run_every=2)
 def _when_found() -> None:
-    """While suggestions are being worked out: look every 2 seconds, show them when ready."""
+    """While suggestions are being worked out: look every 2 seconds, show them when ready, and
+    start on them here when the process that had them stopped."""
     if not read(queries.searching, needs, offers):
         st.rerun()
+    if read(queries.searching_stalled, needs, offers):
+        restart_suggestions()
 
 
 if searching:

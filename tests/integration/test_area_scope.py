@@ -75,6 +75,28 @@ def test_the_review_queue_holds_exactly_the_suggestions_the_viewer_may_decide(ci
         assert total == len(queue)
 
 
+@pytest.mark.parametrize("who", ["sanne", "admin"])
+def test_the_queues_count_is_its_rows_whatever_the_filters(city, who):
+    """The count is its own query (queries.count_matches): it must agree with the rows."""
+    with Session(city["engine"]) as session:
+        asked = session.exec(select(Match).where(Match.status == "suggested")).first()
+        asked.asked_sides = 2
+        session.add(asked)
+        session.commit()
+    actor = _viewer(city, who)
+    for kind in ("", "venue", "money"):
+        for hood in ("", "Lombok", "Zuilen"):
+            for group in queries.ASKED_GROUPS:
+                with Session(city["engine"]) as session:
+                    queue, total = queries.review_queue(session, scope=actor.scope, kind=kind,
+                                                        neighbourhood=hood, asked=group, per_page=100)  # fmt: skip
+                assert total == len(queue), (kind, hood, group)
+    with Session(city["engine"]) as session:
+        assert queries.asked_waiting(session, scope=actor.scope) == len(
+            queries.review_queue(session, scope=actor.scope, asked="asked", per_page=100)[0]
+        )
+
+
 @pytest.mark.parametrize("who", VIEWERS)
 def test_the_partnerships_list_holds_exactly_those_the_viewer_may_act_on(city, who):
     actor = _viewer(city, who)

@@ -5,10 +5,11 @@ table, read only by services/contacts.py."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlmodel import Session, select
+from sqlmodel import Session, col, func, select
 
 from samenspel.i18n import language
 from samenspel.matching.reasons import BROKER, INITIATIVE, PARTNER, render_stored
+from samenspel.services.scope import AllAreas, AreaScope, in_scope
 from samenspel.storage.models import Match, Need, Offer, Organisation
 
 MATCH_COLUMNS = [
@@ -105,6 +106,33 @@ def _match_rows(session: Session, query, reader=None) -> pd.DataFrame:
             )
         )
     return pd.DataFrame(rows, columns=MATCH_COLUMNS)
+
+
+def count_matches(
+    session: Session, scope: AreaScope, *conditions, kind: str = "", neighbourhood: str = ""
+) -> int:
+    """How many rows `_match_query()` has whose need's organisation lies in `scope` (and in
+    `neighbourhood`, with a need of `kind`, when given) and that meet `conditions` (on Match's
+    own columns). Counted on the matches alone, their needs from a subquery: counting over the
+    join of both sides and their organisations made SQLite visit every suggested match first
+    (1.2 s of the review queue's 1.5 s at 100,000 records)."""
+    query = (
+        select(func.count())
+        .select_from(Match)
+        .where(
+            col(Match.offer_id).is_not(None),
+            *conditions,  # the join's inner join on the offer
+        )
+    )
+    if not isinstance(scope, AllAreas) or kind or neighbourhood:
+        needs = select(Need.id).join(Organisation, Need.organisation_id == Organisation.id)
+        needs = needs.where(in_scope(col(Organisation.neighbourhood), scope))
+        if kind:
+            needs = needs.where(Need.kind == kind)
+        if neighbourhood:
+            needs = needs.where(Organisation.neighbourhood == neighbourhood)
+        query = query.where(col(Match.need_id).in_(needs))
+    return session.exec(query).one()
 
 
 def _match_query():

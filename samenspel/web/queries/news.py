@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from samenspel.services.scope import AreaScope, in_scope
 from samenspel.storage.models import Match, Need, Offer, Organisation, User, utcnow
-from samenspel.web.queries.match_rows import _match_query
+from samenspel.web.queries.match_rows import _match_query, count_matches
 from samenspel.web.queries.own import matches_of_organisation
 
 RECENT_DAYS = 14  # an answer from the other side counts as news this long
@@ -135,8 +135,7 @@ def broker_news(session: Session, *, scope: AreaScope, today: date | None = None
     in_area = in_scope(need_org.neighbourhood, scope)
 
     def count(*conditions) -> int:
-        counted = query.where(in_area, *conditions).subquery()
-        return session.exec(select(func.count()).select_from(counted)).one()
+        return count_matches(session, scope, *conditions)
 
     suggested = Match.status == "suggested"
     since = utcnow() - timedelta(days=RECENT_DAYS)

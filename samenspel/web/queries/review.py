@@ -4,12 +4,11 @@ people asked for first."""
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from samenspel.services.scope import AreaScope, in_scope
 from samenspel.storage.models import Match, Need
-from samenspel.web.queries.match_rows import _match_query, _match_rows
+from samenspel.web.queries.match_rows import _match_query, _match_rows, count_matches
 
 # The queue's groups, for its filter: how many sides asked for a suggestion themselves.
 ASKED_GROUPS = {
@@ -46,7 +45,12 @@ def review_queue(
         query = query.where(need_org.neighbourhood == neighbourhood)
     if ASKED_GROUPS.get(asked):
         query = query.where(Match.asked_sides.in_(ASKED_GROUPS[asked]))
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    asked_sides = ASKED_GROUPS.get(asked)
+    total = count_matches(
+        session, scope, Match.status == status,
+        *([Match.asked_sides.in_(asked_sides)] if asked_sides else []),
+        kind=kind, neighbourhood=neighbourhood,
+    )  # fmt: skip
     query = query.order_by(
         Match.asked_sides.desc(), Match.score.desc(), Match.created_at.asc(), Match.id
     )
@@ -55,8 +59,4 @@ def review_queue(
 
 def asked_waiting(session: Session, *, scope: AreaScope) -> int:
     """How many suggestions in `scope` a side asked for and no broker has decided yet."""
-    query, need_org, _ = _match_query()
-    query = query.where(
-        Match.status == "suggested", Match.asked_sides > 0, in_scope(need_org.neighbourhood, scope)
-    )
-    return session.exec(select(func.count()).select_from(query.subquery())).one()
+    return count_matches(session, scope, Match.status == "suggested", Match.asked_sides > 0)

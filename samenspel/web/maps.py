@@ -92,8 +92,6 @@ _CSS = """
    green-yellow-orange would clash with the kinds' colours), dark text on white. */
 .ss-cluster { background: #fff; border: 4px solid; border-radius: 50%; color: #1a1a1a;
               font: bold 13px sans-serif; display: flex; align-items: center; justify-content: center; box-shadow: 0 0 2px #333; }
-/* Leaflet's own link in the corner: underlined, so it is not told apart by colour alone. */
-.leaflet-control-attribution a { color: #005A8C; text-decoration: underline; }
 /* A neighbourhood counted (too many points to draw one by one): a dark disc, white count. */
 .ss-area { background: #005A8C; color: #fff; border: 3px solid #fff; border-radius: 50%;
            font: bold 13px sans-serif; display: flex; align-items: center;
@@ -193,7 +191,14 @@ def _base_map(center: tuple[float, float], zoom: int, tiles: Tiles | None) -> fo
     folium.TileLayer(
         tiles=tiles.url, attr=inert(tiles.attribution), name=tiles.name, max_zoom=19, control=False
     ).add_to(fmap)
+    fmap.get_root().header.add_child(Element(_ATTRIBUTION_CSS))  # on every map
     return fmap
+
+
+# Leaflet's own link in the corner: underlined, so it is not told apart by colour alone.
+_ATTRIBUTION_CSS = (
+    "<style>.leaflet-control-attribution a { color: #005A8C; text-decoration: underline; }</style>"
+)
 
 
 def _kind_css() -> str:

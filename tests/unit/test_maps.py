@@ -260,3 +260,19 @@ def test_the_area_map_draws_one_named_circle_per_neighbourhood():
                     [52.11, 5.09, 7, inert("<b>Zuilen</b>: 7")]]  # fmt: skip
     assert "<b>Zuilen</b>" not in html
     assert "keydown" in html and "title: name" in html  # a keyboard button with a name
+
+
+def test_every_map_underlines_leaflets_own_link():
+    """axe's link-in-text-block: the attribution link in the corner must not be told apart by
+    colour alone, on every map the app draws (the profile's place picker too)."""
+    from samenspel.web.maps import build_area_map, location_picker
+
+    rule = ".leaflet-control-attribution a { color: #005A8C; text-decoration: underline; }"
+    maps = [
+        build_map(points([])),
+        build_area_map([(52.091, 5.102, 3, "Lombok: 3 punten")]),
+        location_picker(52.09, 5.10),
+        location_picker(None, None),
+    ]
+    for fmap in maps:
+        assert fmap.get_root().render().count(rule) == 1

@@ -54,14 +54,21 @@ all_matches = read(queries.matches_of_organisation, user.organisation_id)
 searching = read(queries.searching, needs, offers)  # posts whose suggestions are on their way
 
 
+_looked: list[bool] = []  # empty during the page's own run
+
+
 @st.fragment(run_every=2)
 def _when_found() -> None:
     """While suggestions are being worked out: look every 2 seconds, show them when ready, and
-    start on them here when the process that had them stopped."""
-    if not read(queries.searching, needs, offers):
-        st.rerun()
+    start on them here when the process that had them stopped. Not during the page's own run,
+    which has just looked: a rerun then would drop the message it shows ("Opgeslagen")."""
     if read(queries.searching_stalled, needs, offers):
         restart_suggestions()
+    if not _looked:
+        _looked.append(True)
+        return
+    if not read(queries.searching, needs, offers):
+        st.rerun()
 
 
 if searching:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -51,27 +51,30 @@ LEASE = timedelta(minutes=10)  # longer than a batch takes at city scale
 QUEUED = "samenspel_suggestion_jobs_queued"  # session.info: this transaction queued a job
 
 
+def _in_chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """`ids` a few hundred at a time (SQLite allows a limited number of parameters)."""
+    ids = list(ids)
+    for start in range(0, len(ids), suggestions.STORE_CHUNK):
+        yield ids[start : start + suggestions.STORE_CHUNK]
+
+
+def _with_jobs(session: Session, field, ids: Iterable[int], *conditions) -> set[int]:
+    """Those of `ids` (need or offer ids, as `field` says) that have a job meeting `conditions`."""
+    found: set[int] = set()
+    for chunk in _in_chunks(ids):
+        found |= set(session.exec(select(field).where(col(field).in_(chunk), *conditions)))
+    return found
+
+
 def queue(session: Session, *, need_ids: Iterable[int] = (), offer_ids: Iterable[int] = ()) -> None:
     """Work out the suggestions of these needs and offers again, after this transaction
     commits. A job already waiting (not yet claimed) for the same post is enough."""
-    wanted = [("need_id", int(i)) for i in need_ids] + [("offer_id", int(i)) for i in offer_ids]
-    if not wanted:
-        return
-    waiting = set()
-    for column in ("need_id", "offer_id"):
-        ids = [i for c, i in wanted if c == column]
-        for start in range(0, len(ids), suggestions.STORE_CHUNK):
-            field = getattr(SuggestionJob, column)
-            waiting |= {
-                (column, i)
-                for i in session.exec(
-                    select(field).where(
-                        col(field).in_(ids[start : start + suggestions.STORE_CHUNK]),
-                        col(SuggestionJob.claimed_until).is_(None),
-                    )
-                )
-            }
-    new = [SuggestionJob(**{c: i}) for c, i in dict.fromkeys(wanted) if (c, i) not in waiting]
+    unclaimed = col(SuggestionJob.claimed_until).is_(None)
+    new = []
+    for field, ids in (("need_id", need_ids), ("offer_id", offer_ids)):
+        ids = list(dict.fromkeys(int(i) for i in ids))
+        waiting_already = _with_jobs(session, getattr(SuggestionJob, field), ids, unclaimed)
+        new += [SuggestionJob(**{field: i}) for i in ids if i not in waiting_already]
     session.add_all(new)
     if new:
         session.info[QUEUED] = True
@@ -84,13 +87,9 @@ def queued_in(session: Session) -> bool:
 
 def waiting(session: Session, *, need_ids: Iterable[int], offer_ids: Iterable[int]) -> set:
     """Which of these posts still wait for their suggestions: {("need", id), ("offer", id)}."""
-    found = set()
-    for name, field, ids in (("need", SuggestionJob.need_id, list(need_ids)),
-                             ("offer", SuggestionJob.offer_id, list(offer_ids))):  # fmt: skip
-        for start in range(0, len(ids), suggestions.STORE_CHUNK):
-            chunk = ids[start : start + suggestions.STORE_CHUNK]
-            found |= {(name, i) for i in session.exec(select(field).where(col(field).in_(chunk)))}
-    return found
+    return {("need", i) for i in _with_jobs(session, SuggestionJob.need_id, need_ids)} | {
+        ("offer", i) for i in _with_jobs(session, SuggestionJob.offer_id, offer_ids)
+    }
 
 
 # A job nobody claimed this long after it was queued was queued by a process that stopped
@@ -114,14 +113,10 @@ def stalled(
         & (col(SuggestionJob.queued_at) < now - UNCLAIMED_TOO_LONG),
         col(SuggestionJob.claimed_until) < now,
     )
-    for field, ids in ((SuggestionJob.need_id, list(need_ids)),
-                       (SuggestionJob.offer_id, list(offer_ids))):  # fmt: skip
-        for start in range(0, len(ids), suggestions.STORE_CHUNK):
-            chunk = ids[start : start + suggestions.STORE_CHUNK]
-            query = select(SuggestionJob.id).where(col(field).in_(chunk), left_alone).limit(1)
-            if session.exec(query).first() is not None:
-                return True
-    return False
+    return bool(
+        _with_jobs(session, SuggestionJob.need_id, need_ids, left_alone)
+        or _with_jobs(session, SuggestionJob.offer_id, offer_ids, left_alone)
+    )
 
 
 @dataclass(frozen=True)
@@ -175,9 +170,7 @@ def _needs_to_rank(session: Session, job: Claimed) -> list[NeedIn]:
     """The open needs of the claimed need jobs, and those each claimed offer may change: the
     needs it can reach, and those that had it suggested (it may have dropped out)."""
     needs: dict[int, NeedIn] = {}
-    ids = sorted(job.need_ids)
-    for start in range(0, len(ids), suggestions.STORE_CHUNK):
-        chunk = ids[start : start + suggestions.STORE_CHUNK]
+    for chunk in _in_chunks(sorted(job.need_ids)):
         for need, org in session.exec(
             select(Need, Organisation)
             .join(Organisation)
@@ -257,8 +250,7 @@ def _still_open(session: Session, results: list[NeedSuggestions]) -> list[NeedSu
         session.exec(select(Need.id).where(col(Need.id).in_(need_ids), Need.status == "open"))
     )
     open_offers: set[int] = set()
-    for start in range(0, len(offer_ids), suggestions.STORE_CHUNK):
-        chunk = offer_ids[start : start + suggestions.STORE_CHUNK]
+    for chunk in _in_chunks(offer_ids):
         open_offers |= set(
             session.exec(select(Offer.id).where(col(Offer.id).in_(chunk), Offer.status == "open"))
         )

@@ -31,16 +31,19 @@ def own_posts(session: Session, organisation_id: int) -> tuple[pd.DataFrame, pd.
 def searching(session: Session, needs: pd.DataFrame, offers: pd.DataFrame) -> set:
     """Which of these own posts still wait for their suggestions (services/suggestion_jobs.py):
     {("need", id), ("offer", id)}. Not cached: it changes within seconds."""
-    return suggestion_jobs.waiting(
-        session, need_ids=[int(i) for i in needs["id"]], offer_ids=[int(i) for i in offers["id"]]
-    )
+    return suggestion_jobs.waiting(session, **_post_ids(needs, offers))
 
 
 def searching_stalled(session: Session, needs: pd.DataFrame, offers: pd.DataFrame) -> bool:
     """Whether what `searching` found waits for a process that stopped (suggestion_jobs)."""
-    return suggestion_jobs.stalled(
-        session, need_ids=[int(i) for i in needs["id"]], offer_ids=[int(i) for i in offers["id"]]
-    )
+    return suggestion_jobs.stalled(session, **_post_ids(needs, offers))
+
+
+def _post_ids(needs: pd.DataFrame, offers: pd.DataFrame) -> dict[str, list[int]]:
+    return {
+        "need_ids": needs["id"].astype(int).tolist(),
+        "offer_ids": offers["id"].astype(int).tolist(),
+    }
 
 
 def matches_of_organisation(session: Session, organisation_id: int) -> pd.DataFrame:

@@ -37,20 +37,16 @@ def review_queue(
     (status, asked_sides, score), the columns of index ix_match_status_asked_score; and how
     many there are in all. `neighbourhood` and `asked` (ASKED_GROUPS) are the viewer's own
     filters within that scope ("" for all of it)."""
+    on_match = [Match.status == status]  # the filters on the match's own columns
+    if ASKED_GROUPS.get(asked):
+        on_match.append(Match.asked_sides.in_(ASKED_GROUPS[asked]))
     query, need_org, _ = _match_query()
-    query = query.where(Match.status == status, in_scope(need_org.neighbourhood, scope))
+    query = query.where(*on_match, in_scope(need_org.neighbourhood, scope))
     if kind:
         query = query.where(Need.kind == kind)
     if neighbourhood:
         query = query.where(need_org.neighbourhood == neighbourhood)
-    if ASKED_GROUPS.get(asked):
-        query = query.where(Match.asked_sides.in_(ASKED_GROUPS[asked]))
-    asked_sides = ASKED_GROUPS.get(asked)
-    total = count_matches(
-        session, scope, Match.status == status,
-        *([Match.asked_sides.in_(asked_sides)] if asked_sides else []),
-        kind=kind, neighbourhood=neighbourhood,
-    )  # fmt: skip
+    total = count_matches(session, scope, *on_match, kind=kind, neighbourhood=neighbourhood)
     query = query.order_by(
         Match.asked_sides.desc(), Match.score.desc(), Match.created_at.asc(), Match.id
     )
